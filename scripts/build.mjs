@@ -1,0 +1,53 @@
+// Bundles the CLI with esbuild: one entry file plus lazily loaded chunks. Resolving and
+// compiling hundreds of node_modules files is what makes an MCP server slow to start;
+// a bundle with the heavy parts (tokenizer, openai, HTTP stack) split out avoids both.
+import { readFileSync, rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+
+/**
+ * The MCP SDK statically imports three things Baton never runs, and they are a third of its
+ * start-up: Ajv (validates elicitation answers; Baton never elicits), zod v3 and
+ * zod-to-json-schema (only for zod v3 schemas; Baton's are zod v4). In the bundle they are
+ * replaced by stubs that fail loudly if they are ever reached.
+ */
+const unusedSdkParts = {
+  name: 'unused-sdk-parts',
+  setup(build) {
+    const stub = (message) => ({
+      contents: `const fail = () => { throw new Error(${JSON.stringify(message)}); };
+        export class AjvJsonSchemaValidator { getValidator() { fail(); } }
+        export const object = fail; export const zodToJsonSchema = fail;`,
+      loader: 'js',
+    });
+    build.onResolve({ filter: /validation\/ajv-provider\.js$/ }, (args) =>
+      args.importer.includes('@modelcontextprotocol') ? { path: 'ajv-provider', namespace: 'stub' } : undefined,
+    );
+    build.onResolve({ filter: /^(zod\/v3|zod-to-json-schema)$/ }, (args) =>
+      args.importer.includes('@modelcontextprotocol') ? { path: args.path, namespace: 'stub' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'stub' }, (args) =>
+      stub(`Baton's bundle leaves out ${args.path}: it is not used by Baton (see scripts/build.mjs)`),
+    );
+  },
+};
+
+await build({
+  plugins: [unusedSdkParts],
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  minify: true,
+  sourcemap: 'linked',
+  chunkNames: 'chunks/[name]-[hash]',
+  define: { __BATON_VERSION__: JSON.stringify(version) },
+  // CommonJS dependencies inside an ESM bundle still call require().
+  banner: { js: "import { createRequire as __batonRequire } from 'node:module'; const require = __batonRequire(import.meta.url);" },
+  logLevel: 'warning',
+});

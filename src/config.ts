@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { UserError } from './core/errors.js';
+
+/** MCP logging levels, least severe first. */
+export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULT_HTTP_PORT = 8765;
+
+/**
+ * The whole configuration. Flags, `BATON_*` variables and the optional JSON file all feed
+ * this one schema, so every source is validated the same way. Unknown keys are refused:
+ * a typo in a config file should fail loudly, not be ignored.
+ */
+export const ConfigSchema = z
+  .object({
+    root: z.string().min(1).optional(),
+    stateDir: z.string().min(1).optional(),
+    logLevel: z.enum(LOG_LEVELS).default('info'),
+    http: z
+      .object({
+        enabled: z.boolean().default(false),
+        port: z.number().int().min(0).max(65535).default(DEFAULT_HTTP_PORT),
+        host: z.string().min(1).default('127.0.0.1'),
+        /** Bearer token; required when `host` is not a loopback address. */
+        token: z.string().min(16, 'must be at least 16 characters').optional(),
+        /** Extra Host header values to accept (for example a DNS name of this machine). */
+        allowedHosts: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .prefault({}),
+    env: z
+      .object({
+        /** Secret-looking variables that child processes may nevertheless receive. */
+        pass: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** Flags as the CLI parsed them; each one overrides the file and the environment. */
+export interface ConfigFlags {
+  root?: string;
+  stateDir?: string;
+  config?: string;
+  logLevel?: string;
+  http?: boolean;
+  port?: string;
+  host?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the configuration; a bad source becomes one UserError line naming the field. */
+export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Config {
+  const file = flags.config ?? env.BATON_CONFIG;
+  const layers: Array<[string, Record<string, unknown>]> = [];
+  if (file) layers.push([file, readConfigFile(file)]);
+  layers.push(['environment', fromEnv(env)]);
+  layers.push(['flags', fromFlags(flags)]);
+
+  const merged: Record<string, unknown> = {};
+  for (const [, layer] of layers) deepMerge(merged, layer);
+
+  const parsed = ConfigSchema.safeParse(merged as ConfigInput);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.length ? issue.path.join('.') : '(top level)';
+    // The last layer that sets the field is the one whose value won.
+    const source = [...layers].reverse().find(([, layer]) => hasPath(layer, issue.path))?.[0] ?? 'defaults';
+    throw new UserError(`invalid configuration: ${field} (from ${source}): ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export function defaultStateDir(env: Env = process.env): string {
+  if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, 'baton');
+  return join(homedir(), '.local', 'state', 'baton');
+}
+
+/** The state dir the configuration names, else the XDG default. */
+export function stateDirOf(config: Config, env: Env = process.env): string {
+  return resolve(config.stateDir ?? defaultStateDir(env));
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UserError(`config file ${path} must hold a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function fromEnv(env: Env): Record<string, unknown> {
+  const http: Record<string, unknown> = {};
+  if (env.BATON_HTTP_HOST) http.host = env.BATON_HTTP_HOST;
+  if (env.BATON_HTTP_PORT) http.port = toNumber(env.BATON_HTTP_PORT);
+  if (env.BATON_HTTP_TOKEN) http.token = env.BATON_HTTP_TOKEN;
+  const out: Record<string, unknown> = { http };
+  if (env.BATON_ROOT) out.root = env.BATON_ROOT;
+  if (env.BATON_STATE_DIR) out.stateDir = env.BATON_STATE_DIR;
+  if (env.BATON_LOG_LEVEL) out.logLevel = env.BATON_LOG_LEVEL;
+  if (env.BATON_PASS_ENV) out.env = { pass: env.BATON_PASS_ENV.split(',').map((s) => s.trim()).filter(Boolean) };
+  return out;
+}
+
+function fromFlags(flags: ConfigFlags): Record<string, unknown> {
+  const http: Record<string, unknown> = {};
+  if (flags.http) http.enabled = true;
+  if (flags.host !== undefined) http.host = flags.host;
+  if (flags.port !== undefined) http.port = toNumber(flags.port);
+  const out: Record<string, unknown> = { http };
+  if (flags.root !== undefined) out.root = flags.root;
+  if (flags.stateDir !== undefined) out.stateDir = flags.stateDir;
+  if (flags.logLevel !== undefined) out.logLevel = flags.logLevel;
+  return out;
+}
+
+/** A number when the text is one, else the text itself, so the schema reports the bad value. */
+function toNumber(text: string): number | string {
+  return /^\s*\d+\s*$/.test(text) ? Number(text) : text;
+}
+
+function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (isPlainObject(value) && isPlainObject(existing)) deepMerge(existing, value);
+    else if (isPlainObject(value)) {
+      const copy: Record<string, unknown> = {};
+      deepMerge(copy, value);
+      target[key] = copy;
+    } else target[key] = value;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function hasPath(obj: Record<string, unknown>, path: readonly PropertyKey[]): boolean {
+  let node: unknown = obj;
+  for (const key of path) {
+    if (!isPlainObject(node) || !(String(key) in node)) return false;
+    node = node[String(key)];
+  }
+  return true;
+}

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { UserError } from './errors.js';
+
+/** Output budgets, in o200k tokens (DESIGN.md §2). */
+export const DEFAULT_MAX_TOKENS = 4000;
+export const MAX_TOKENS_CAP = 20000;
+
+/** The shared `maxTokens` input: any positive budget, clamped to the hard cap by `budgetOf`. */
+export const maxTokensInput = z
+  .number()
+  .int()
+  .min(1)
+  .optional()
+  .describe(`Output budget in o200k tokens (default ${DEFAULT_MAX_TOKENS}, capped at ${MAX_TOKENS_CAP})`);
+
+export function budgetOf(maxTokens: number | undefined): number {
+  return Math.min(maxTokens ?? DEFAULT_MAX_TOKENS, MAX_TOKENS_CAP);
+}
+
+type Encoder = { countTokens(text: string): number };
+let encoder: Promise<Encoder> | undefined;
+
+/** The o200k tokenizer, loaded on first use: it costs ~200 ms, which start-up must not pay. */
+function loadEncoder(): Promise<Encoder> {
+  encoder ??= import('gpt-tokenizer/encoding/o200k_base');
+  return encoder;
+}
+
+/**
+ * A token never covers less than one byte, so text of at most N UTF-8 bytes has at most N
+ * tokens. Small outputs are therefore known to fit without loading the tokenizer at all.
+ */
+function surelyFits(text: string, budget: number): boolean {
+  return text.length <= budget && Buffer.byteLength(text) <= budget;
+}
+
+export async function countTokens(text: string): Promise<number> {
+  if (!text) return 0;
+  return (await loadEncoder()).countTokens(text);
+}
+
+export async function fitsBudget(text: string, budget: number): Promise<boolean> {
+  return surelyFits(text, budget) || (await countTokens(text)) <= budget;
+}
+
+/**
+ * How many of `items`, from the first, fit in `budget` tokens when each is rendered on its
+ * own line(s). Counting per item is a close upper bound of counting the joined text; the
+ * join is checked at the end so the answer is exact, never over.
+ */
+export async function fitItems<T>(items: readonly T[], render: (item: T) => string, budget: number): Promise<number> {
+  const texts = items.map((item) => render(item) + '\n');
+  if (surelyFits(texts.join(''), budget)) return items.length;
+  const { countTokens: count } = await loadEncoder();
+  let used = 0;
+  let kept = 0;
+  for (const text of texts) {
+    const cost = count(text);
+    if (used + cost > budget) break;
+    used += cost;
+    kept++;
+  }
+  while (kept > 0 && count(texts.slice(0, kept).join('')) > budget) kept--;
+  return kept;
+}
+
+export interface FittedText {
+  text: string;
+  truncated: boolean;
+  /** Lines kept, counted from the start (or from the end for `fitTail`). */
+  keptLines: number;
+  totalLines: number;
+}
+
+/** The head of `text` that fits the budget, cut at a line boundary. */
+export async function fitHead(text: string, budget: number): Promise<FittedText> {
+  const lines = splitLines(text);
+  const kept = await fitItems(lines, (line) => line, budget);
+  return { text: lines.slice(0, kept).join('\n'), truncated: kept < lines.length, keptLines: kept, totalLines: lines.length };
+}
+
+/** The tail of `text` that fits the budget, cut at a line boundary: where test output says what failed. */
+export async function fitTail(text: string, budget: number): Promise<FittedText> {
+  const lines = splitLines(text).reverse();
+  const kept = await fitItems(lines, (line) => line, budget);
+  return {
+    text: lines.slice(0, kept).reverse().join('\n'),
+    truncated: kept < lines.length,
+    keptLines: kept,
+    totalLines: lines.length,
+  };
+}
+
+function splitLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/**
+ * Cursors are opaque to callers: base64url JSON with the offset to continue from and a
+ * digest of the query they belong to, so a cursor replayed against another query is refused.
+ */
+export function queryKey(query: unknown): string {
+  return createHash('sha256').update(JSON.stringify(query)).digest('base64url').slice(0, 12);
+}
+
+export function encodeCursor(key: string, offset: number): string {
+  return Buffer.from(JSON.stringify({ k: key, o: offset })).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined, key: string): number {
+  if (cursor === undefined) return 0;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  const shape = parsed as { k?: unknown; o?: unknown } | undefined;
+  if (typeof shape?.k !== 'string' || typeof shape.o !== 'number' || !Number.isInteger(shape.o) || shape.o < 0) {
+    throw new UserError('cursor is malformed', 'Pass the nextCursor of an earlier result unchanged, or omit it to start over');
+  }
+  if (shape.k !== key) {
+    throw new UserError('cursor belongs to a different query', 'Repeat the query that returned it, with the same arguments, or omit cursor');
+  }
+  return shape.o;
+}

@@ -1,0 +1,197 @@
+import { UserError } from './errors.js';
+
+/**
+ * The one way Baton starts a process: argv only (never a shell string), its own process
+ * group so a timeout or cancel kills everything it forked, secrets stripped from the
+ * environment, and output bounded to its head and tail.
+ */
+export interface RunOptions {
+  /** Absolute working directory; callers resolve it through the workspace first. */
+  cwd: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Variables added on top of the filtered parent environment. */
+  env?: Record<string, string>;
+  /** Secret-looking parent variables that may pass anyway (configuration `env.pass`). */
+  passEnv?: readonly string[];
+  /** Text fed to stdin; without it stdin is closed. */
+  input?: string;
+  /** Called for each complete line as it arrives, for progress. */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Characters of combined output kept: half from the start, half from the end. Default 1 MiB. */
+  maxOutputBytes?: number;
+  /** Grace between SIGTERM and SIGKILL for the group. Default 2000 ms. */
+  killGraceMs?: number;
+}
+
+export interface RunResult {
+  command: string[];
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  cancelled: boolean;
+  /** stdout and stderr interleaved as they arrived, head and tail kept. */
+  output: string;
+  stdout: string;
+  stderr: string;
+  /** Output characters dropped from the middle. */
+  omittedBytes: number;
+  durationMs: number;
+}
+
+const SECRET_NAME = /(^|_)(API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIALS?|PRIVATE_KEY|AUTH)$|SECRET|PASSWORD/i;
+
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/** The parent environment minus secrets (unless allowed), plus `extra`. */
+export function childEnv(
+  parent: NodeJS.ProcessEnv,
+  passEnv: readonly string[] = [],
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const allowed = new Set(passEnv);
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parent)) {
+    if (value === undefined) continue;
+    if (isSecretName(name) && !allowed.has(name)) continue;
+    env[name] = value;
+  }
+  return Object.assign(env, extra);
+}
+
+export async function runProcess(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+  const { execa } = await import('execa');
+  const started = performance.now();
+  const combined = new HeadTail(options.maxOutputBytes ?? 1 << 20);
+  const stdout = new HeadTail(options.maxOutputBytes ?? 1 << 20);
+  const stderr = new HeadTail(options.maxOutputBytes ?? 1 << 20);
+
+  const child = execa(file, [...args], {
+    cwd: options.cwd,
+    env: childEnv(process.env, options.passEnv, options.env),
+    extendEnv: false,
+    detached: true, // its own process group, so the whole tree can be signalled at once
+    cleanup: false,
+    reject: false,
+    buffer: false,
+    stripFinalNewline: false,
+    encoding: 'utf8',
+    stdin: options.input === undefined ? 'ignore' : 'pipe',
+    ...(options.input === undefined ? {} : { input: options.input }),
+  });
+
+  let timedOut = false;
+  let cancelled = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  const killGroup = (): void => {
+    signalGroup(child.pid, 'SIGTERM');
+    killTimer ??= setTimeout(() => signalGroup(child.pid, 'SIGKILL'), options.killGraceMs ?? 2000);
+  };
+  const timeout =
+    options.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          killGroup();
+        }, options.timeoutMs);
+  const onAbort = (): void => {
+    cancelled = true;
+    killGroup();
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const lines = { stdout: new LineSplitter(), stderr: new LineSplitter() };
+  for (const stream of ['stdout', 'stderr'] as const) {
+    child[stream]?.on('data', (chunk: Buffer | string) => {
+      const text = chunk.toString();
+      combined.push(text);
+      (stream === 'stdout' ? stdout : stderr).push(text);
+      if (options.onLine) for (const line of lines[stream].push(text)) options.onLine(line, stream);
+    });
+  }
+
+  const result = await child;
+  clearTimeout(timeout);
+  options.signal?.removeEventListener('abort', onAbort);
+  if (killTimer) {
+    // The leader is gone; make sure nothing it forked outlives it, then stop waiting.
+    clearTimeout(killTimer);
+    signalGroup(child.pid, 'SIGKILL');
+  }
+  if (options.onLine) {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const rest = lines[stream].flush();
+      if (rest !== undefined) options.onLine(rest, stream);
+    }
+  }
+
+  const spawnError = (result as { code?: string }).code;
+  if (result.failed && spawnError === 'ENOENT') {
+    throw new UserError(`${file} is not installed or not on PATH`, `Install ${file} or adjust PATH, then try again`);
+  }
+  return {
+    command: [file, ...args],
+    exitCode: result.exitCode ?? null,
+    signal: result.signal ?? null,
+    timedOut,
+    cancelled,
+    output: combined.text(),
+    stdout: stdout.text(),
+    stderr: stderr.text(),
+    omittedBytes: combined.omitted,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+/** Keeps the first and last `limit / 2` characters of a stream and counts what it dropped. */
+export class HeadTail {
+  private head = '';
+  private tail = '';
+  omitted = 0;
+  constructor(private readonly limit: number) {}
+
+  push(text: string): void {
+    const half = this.limit >> 1;
+    if (this.head.length < half) {
+      const room = half - this.head.length;
+      this.head += text.slice(0, room);
+      text = text.slice(room);
+    }
+    if (!text) return;
+    this.tail += text;
+    if (this.tail.length > half) {
+      this.omitted += this.tail.length - half;
+      this.tail = this.tail.slice(-half);
+    }
+  }
+
+  text(): string {
+    return this.omitted ? `${this.head}\n… ${this.omitted} characters of output omitted …\n${this.tail}` : this.head + this.tail;
+  }
+}
+
+class LineSplitter {
+  private pending = '';
+  push(text: string): string[] {
+    const parts = (this.pending + text).split(/\r?\n/);
+    this.pending = parts.pop() ?? '';
+    return parts;
+  }
+  flush(): string | undefined {
+    const rest = this.pending;
+    this.pending = '';
+    return rest ? rest : undefined;
+  }
+}

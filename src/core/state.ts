@@ -1,0 +1,128 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { UserError } from './errors.js';
+
+/**
+ * The state dir holds everything Baton remembers, one folder per workspace, so nothing is
+ * ever written inside the user's repository:
+ *
+ *   <stateDir>/<name>-<hash of root>/workspace.json   which root this folder belongs to
+ *                                    jobs/<id>.json    long calls and their results
+ *                                    ...               (sessions, caches: added by their tools)
+ */
+export class WorkspaceState {
+  private constructor(
+    /** The folder of this workspace inside the state dir. */
+    readonly dir: string,
+  ) {}
+
+  static async open(stateDir: string, root: string): Promise<WorkspaceState> {
+    await ensureWritableDir(stateDir);
+    const dir = join(stateDir, workspaceKey(root));
+    await mkdir(dir, { recursive: true });
+    const meta = join(dir, 'workspace.json');
+    if (!(await exists(meta))) await writeJsonAtomic(meta, { root, createdAt: new Date().toISOString() });
+    return new WorkspaceState(dir);
+  }
+
+  /** A path inside this workspace's state folder; the folder is created on demand by writers. */
+  path(...parts: string[]): string {
+    return join(this.dir, ...parts);
+  }
+}
+
+/** A readable, collision-free folder name for a root: its base name plus a hash of the full path. */
+export function workspaceKey(root: string): string {
+  const name = basename(root).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40) || 'root';
+  const hash = createHash('sha256').update(root).digest('hex').slice(0, 12);
+  return `${name}-${hash}`;
+}
+
+/** Creates the dir if needed and proves it can be written, else a UserError saying why. */
+export async function ensureWritableDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UserError(`state dir ${dir} is not writable (${code})`, 'Pass --state-dir or set BATON_STATE_DIR to a writable folder');
+  }
+}
+
+/**
+ * Appends one record as one line with a single write, then fsyncs. One `write` on an
+ * O_APPEND file lands whole, so two processes appending to the same log never interleave.
+ */
+export async function appendJsonl(file: string, record: unknown): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const handle = await open(file, 'a');
+  try {
+    await handle.write(JSON.stringify(record) + '\n');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface JsonlContents<T> {
+  records: T[];
+  /** Lines that did not parse: a torn last line after a crash, or damage. They are skipped. */
+  skipped: number;
+}
+
+/** Reads a JSONL file; a missing file is empty, and a line that does not parse is skipped. */
+export async function readJsonl<T = unknown>(file: string): Promise<JsonlContents<T>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], skipped: 0 };
+    throw error;
+  }
+  return parseJsonl<T>(text);
+}
+
+export function parseJsonl<T = unknown>(text: string): JsonlContents<T> {
+  const records: T[] = [];
+  let skipped = 0;
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      records.push(JSON.parse(line) as T);
+    } catch {
+      skipped++;
+    }
+  }
+  return { records, skipped };
+}
+
+/** Writes JSON through a temp file, fsync and rename: a reader sees the old file or the new one. */
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, JSON.stringify(value), { flush: true });
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
+}
+
+export async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}

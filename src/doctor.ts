@@ -1,0 +1,121 @@
+import { access } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { stateDirOf, type Config } from './config.js';
+import { describeError } from './core/errors.js';
+import { runProcess } from './core/process.js';
+import { ensureWritableDir } from './core/state.js';
+
+/**
+ * `baton-mcp doctor`: checks what Baton relies on and prints ready-to-paste client
+ * configuration. It reports whether secrets are set, never their values.
+ */
+interface Check {
+  name: string;
+  ok: boolean;
+  /** Missing but optional: reported, does not fail the doctor. */
+  optional?: boolean;
+  detail: string;
+}
+
+export async function runDoctor(config: Config, cliPath: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const checks = await Promise.all([checkNode(), checkGit(), checkStateDir(config, env), checkCodex(), checkOpenAi(env)]);
+  const clients = await findClientConfigs(config.root ?? process.cwd());
+  const out: string[] = ['Baton doctor', ''];
+  for (const check of checks) out.push(`${check.ok ? 'ok  ' : check.optional ? 'note' : 'FAIL'}  ${check.name}: ${check.detail}`);
+  out.push('', 'Client configurations found:');
+  out.push(...(clients.length ? clients.map((c) => `  ${c}`) : ['  none']));
+  out.push('', clientSnippets(cliPath));
+  process.stdout.write(out.join('\n') + '\n');
+  return checks.every((check) => check.ok || check.optional) ? 0 : 1;
+}
+
+async function checkNode(): Promise<Check> {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  const ok = major > 20 || (major === 20 && minor >= 19);
+  return { name: 'node', ok, detail: ok ? `v${process.versions.node}` : `v${process.versions.node}; Baton needs Node >= 20.19` };
+}
+
+async function checkGit(): Promise<Check> {
+  const version = await versionOf('git', ['--version']);
+  return { name: 'git', ok: version !== undefined, detail: version ?? 'not found; install git (apt-get install git, brew install git)' };
+}
+
+async function checkStateDir(config: Config, env: NodeJS.ProcessEnv): Promise<Check> {
+  const dir = stateDirOf(config, env);
+  try {
+    await ensureWritableDir(dir);
+    return { name: 'state dir', ok: true, detail: `${dir} (writable)` };
+  } catch (error) {
+    return { name: 'state dir', ok: false, detail: describeError(error) };
+  }
+}
+
+async function checkCodex(): Promise<Check> {
+  const version = await versionOf('codex', ['--version']);
+  return {
+    name: 'codex CLI',
+    ok: version !== undefined,
+    optional: true,
+    detail: version ?? 'not found; delegate-to-codex can still use the Responses API. To install: npm install -g @openai/codex',
+  };
+}
+
+async function checkOpenAi(env: NodeJS.ProcessEnv): Promise<Check> {
+  const key = env.OPENAI_API_KEY ? 'OPENAI_API_KEY is set' : 'OPENAI_API_KEY is not set';
+  let base = 'OPENAI_BASE_URL is not set';
+  if (env.OPENAI_BASE_URL) {
+    try {
+      const url = new URL(env.OPENAI_BASE_URL);
+      url.username = url.password = ''; // credentials in a URL are secrets too
+      base = `OPENAI_BASE_URL=${url.toString()}`;
+    } catch {
+      base = 'OPENAI_BASE_URL is set but is not a valid URL';
+    }
+  }
+  return { name: 'OpenAI settings', ok: Boolean(env.OPENAI_API_KEY || env.OPENAI_BASE_URL), optional: true, detail: `${key}; ${base}` };
+}
+
+async function versionOf(command: string, args: string[]): Promise<string | undefined> {
+  try {
+    const result = await runProcess(command, args, { cwd: process.cwd(), timeoutMs: 10_000 });
+    return result.exitCode === 0 ? result.stdout.trim().split('\n')[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function findClientConfigs(root: string): Promise<string[]> {
+  const home = homedir();
+  const candidates = [
+    join(root, 'mcp.json'),
+    join(root, '.mcp.json'),
+    join(root, '.cursor', 'mcp.json'),
+    join(root, '.vscode', 'mcp.json'),
+    join(home, '.cursor', 'mcp.json'),
+    join(home, '.codex', 'config.toml'),
+    join(home, '.claude.json'),
+    join(home, '.config', 'Claude', 'claude_desktop_config.json'),
+    join(home, 'Library', 'Application Support', 'Claude', 'claude_desktop_config.json'),
+  ];
+  const found = await Promise.all(candidates.map((path) => access(path).then(() => path, () => undefined)));
+  return found.filter((path): path is string => path !== undefined);
+}
+
+function clientSnippets(cliPath: string): string {
+  const server = { command: 'node', args: [cliPath] };
+  const json = (value: unknown): string => JSON.stringify(value, null, 2);
+  return [
+    'Claude Desktop (claude_desktop_config.json), Claude Code (.mcp.json), Cursor (.cursor/mcp.json):',
+    json({ mcpServers: { baton: server } }),
+    '',
+    'VS Code (.vscode/mcp.json):',
+    json({ servers: { baton: { type: 'stdio', ...server } } }),
+    '',
+    'Codex CLI (~/.codex/config.toml):',
+    '[mcp_servers.baton]',
+    `command = "node"`,
+    `args = [${JSON.stringify(cliPath)}]`,
+    'tool_timeout_sec = 120',
+  ].join('\n');
+}

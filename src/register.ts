@@ -1,0 +1,102 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
+import type { Config } from './config.js';
+import { describeError, isUserError } from './core/errors.js';
+import type { Logger } from './log.js';
+import type { WorkspaceServices } from './services.js';
+
+/** What a capability gets besides its input: the workspace, its state and the call's signal. */
+export interface ToolContext extends WorkspaceServices {
+  config: Config;
+  log: Logger;
+  /** Aborted when the client cancels the request (notifications/cancelled). */
+  signal: AbortSignal;
+  /** Sends a progress notification when the client asked for progress; otherwise does nothing. */
+  progress(message: string): void;
+}
+
+/**
+ * A tool as its `tool.ts` declares it: the schemas double as the MCP input and output
+ * schemas, `run` is the plain capability, `render` the readable text beside the
+ * structured content.
+ */
+export interface ToolSpec<In extends z.ZodObject, Out extends z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  input: In;
+  output: Out;
+  annotations: ToolAnnotations;
+  run(input: z.output<In>, context: ToolContext): Promise<z.output<Out>>;
+  render(output: z.output<Out>): string;
+}
+
+/** What the server gives every registration: configuration, logging and the current workspace. */
+export interface ServerContext {
+  config: Config;
+  log: Logger;
+  /** The workspace of the current root (MCP roots, else --root, else the cwd). */
+  workspace(): Promise<WorkspaceServices>;
+}
+
+/** The one way a tool is registered: error shaping and progress wiring live here, once. */
+export function registerTool<In extends z.ZodObject, Out extends z.ZodObject>(
+  server: McpServer,
+  context: ServerContext,
+  spec: ToolSpec<In, Out>,
+): void {
+  server.registerTool(
+    spec.name,
+    {
+      title: spec.title,
+      description: spec.description,
+      inputSchema: spec.input,
+      outputSchema: spec.output,
+      annotations: { title: spec.title, ...spec.annotations },
+    },
+    (async (args: z.output<In>, extra: ToolExtra): Promise<CallToolResult> => {
+      try {
+        const services = await context.workspace();
+        const output = await spec.run(args, {
+          ...services,
+          config: context.config,
+          log: context.log,
+          signal: extra.signal,
+          progress: progressSender(extra),
+        });
+        return {
+          structuredContent: output as Record<string, unknown>,
+          content: [{ type: 'text', text: spec.render(output) }],
+        };
+      } catch (error) {
+        return toolError(spec.name, error, context.log);
+      }
+    }) as never,
+  );
+}
+
+interface ToolExtra {
+  signal: AbortSignal;
+  _meta?: { progressToken?: string | number };
+  sendNotification(notification: { method: 'notifications/progress'; params: Record<string, unknown> }): Promise<void>;
+}
+
+function progressSender(extra: ToolExtra): (message: string) => void {
+  const token = extra._meta?.progressToken;
+  if (token === undefined) return () => {};
+  let sequence = 0; // MCP requires progress to increase with every notification
+  return (message) => {
+    sequence++;
+    extra
+      .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: sequence, message } })
+      .catch(() => {}); // a client that went away cannot be told; the job carries on
+  };
+}
+
+function toolError(tool: string, error: unknown, log: Logger): CallToolResult {
+  if (isUserError(error)) return { isError: true, content: [{ type: 'text', text: error.toLine() }] };
+  log.error(`${tool}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  const text = `${tool} failed unexpectedly: ${describeError(error)}. This is a bug in Baton; the server log (stderr) has details`;
+  return { isError: true, content: [{ type: 'text', text }] };
+}

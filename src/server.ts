@@ -1,0 +1,85 @@
+import { fileURLToPath } from 'node:url';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { RootsListChangedNotificationSchema, SetLevelRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Config } from './config.js';
+import { describeError } from './core/errors.js';
+import type { Logger } from './log.js';
+import type { ServerContext } from './register.js';
+import { servicesFor, type WorkspaceServices } from './services.js';
+import { registerTools } from './tools/index.js';
+import { VERSION } from './version.js';
+
+export const INSTRUCTIONS = [
+  'Baton gives you the tools of a coding agent for one workspace (the client\'s first root, else the folder Baton was started in).',
+  'All paths are relative to that root and use "/"; line numbers are 1-based.',
+  'Outputs respect maxTokens; when a result says truncated, pass its nextCursor to get the rest.',
+  'Long calls answer {status: "running", jobId}: call the same tool again with {jobId} to wait for the result, or {jobId, cancel: true} to stop it.',
+].join('\n');
+
+export interface ServerOptions {
+  config: Config;
+  /** Absolute state dir (already checked to be writable). */
+  stateDir: string;
+  /** Root used until (or unless) the client offers MCP roots. */
+  fallbackRoot: string;
+  log: Logger;
+}
+
+/** One MCP server: one per stdio process, one per HTTP session. */
+export function createServer(options: ServerOptions): McpServer {
+  const server = new McpServer(
+    { name: 'baton', title: 'Baton', version: VERSION },
+    { capabilities: { logging: {} }, instructions: INSTRUCTIONS },
+  );
+  const log = options.log.forClient((level, data) => {
+    server.server.sendLoggingMessage({ level, logger: 'baton', data }).catch(() => {});
+  });
+  server.server.onerror = (error) => log.debug(`protocol: ${describeError(error)}`);
+
+  // The SDK's own handler would forward every level until the client sets one; Baton stays
+  // quiet towards the client until asked.
+  server.server.setRequestHandler(SetLevelRequestSchema, (request) => {
+    log.setClientLevel(request.params.level);
+    return {};
+  });
+
+  const context: ServerContext = {
+    config: options.config,
+    log,
+    workspace: trackRoots(server, options, log),
+  };
+  registerTools(server, context);
+  return server;
+}
+
+/**
+ * The workspace follows the client's MCP roots when it offers them (re-read on
+ * roots/list_changed); otherwise, or when the roots are unusable, the fallback root.
+ */
+function trackRoots(server: McpServer, options: ServerOptions, log: Logger): () => Promise<WorkspaceServices> {
+  const fallback = (): Promise<WorkspaceServices> => servicesFor(options.fallbackRoot, options.stateDir);
+  let current = fallback();
+
+  const refresh = (): void => {
+    current = server.server
+      .listRoots(undefined, { timeout: 5000 })
+      .then(({ roots }) => {
+        const first = roots.find((root) => root.uri.startsWith('file://'));
+        if (!first) {
+          log.info('the client offers no file:// root; using the fallback root');
+          return fallback();
+        }
+        return servicesFor(fileURLToPath(first.uri), options.stateDir);
+      })
+      .catch((error: unknown) => {
+        log.warning(`could not use the client's roots (${describeError(error)}); using ${options.fallbackRoot}`);
+        return fallback();
+      });
+  };
+
+  server.server.oninitialized = () => {
+    if (server.server.getClientCapabilities()?.roots) refresh();
+  };
+  server.server.setNotificationHandler(RootsListChangedNotificationSchema, () => refresh());
+  return () => current;
+}

@@ -1,0 +1,50 @@
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { JobManager } from './core/jobs.js';
+import { WorkspaceState } from './core/state.js';
+import { Workspace } from './core/workspace.js';
+
+/** What a tool needs of the workspace it works in: the root, its state folder, its jobs. */
+export interface WorkspaceServices {
+  workspace: Workspace;
+  state: WorkspaceState;
+  jobs: JobManager;
+}
+
+/**
+ * One set of services per root, process wide: two HTTP sessions on the same root share
+ * job records and file locks, and a root that comes back (roots changed and changed back)
+ * finds its running jobs again.
+ */
+const byRoot = new Map<string, Promise<WorkspaceServices>>();
+
+export function servicesFor(root: string, stateDir: string): Promise<WorkspaceServices> {
+  const key = `${stateDir}\0${canonical(root)}`;
+  let services = byRoot.get(key);
+  if (!services) {
+    services = open(root, stateDir);
+    byRoot.set(key, services);
+    services.catch(() => byRoot.delete(key));
+  }
+  return services;
+}
+
+function canonical(root: string): string {
+  try {
+    return realpathSync(resolve(root));
+  } catch {
+    return resolve(root); // Workspace.open reports the missing root
+  }
+}
+
+async function open(root: string, stateDir: string): Promise<WorkspaceServices> {
+  const workspace = await Workspace.open(root);
+  const state = await WorkspaceState.open(stateDir, workspace.root);
+  return { workspace, state, jobs: new JobManager(state.path('jobs')) };
+}
+
+/** Every job manager opened so far, so shutdown can wait for (or cancel) running work. */
+export async function openJobManagers(): Promise<JobManager[]> {
+  const settled = await Promise.allSettled(byRoot.values());
+  return settled.flatMap((entry) => (entry.status === 'fulfilled' ? [entry.value.jobs] : []));
+}
