@@ -6,7 +6,7 @@ import { simpleGit } from 'simple-git';
 /** A temp folder removed by `cleanup`; tests create everything they touch under one. */
 export async function tempDir(prefix = 'baton-test-'): Promise<{ path: string; cleanup: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
-  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+  return { path, cleanup: () => rm(path, { recursive: true, force: true, maxRetries: 3 }) };
 }
 
 export async function writeFiles(root: string, files: Record<string, string>): Promise<void> {
