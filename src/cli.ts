@@ -2,7 +2,6 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { LOG_LEVELS, loadConfig, stateDirOf, type Config, type ConfigFlags } from './config.js';
 import { describeError, isUserError } from './core/errors.js';
 import { ensureWritableDir } from './core/state.js';
@@ -11,6 +10,7 @@ import { Logger } from './log.js';
 import type { ServerOptions } from './server.js';
 import { openJobManagers } from './services.js';
 import { VERSION } from './version.js';
+import { configFlags, parseCommand, UsageError } from './cli/common.js';
 
 const HELP = `baton-mcp ${VERSION}: an MCP server with the tools of a coding agent
 
@@ -18,6 +18,7 @@ Usage:
   baton-mcp [options]            serve MCP over stdio (the default)
   baton-mcp --http [options]     serve MCP over Streamable HTTP at http://HOST:PORT/mcp
   baton-mcp doctor [options]     check this machine and print client configuration
+  baton-mcp scan [mode] [...]    repo-scan: overview, tree, search, symbols, map, read (scan --help)
 
 Options:
   --root DIR         workspace root when the client offers no MCP roots (default: the current folder)
@@ -31,15 +32,10 @@ Options:
   -v, --version      show the version
 `;
 
-const OPTIONS = {
-  root: { type: 'string' },
-  'state-dir': { type: 'string' },
-  config: { type: 'string' },
+const SERVE_OPTIONS = {
   http: { type: 'boolean' },
   port: { type: 'string' },
   host: { type: 'string' },
-  'log-level': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
 
@@ -50,22 +46,8 @@ export interface ParsedCommand {
 
 /** Parses argv (without node and the script); unknown flags and stray words are UserErrors. */
 export function parseCommandLine(argv: readonly string[]): ParsedCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(describeError(error).replace(/\. To specify a positional argument.*$/, ''));
-  }
-  const { values, positionals } = parsed;
-  const flags: ConfigFlags = {
-    root: values.root,
-    stateDir: values['state-dir'],
-    config: values.config,
-    logLevel: values['log-level'],
-    http: values.http,
-    port: values.port,
-    host: values.host,
-  };
+  const { values, positionals } = parseCommand(argv, SERVE_OPTIONS);
+  const flags: ConfigFlags = { ...configFlags(values), http: values.http, port: values.port, host: values.host };
   if (values.help) return { command: 'help', flags };
   if (values.version) return { command: 'version', flags };
   const [word, ...rest] = positionals;
@@ -75,9 +57,14 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
   throw new UsageError(`unknown command "${word}"`);
 }
 
-class UsageError extends Error {}
+/** Commands with options of their own, loaded only when used. */
+const COMMANDS: Record<string, () => Promise<(argv: readonly string[]) => Promise<number>>> = {
+  scan: async () => (await import('./cli/scan.js')).scanCommand,
+};
 
 export async function main(argv: readonly string[]): Promise<number> {
+  const subcommand = argv[0] !== undefined ? COMMANDS[argv[0]] : undefined;
+  if (subcommand) return (await subcommand())(argv.slice(1));
   const { command, flags } = parseCommandLine(argv);
   if (command === 'help' || command === 'version') {
     process.stdout.write(command === 'help' ? HELP : `${VERSION}\n`);

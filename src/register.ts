@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Config } from './config.js';
 import { describeError, isUserError } from './core/errors.js';
 import type { Logger } from './log.js';
@@ -52,7 +52,7 @@ export function registerTool<In extends z.ZodObject, Out extends z.ZodObject>(
       title: spec.title,
       description: spec.description,
       inputSchema: spec.input,
-      outputSchema: spec.output,
+      outputSchema: compactOutputSchema(spec.output),
       annotations: { title: spec.title, ...spec.annotations },
     },
     (async (args: z.output<In>, extra: ToolExtra): Promise<CallToolResult> => {
@@ -74,6 +74,24 @@ export function registerTool<In extends z.ZodObject, Out extends z.ZodObject>(
       }
     }) as never,
   );
+}
+
+/**
+ * The output schema as clients see it: the fields every result has, with their types, and
+ * any other field allowed. Full schemas would cost several KB per tool in every tools/list
+ * (DESIGN.md: under 8 KB for all tools together); this looser schema still matches every
+ * result, and Baton's own code and tests keep the full shape from the zod schema.
+ */
+export function compactOutputSchema(schema: z.ZodObject): z.ZodObject {
+  const required = Object.entries(schema.shape).filter(([, field]) => !(field instanceof z.ZodOptional));
+  return z.looseObject(Object.fromEntries(required.map(([key, field]) => [key, compactField(field as z.ZodType)])));
+}
+
+function compactField(field: z.ZodType): z.ZodType {
+  if (field instanceof z.ZodNullable) return compactField(field.unwrap() as z.ZodType).nullable();
+  if (field instanceof z.ZodArray) return z.array(z.any());
+  if (field instanceof z.ZodObject || field instanceof z.ZodRecord) return z.record(z.string(), z.any());
+  return field;
 }
 
 interface ToolExtra {

@@ -12,7 +12,7 @@ export const maxTokensInput = z
   .int()
   .min(1)
   .optional()
-  .describe(`Output budget in o200k tokens (default ${DEFAULT_MAX_TOKENS}, capped at ${MAX_TOKENS_CAP})`);
+  .describe(`default ${DEFAULT_MAX_TOKENS}, max ${MAX_TOKENS_CAP}`);
 
 export function budgetOf(maxTokens: number | undefined): number {
   return Math.min(maxTokens ?? DEFAULT_MAX_TOKENS, MAX_TOKENS_CAP);

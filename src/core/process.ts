@@ -163,7 +163,7 @@ export class HeadTail {
   constructor(private readonly limit: number) {}
 
   push(text: string): void {
-    const half = this.limit >> 1;
+    const half = Math.floor(this.limit / 2); // Infinity keeps everything
     if (this.head.length < half) {
       const room = half - this.head.length;
       this.head += text.slice(0, room);

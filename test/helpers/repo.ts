@@ -22,6 +22,7 @@ export async function gitRepo(
   files: Record<string, string>,
   untracked: Record<string, string> = {},
 ): Promise<void> {
+  await mkdir(root, { recursive: true });
   const git = simpleGit(root);
   await git.init(['-q', '-b', 'main']);
   await git.addConfig('user.name', 'Baton Test').addConfig('user.email', 'test@example.invalid').addConfig('commit.gpgsign', 'false');

@@ -1,0 +1,161 @@
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * What a project's own files say about it: manifests and their key facts, the package
+ * manager, and which test runners apply. `repo-scan overview` reports it and `run-tests`
+ * acts on it, so both read the project the same way.
+ */
+
+export const MANIFEST_NAMES = [
+  'package.json', 'deno.json', 'pyproject.toml', 'setup.cfg', 'setup.py', 'requirements.txt', 'Pipfile',
+  'Cargo.toml', 'go.mod', 'pom.xml', 'build.gradle', 'build.gradle.kts', 'Gemfile', 'composer.json',
+  'CMakeLists.txt', 'Makefile', 'mix.exs', 'Package.swift', 'pubspec.yaml',
+] as const;
+
+export interface Manifest {
+  path: string;
+  name?: string;
+  /** The few facts that matter: package manager, scripts, workspaces, module path, … */
+  facts: Record<string, unknown>;
+}
+
+export type RunnerId = 'vitest' | 'jest' | 'mocha' | 'node' | 'npm-script' | 'pytest' | 'go' | 'cargo';
+
+export interface DetectedRunner {
+  runner: RunnerId;
+  /** The package folder it runs in, relative to the root ('' = the root). */
+  path: string;
+  /** Why: the file or setting that gave it away. */
+  reason: string;
+}
+
+type PackageJson = {
+  name?: string;
+  packageManager?: string;
+  scripts?: Record<string, string>;
+  workspaces?: string[] | { packages?: string[] };
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+};
+
+const NPM_DEFAULT_TEST = /no test specified/;
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  return readFile(path, 'utf8').catch(() => undefined);
+}
+
+async function readPackageJson(dir: string): Promise<PackageJson | undefined> {
+  const text = await readText(join(dir, 'package.json'));
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as PackageJson;
+  } catch {
+    return undefined;
+  }
+}
+
+/** npm, pnpm, yarn or bun, from the `packageManager` field or the lockfile in `dir` or above it up to `root`. */
+export async function packageManagerOf(root: string, dir: string): Promise<'npm' | 'pnpm' | 'yarn' | 'bun'> {
+  const declared = (await readPackageJson(join(root, dir)))?.packageManager?.split('@')[0];
+  if (declared === 'pnpm' || declared === 'yarn' || declared === 'bun' || declared === 'npm') return declared;
+  const locks: Array<[string, 'npm' | 'pnpm' | 'yarn' | 'bun']> = [
+    ['pnpm-lock.yaml', 'pnpm'], ['yarn.lock', 'yarn'], ['bun.lock', 'bun'], ['bun.lockb', 'bun'], ['package-lock.json', 'npm'],
+  ];
+  const parts = dir ? dir.split('/') : [];
+  for (let depth = parts.length; depth >= 0; depth--) {
+    const folder = join(root, ...parts.slice(0, depth));
+    for (const [file, manager] of locks) if (await exists(join(folder, file))) return manager;
+  }
+  return 'npm';
+}
+
+/** Facts from the manifests among `files` (root-relative paths), shallowest first. */
+export async function readManifests(root: string, files: readonly string[], limit = 20): Promise<Manifest[]> {
+  const names = new Set<string>(MANIFEST_NAMES);
+  const found = files
+    .filter((path) => names.has(path.slice(path.lastIndexOf('/') + 1)) && !/(^|\/)(node_modules|vendor|third_party)\//.test(path))
+    .sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1))
+    .slice(0, limit);
+  return Promise.all(found.map((path) => describeManifest(root, path)));
+}
+
+async function describeManifest(root: string, path: string): Promise<Manifest> {
+  const file = path.slice(path.lastIndexOf('/') + 1);
+  const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+  const text = (await readText(join(root, path))) ?? '';
+  switch (file) {
+    case 'package.json': {
+      const pkg = (await readPackageJson(join(root, dir))) ?? {};
+      const workspaces = Array.isArray(pkg.workspaces) ? pkg.workspaces : pkg.workspaces?.packages;
+      return {
+        path,
+        name: pkg.name,
+        facts: {
+          packageManager: await packageManagerOf(root, dir),
+          scripts: pkg.scripts ?? {},
+          ...(workspaces ? { workspaces } : {}),
+        },
+      };
+    }
+    case 'pyproject.toml':
+      return { path, name: tomlString(text, 'name'), facts: { pytestConfig: /^\[tool\.pytest\.ini_options\]/m.test(text) } };
+    case 'Cargo.toml':
+      return { path, name: tomlString(text, 'name'), facts: { workspace: /^\[workspace\]/m.test(text) } };
+    case 'go.mod':
+      return { path, name: /^module\s+(\S+)/m.exec(text)?.[1], facts: { go: /^go\s+(\S+)/m.exec(text)?.[1] } };
+    case 'pom.xml':
+      return { path, name: /<artifactId>([^<]+)<\/artifactId>/.exec(text)?.[1], facts: {} };
+    case 'composer.json':
+    case 'deno.json': {
+      try {
+        return { path, name: (JSON.parse(text) as { name?: string }).name, facts: {} };
+      } catch {
+        return { path, facts: {} };
+      }
+    }
+    default:
+      return { path, facts: {} };
+  }
+}
+
+function tomlString(text: string, key: string): string | undefined {
+  return new RegExp(`^${key}\\s*=\\s*["']([^"']+)["']`, 'm').exec(text)?.[1];
+}
+
+/** The test runners that apply to the package in `dir` (root-relative), most specific first. */
+export async function detectTestRunners(root: string, dir = ''): Promise<DetectedRunner[]> {
+  const folder = join(root, dir);
+  const runners: DetectedRunner[] = [];
+  const add = (runner: RunnerId, reason: string): void => {
+    if (!runners.some((r) => r.runner === runner)) runners.push({ runner, path: dir, reason });
+  };
+
+  const pkg = await readPackageJson(folder);
+  if (pkg) {
+    const deps = { ...pkg.dependencies, ...pkg.devDependencies };
+    const testScript = pkg.scripts?.test;
+    if ('vitest' in deps || /\bvitest\b/.test(testScript ?? '')) add('vitest', 'vitest in package.json');
+    if ('jest' in deps || /\bjest\b/.test(testScript ?? '')) add('jest', 'jest in package.json');
+    if ('mocha' in deps || /\bmocha\b/.test(testScript ?? '')) add('mocha', 'mocha in package.json');
+    if (/\bnode\b.*--test\b/.test(testScript ?? '')) add('node', 'package.json test script uses node --test');
+    if (testScript && !NPM_DEFAULT_TEST.test(testScript)) add('npm-script', `package.json scripts.test: ${testScript}`);
+  }
+
+  if (await exists(join(folder, 'pytest.ini'))) add('pytest', 'pytest.ini');
+  else if (/^\[tool\.pytest\.ini_options\]/m.test((await readText(join(folder, 'pyproject.toml'))) ?? '')) add('pytest', 'pyproject.toml [tool.pytest.ini_options]');
+  else if (/^\[tool:pytest\]/m.test((await readText(join(folder, 'setup.cfg'))) ?? '')) add('pytest', 'setup.cfg [tool:pytest]');
+  else if (/^\[pytest\]/m.test((await readText(join(folder, 'tox.ini'))) ?? '')) add('pytest', 'tox.ini [pytest]');
+  else if (await exists(join(folder, 'conftest.py'))) add('pytest', 'conftest.py');
+
+  if (await exists(join(folder, 'go.mod'))) add('go', 'go.mod');
+  if (await exists(join(folder, 'Cargo.toml'))) add('cargo', 'Cargo.toml');
+  return runners;
+}

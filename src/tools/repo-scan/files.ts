@@ -1,0 +1,156 @@
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import picomatch from 'picomatch';
+import { UserError } from '../../core/errors.js';
+import { runProcess } from '../../core/process.js';
+import type { Workspace } from '../../core/workspace.js';
+
+/**
+ * The files a repository is made of: in a git repository exactly what
+ * `git ls-files --cached --others --exclude-standard` lists (tracked plus untracked, never
+ * ignored); elsewhere a walk that honours every `.gitignore` on the way down.
+ */
+export interface FileList {
+  /** Root-relative, `/`-separated, sorted. */
+  paths: string[];
+  git: boolean;
+}
+
+export interface FileFilter {
+  /** A folder or file, relative to the root. */
+  path?: string;
+  /** A glob; without a `/` it matches the file name at any depth (`*.ts`). */
+  glob?: string;
+}
+
+export async function listFiles(workspace: Workspace, filter: FileFilter = {}): Promise<FileList> {
+  const prefix = await pathPrefix(workspace, filter.path);
+  const git = await isGitRepository(workspace.root);
+  let paths = git ? await gitFiles(workspace.root) : await walkFiles(workspace.root);
+  if (prefix) paths = paths.filter((p) => p === prefix || p.startsWith(prefix + '/'));
+  if (filter.glob) paths = paths.filter(globMatcher(filter.glob));
+  return { paths: paths.sort(comparePaths), git };
+}
+
+/** Plain code-unit order: stable, and the order `git` itself uses. */
+export function comparePaths(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The root-relative form of a `path` filter, checked to exist inside the root ('' = root). */
+export async function pathPrefix(workspace: Workspace, path: string | undefined): Promise<string> {
+  if (path === undefined || path === '' || path === '.') return '';
+  const absolute = await workspace.resolve(path);
+  try {
+    await lstat(absolute);
+  } catch {
+    throw new UserError(`path "${path}" does not exist`, 'Pass a file or folder relative to the root, or omit path');
+  }
+  return workspace.relative(absolute);
+}
+
+export function globMatcher(glob: string): (path: string) => boolean {
+  try {
+    const matches = picomatch(glob, { dot: true, basename: !glob.includes('/') });
+    return (path) => matches(path); // one argument: picomatch's second one changes what it returns
+  } catch (error) {
+    throw new UserError(`invalid glob "${glob}": ${(error as Error).message}`, 'Use a glob such as "*.ts" or "src/**/*.py"');
+  }
+}
+
+/** A pathspec meaning the same as `globMatcher(glob)`, for git commands. */
+export function globPathspec(glob: string): string {
+  return glob.includes('/') ? `:(glob)${glob}` : `:(glob)**/${glob}`;
+}
+
+const gitRepositoryCache = new Map<string, Promise<boolean>>();
+
+export function isGitRepository(root: string): Promise<boolean> {
+  let known = gitRepositoryCache.get(root);
+  if (!known) {
+    known = runProcess('git', ['rev-parse', '--is-inside-work-tree'], { cwd: root, timeoutMs: 10_000 }).then(
+      (result) => result.exitCode === 0 && result.stdout.trim() === 'true',
+      () => false, // git itself is missing: treat as a plain folder
+    );
+    gitRepositoryCache.set(root, known);
+  }
+  return known;
+}
+
+/** Runs git in the root and returns its stdout whole; failure is a UserError with git's message. */
+export async function git(root: string, args: string[], okExitCodes: number[] = [0]): Promise<{ stdout: string; exitCode: number }> {
+  const result = await runProcess('git', args, { cwd: root, timeoutMs: 120_000, maxOutputBytes: Infinity });
+  const exitCode = result.exitCode ?? -1;
+  if (!okExitCodes.includes(exitCode)) {
+    const reason = result.stderr.trim().split('\n')[0] || `exit code ${exitCode}`;
+    throw new UserError(`git ${args[0]} failed: ${reason}`);
+  }
+  return { stdout: result.stdout, exitCode };
+}
+
+async function gitFiles(root: string): Promise<string[]> {
+  const { stdout } = await git(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
+  const paths = stdout.split('\0');
+  paths.pop(); // the trailing NUL
+  // A file both staged-for-deletion and present, or listed once per conflict stage, appears twice.
+  return [...new Set(paths)];
+}
+
+/** Walks a plain folder, honouring .gitignore files at every level and skipping .git. */
+async function walkFiles(root: string): Promise<string[]> {
+  const { default: ignore } = await import('ignore');
+  type Rules = { prefix: string; matcher: ReturnType<typeof ignore> };
+  const out: string[] = [];
+
+  const walk = async (dir: string, rel: string, inherited: Rules[]): Promise<void> => {
+    const rules = [...inherited];
+    const gitignore = await readFile(join(dir, '.gitignore'), 'utf8').catch(() => undefined);
+    if (gitignore !== undefined) rules.push({ prefix: rel, matcher: ignore().add(gitignore) });
+    const ignored = (path: string, isDir: boolean): boolean =>
+      rules.some(({ prefix, matcher }) => {
+        const local = prefix ? path.slice(prefix.length + 1) : path;
+        return matcher.ignores(isDir ? `${local}/` : local);
+      });
+
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    await Promise.all(
+      entries.map(async (entry) => {
+        if (entry.name === '.git') return;
+        const path = rel ? `${rel}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) {
+          if (!ignored(path, true)) await walk(join(dir, entry.name), path, rules);
+        } else if (!ignored(path, false)) {
+          out.push(path);
+        }
+      }),
+    );
+  };
+  await walk(root, '', []);
+  return out;
+}
+
+export interface EntryInfo {
+  path: string;
+  type: 'file' | 'symlink' | 'dir' | 'missing';
+  size: number;
+}
+
+/** Type and size of the given files: called for one page of results, not for the whole repo. */
+export async function describeEntries(root: string, paths: readonly string[]): Promise<EntryInfo[]> {
+  return Promise.all(
+    paths.map(async (path) => {
+      try {
+        const stat = await lstat(join(root, path));
+        const type = stat.isSymbolicLink() ? 'symlink' : stat.isDirectory() ? 'dir' : 'file';
+        return { path, type, size: stat.size };
+      } catch {
+        return { path, type: 'missing' as const, size: 0 }; // deleted but still in the index
+      }
+    }),
+  );
+}
+
+/** Binary content, as git decides it: a NUL byte in the first 8000 bytes. */
+export function isBinary(content: Buffer): boolean {
+  return content.subarray(0, 8000).includes(0);
+}

@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UserError } from '../../core/errors.js';
+import type { Workspace } from '../../core/workspace.js';
+import { comparePaths, git, globPathspec, isBinary, isGitRepository, listFiles, pathPrefix, type FileFilter } from './files.js';
+
+export interface SearchQuery extends FileFilter {
+  query: string;
+  regex: boolean;
+  /** undefined: smart case (insensitive unless the query has an upper-case letter). */
+  caseSensitive?: boolean;
+}
+
+export interface SearchHit {
+  path: string;
+  line: number;
+  column: number;
+  text: string;
+}
+
+export interface SearchMatch extends SearchHit {
+  before: string[];
+  after: string[];
+}
+
+/** Longest line text returned; minified files would otherwise blow any budget. */
+const MAX_LINE_CHARS = 300;
+
+/**
+ * All matching lines, sorted by path and line. In a git repository `git grep` does the
+ * scanning (fast, and it sees exactly the files `tree` lists); elsewhere the same search
+ * runs in-process. Columns are computed with the JS regex so both paths agree.
+ */
+export async function searchFiles(workspace: Workspace, query: SearchQuery): Promise<SearchHit[]> {
+  if (!query.query) throw new UserError('query is empty', 'Pass the text or regex to search for');
+  const pattern = compilePattern(query);
+  const hits = (await isGitRepository(workspace.root))
+    ? await gitGrep(workspace, query, pattern)
+    : await scanFiles(workspace.root, (await listFiles(workspace, query)).paths, pattern);
+  return hits.sort((a, b) => comparePaths(a.path, b.path) || a.line - b.line);
+}
+
+function compilePattern(query: SearchQuery): RegExp {
+  const insensitive = !(query.caseSensitive ?? /[A-Z]/.test(query.query));
+  const source = query.regex ? query.query : query.query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  try {
+    return new RegExp(source, insensitive ? 'iu' : 'u');
+  } catch (error) {
+    throw new UserError(`invalid regex: ${(error as Error).message}`, 'Fix the pattern, or pass regex: false to search for the text literally');
+  }
+}
+
+async function gitGrep(workspace: Workspace, query: SearchQuery, pattern: RegExp): Promise<SearchHit[]> {
+  // Paths in and out are relative to the cwd (the root), also when the root is a sub-folder.
+  const args = ['grep', '-n', '--column', '-z', '-I', '--untracked', '--no-color'];
+  if (pattern.flags.includes('i')) args.push('-i');
+  args.push(query.regex ? '-P' : '-F', '-e', query.query, '--');
+  const prefix = await pathPrefix(workspace, query.path);
+  if (query.glob) args.push(prefix ? `:(glob)${prefix}/${query.glob.includes('/') ? query.glob : `**/${query.glob}`}` : globPathspec(query.glob));
+  else if (prefix) args.push(prefix);
+
+  // git grep exits 1 when nothing matched, which is an answer, not a failure.
+  const { stdout } = await git(workspace.root, args, [0, 1]);
+  const hits: SearchHit[] = [];
+  for (const record of stdout.split('\n')) {
+    if (!record) continue;
+    const [path, line, column, ...rest] = record.split('\0');
+    const text = rest.join('\0');
+    const jsColumn = pattern.exec(text)?.index;
+    hits.push({ path: path!, line: Number(line), column: jsColumn === undefined ? Number(column) : jsColumn + 1, text });
+  }
+  return hits;
+}
+
+async function scanFiles(root: string, paths: readonly string[], pattern: RegExp): Promise<SearchHit[]> {
+  const hits: SearchHit[] = [];
+  await Promise.all(
+    paths.map(async (path) => {
+      const content = await readFile(join(root, path)).catch(() => undefined);
+      if (!content || isBinary(content)) return;
+      const lines = content.toString('utf8').split(/\r?\n/);
+      lines.forEach((text, index) => {
+        const found = pattern.exec(text);
+        if (found) hits.push({ path, line: index + 1, column: found.index + 1, text });
+      });
+    }),
+  );
+  return hits;
+}
+
+/** Adds context lines to one page of hits, reading each file once. */
+export async function withContext(root: string, hits: readonly SearchHit[], contextLines: number): Promise<SearchMatch[]> {
+  const linesOf = new Map<string, Promise<string[]>>();
+  const load = (path: string): Promise<string[]> => {
+    let lines = linesOf.get(path);
+    if (!lines) {
+      lines = contextLines ? readFile(join(root, path), 'utf8').then((t) => t.split(/\r?\n/), () => []) : Promise.resolve([]);
+      linesOf.set(path, lines);
+    }
+    return lines;
+  };
+  return Promise.all(
+    hits.map(async (hit) => {
+      const lines = await load(hit.path);
+      const start = Math.max(0, hit.line - 1 - contextLines);
+      return {
+        ...hit,
+        text: clip(hit.text, hit.column),
+        before: lines.slice(start, hit.line - 1).map((l) => clip(l, 1)),
+        after: lines.slice(hit.line, hit.line + contextLines).map((l) => clip(l, 1)),
+      };
+    }),
+  );
+}
+
+/** Long lines are cut to a window around the match column. */
+function clip(text: string, column: number): string {
+  if (text.length <= MAX_LINE_CHARS) return text;
+  const start = Math.max(0, Math.min(column - 1 - 80, text.length - MAX_LINE_CHARS));
+  return (start > 0 ? '…' : '') + text.slice(start, start + MAX_LINE_CHARS) + (start + MAX_LINE_CHARS < text.length ? '…' : '');
+}

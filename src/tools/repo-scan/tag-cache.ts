@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readJson, writeJsonAtomic, type WorkspaceState } from '../../core/state.js';
+import { extractTags, type FileTags } from './tags.js';
+
+/** Files above this size are not parsed: they are data or generated, not code to map. */
+export const MAX_PARSE_BYTES = 1 << 20;
+const CACHE_VERSION = 1;
+
+interface Entry {
+  size: number;
+  mtimeMs: number;
+  /** sha1 of the content the tags were extracted from. */
+  hash: string;
+  tags: FileTags | null;
+}
+
+export interface TagsResult {
+  tags: Map<string, FileTags>;
+  /** Files parsed by this call (0 on a warm call over an unchanged tree). */
+  parsed: number;
+  /** Files whose tags came from the cache. */
+  cached: number;
+}
+
+/**
+ * Tags per file, cached by content: a file whose size and mtime are unchanged is not even
+ * read; one that changed is hashed, and parsed only when its content really differs. The
+ * cache lives in memory and in the state dir, so a restarted server starts warm too.
+ */
+export class TagCache {
+  private static readonly byStateDir = new Map<string, TagCache>();
+  private entries: Map<string, Entry> | undefined;
+  private loading: Promise<Map<string, Entry>> | undefined;
+  private dirty = false;
+
+  private constructor(private readonly file: string) {}
+
+  static for(state: WorkspaceState): TagCache {
+    const file = state.path('repo-scan', 'tags.json');
+    let cache = TagCache.byStateDir.get(file);
+    if (!cache) {
+      cache = new TagCache(file);
+      TagCache.byStateDir.set(file, cache);
+    }
+    return cache;
+  }
+
+  async tagsFor(root: string, paths: readonly string[], signal?: AbortSignal): Promise<TagsResult> {
+    const entries = await this.load();
+    const tags = new Map<string, FileTags>();
+    let parsed = 0;
+    let cached = 0;
+    for (const path of paths) {
+      signal?.throwIfAborted();
+      // Synchronous on purpose: on a warm call this loop is the whole cost, and statSync is
+      // several times faster than awaiting one promise per file.
+      const info = statSync(join(root, path), { throwIfNoEntry: false });
+      if (!info?.isFile() || info.size > MAX_PARSE_BYTES) continue;
+      let entry = entries.get(path);
+      if (!entry || entry.size !== info.size || entry.mtimeMs !== info.mtimeMs) {
+        const content = await readFile(join(root, path));
+        const hash = createHash('sha1').update(content).digest('hex');
+        if (entry?.hash !== hash) {
+          entry = { size: info.size, mtimeMs: info.mtimeMs, hash, tags: (await extractTags(path, content.toString('utf8'))) ?? null };
+          parsed++;
+        } else {
+          entry = { ...entry, size: info.size, mtimeMs: info.mtimeMs };
+          cached++;
+        }
+        entries.set(path, entry);
+        this.dirty = true;
+      } else {
+        cached++;
+      }
+      if (entry.tags) tags.set(path, entry.tags);
+    }
+    await this.save();
+    return { tags, parsed, cached };
+  }
+
+  private async load(): Promise<Map<string, Entry>> {
+    if (this.entries) return this.entries;
+    this.loading ??= readJson<{ version: number; entries: Record<string, Entry> }>(this.file)
+      .catch(() => undefined) // a damaged cache is rebuilt, never fatal
+      .then((stored) => new Map(stored?.version === CACHE_VERSION ? Object.entries(stored.entries) : []));
+    this.entries = await this.loading;
+    return this.entries;
+  }
+
+  private async save(): Promise<void> {
+    if (!this.dirty || !this.entries) return;
+    this.dirty = false;
+    await writeJsonAtomic(this.file, { version: CACHE_VERSION, entries: Object.fromEntries(this.entries) }).catch(() => {
+      this.dirty = true; // try again next call; the in-memory cache still serves
+    });
+  }
+}

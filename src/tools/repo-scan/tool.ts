@@ -1,0 +1,22 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { registerTool, type ServerContext } from '../../register.js';
+import { renderScan } from './render.js';
+import { repoScan } from './scan.js';
+import { RepoScanInput, RepoScanOutput } from './schema.js';
+
+export function registerRepoScan(server: McpServer, context: ServerContext): void {
+  registerTool(server, context, {
+    name: 'repo-scan',
+    title: 'Scan repository',
+    description:
+      'Understand the repository. overview: git state, languages, manifests, test runners, tree, readme. ' +
+      'tree: files (git ls-files) with sizes. search: git grep, literal or regex. symbols: tree-sitter outline. ' +
+      'map: files ranked by PageRank over definitions/references, with signatures (steer with focus, query). ' +
+      'read: a file or line range.',
+    input: RepoScanInput,
+    output: RepoScanOutput,
+    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    run: (input, context) => repoScan(input, context),
+    render: renderScan,
+  });
+}
