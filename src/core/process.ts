@@ -20,6 +20,8 @@ export interface RunOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Characters of combined output kept: half from the start, half from the end. Default 1 MiB. */
   maxOutputBytes?: number;
+  /** Keep all of stdout, for machine-readable output (git's file lists); the rest stays bounded. */
+  keepStdout?: boolean;
   /** Grace between SIGTERM and SIGKILL for the group. Default 2000 ms. */
   killGraceMs?: number;
 }
@@ -64,9 +66,10 @@ export function childEnv(
 export async function runProcess(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   const { execa } = await import('execa');
   const started = performance.now();
-  const combined = new HeadTail(options.maxOutputBytes ?? 1 << 20);
-  const stdout = new HeadTail(options.maxOutputBytes ?? 1 << 20);
-  const stderr = new HeadTail(options.maxOutputBytes ?? 1 << 20);
+  const limit = options.maxOutputBytes ?? 1 << 20;
+  const combined = new HeadTail(limit);
+  const stdout = new HeadTail(options.keepStdout ? Infinity : limit);
+  const stderr = new HeadTail(limit);
 
   const child = execa(file, [...args], {
     cwd: options.cwd,

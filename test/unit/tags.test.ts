@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractTags, tagLanguageFor, type FileTags, type SymbolInfo } from '../../src/tools/repo-scan/tags.js';
+import { extractTags, tagLanguageFor, type FileTags, type SymbolInfo } from '../../src/tools/repo-scan/tags/index.js';
 
 /** Samples start on the line after the opening backtick, so line numbers read as in an editor. */
 function code(text: string): string {

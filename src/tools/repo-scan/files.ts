@@ -1,5 +1,6 @@
+import { statSync } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import picomatch from 'picomatch';
 import { UserError } from '../../core/errors.js';
 import { runProcess } from '../../core/process.js';
@@ -23,13 +24,65 @@ export interface FileFilter {
   glob?: string;
 }
 
-export async function listFiles(workspace: Workspace, filter: FileFilter = {}): Promise<FileList> {
+export async function listFiles(workspace: Workspace, filter: FileFilter = {}): Promise<FileList & { version: number }> {
   const prefix = await pathPrefix(workspace, filter.path);
-  const git = await isGitRepository(workspace.root);
-  let paths = git ? await gitFiles(workspace.root) : await walkFiles(workspace.root);
+  const listing = await currentListing(workspace.root);
+  let paths = listing.paths;
   if (prefix) paths = paths.filter((p) => p === prefix || p.startsWith(prefix + '/'));
   if (filter.glob) paths = paths.filter(globMatcher(filter.glob));
-  return { paths: paths.sort(comparePaths), git };
+  return { paths, git: listing.git, version: listing.version };
+}
+
+/**
+ * The root's file list, reused while nothing it depends on changed. A file appears or
+ * disappears only by changing its folder's mtime, and what git ignores or tracks only by
+ * changing a .gitignore, info/exclude or the index; those are the stamps checked, a few
+ * thousand stat calls instead of walking the whole tree. (A new file in a folder that held
+ * nothing but ignored files is the one change this can miss, until any stamped change.)
+ */
+interface Listing {
+  paths: string[];
+  git: boolean;
+  version: number;
+  /** [absolute path, mtimeMs]; NaN marks a stamp too fresh to trust, forcing a new listing. */
+  stamps: Array<[string, number]>;
+}
+
+const listings = new Map<string, Listing>();
+let listingVersion = 0;
+/** Changes this close to the listing may or may not be in it (mtime granularity, races). */
+const RACY_MS = 2000;
+
+async function currentListing(root: string): Promise<Listing> {
+  const cached = listings.get(root);
+  if (cached && cached.stamps.every(([path, mtime]) => (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? -1) === mtime)) return cached;
+  const started = Date.now();
+  const git = await isGitRepository(root);
+  const paths = (git ? await gitFiles(root) : await walkFiles(root)).sort(comparePaths);
+  const stamps = await stampsFor(root, paths, git, started - RACY_MS);
+  const listing = { paths, git, version: ++listingVersion, stamps };
+  listings.set(root, listing);
+  return listing;
+}
+
+async function stampsFor(root: string, paths: readonly string[], inGit: boolean, racyAfter: number): Promise<Listing['stamps']> {
+  const watched = new Set<string>([root]);
+  for (const path of paths) {
+    for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+      const folder = `${root}/${path.slice(0, slash)}`;
+      if (watched.has(folder)) break; // its ancestors are in already
+      watched.add(folder);
+    }
+    if (path === '.gitignore' || path.endsWith('/.gitignore')) watched.add(`${root}/${path}`);
+  }
+  if (inGit) {
+    const gitDir = resolvePath(root, (await git(root, ['rev-parse', '--git-dir'])).stdout.trim());
+    watched.add(join(gitDir, 'index')).add(join(gitDir, 'info', 'exclude'));
+  }
+  return [...watched].map((path) => {
+    const mtime = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+    return [path, mtime === undefined ? -1 : mtime > racyAfter ? NaN : mtime];
+  });
 }
 
 /** Plain code-unit order: stable, and the order `git` itself uses. */
@@ -77,9 +130,21 @@ export function isGitRepository(root: string): Promise<boolean> {
   return known;
 }
 
-/** Runs git in the root and returns its stdout whole; failure is a UserError with git's message. */
-export async function git(root: string, args: string[], okExitCodes: number[] = [0]): Promise<{ stdout: string; exitCode: number }> {
-  const result = await runProcess('git', args, { cwd: root, timeoutMs: 120_000, maxOutputBytes: Infinity });
+/**
+ * Runs git in the root; failure is a UserError with git's message. Without `onLine` the whole
+ * stdout is returned; with it, output is streamed line by line and not kept.
+ */
+export async function git(
+  root: string,
+  args: string[],
+  okExitCodes: number[] = [0],
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void,
+): Promise<{ stdout: string; exitCode: number }> {
+  const result = await runProcess('git', args, {
+    cwd: root,
+    timeoutMs: 120_000,
+    ...(onLine ? { onLine } : { keepStdout: true }),
+  });
   const exitCode = result.exitCode ?? -1;
   if (!okExitCodes.includes(exitCode)) {
     const reason = result.stderr.trim().split('\n')[0] || `exit code ${exitCode}`;

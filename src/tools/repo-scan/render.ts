@@ -2,7 +2,7 @@ import type { EntryInfo } from './files.js';
 import type { Overview } from './overview.js';
 import type { RepoScanOutput } from './schema.js';
 import type { SearchMatch } from './search.js';
-import type { SymbolInfo } from './tags.js';
+import type { SymbolInfo } from './tags/index.js';
 
 /**
  * The readable renderings of repo-scan results. The per-item renderers are also what the

@@ -1,135 +1,193 @@
-import type { FileTags, SymbolInfo } from './tags.js';
+import type { FileTags, SymbolInfo } from './tags/index.js';
 
 /**
  * An Aider-style repo map: files are nodes, and a file that uses an identifier points at
  * the files that define it. PageRank, personalised towards the files in focus and the
  * identifiers named in the query, says which files (and which of their definitions) matter
  * most for the task at hand.
+ *
+ * The graph depends only on the tags, so it is built once per tag set and reused; a call
+ * pays for the personalised PageRank and for ranking the definitions of the files it shows.
  */
-
-export interface RankInput {
-  tags: ReadonlyMap<string, FileTags>;
-  focus: readonly string[];
-  /** Identifiers named in the query. */
-  mentioned: ReadonlySet<string>;
-}
 
 export interface RankedFile {
   path: string;
   rank: number;
-  /** This file's definitions, most referenced (rank-weighted) first. */
-  symbols: Array<SymbolInfo & { rank: number }>;
+}
+
+export interface MapGraph {
+  paths: string[];
+  tags: FileTags[];
+  index: Map<string, number>;
+  /** identifier -> files defining it */
+  definers: Map<string, number[]>;
+  /** identifier -> [file, uses] of files referencing it */
+  referrers: Map<string, Array<[number, number]>>;
+  /** Edges with every identifier between the same two files folded into one weight. */
+  src: Int32Array;
+  dst: Int32Array;
+  weight: Float64Array;
 }
 
 const DAMPING = 0.85;
-const MAX_ITERATIONS = 100;
-const TOLERANCE = 1e-9;
+const MAX_ITERATIONS = 60;
+/** L1 change per iteration below which the ranking is settled (ranks sum to 1). */
+const TOLERANCE = 1e-7;
 /** An identifier defined in more files than this is too generic to say much (`get`, `init`). */
 const COMMON_DEFINITION_FILES = 5;
+const MENTION_FACTOR = 10;
 
-/** The weight of one identifier as an edge label. */
-function identifierWeight(name: string, definingFiles: number, mentioned: ReadonlySet<string>): number {
+/** The weight of one identifier as an edge label, before the query's mentions. */
+function identifierWeight(name: string, definingFiles: number): number {
   let weight = 1;
-  if (mentioned.has(name)) weight *= 10;
   if (name.startsWith('_')) weight *= 0.1; // private by convention
   if (definingFiles > COMMON_DEFINITION_FILES) weight *= 1 / definingFiles; // damp identifiers many files define
   if (name.length >= 8 && /[a-z][A-Z]|_[a-z]/.test(name)) weight *= 2; // specific names carry more meaning
   return weight;
 }
 
-export function rankFiles(input: RankInput): RankedFile[] {
-  const paths = [...input.tags.keys()].sort();
+export function buildGraph(tagsByPath: ReadonlyMap<string, FileTags>): MapGraph {
+  const paths = [...tagsByPath.keys()].sort();
+  const tags = paths.map((path) => tagsByPath.get(path)!);
   const index = new Map(paths.map((path, i) => [path, i]));
   const definers = new Map<string, number[]>();
-  paths.forEach((path, i) => {
-    for (const name of new Set(input.tags.get(path)!.symbols.map((s) => s.name))) {
-      const list = definers.get(name) ?? [];
-      list.push(i);
-      definers.set(name, list);
+  tags.forEach((fileTags, i) => {
+    for (const { name } of fileTags.symbols) {
+      const list = definers.get(name);
+      if (!list) definers.set(name, [i]);
+      else if (list[list.length - 1] !== i) list.push(i);
     }
   });
-
-  // Edges src -> dst, with the identifier that links them, weighted by sqrt(uses).
-  const edges: Array<{ src: number; dst: number; name: string; weight: number }> = [];
-  paths.forEach((path, src) => {
-    for (const [name, count] of Object.entries(input.tags.get(path)!.references)) {
+  const referrers = new Map<string, Array<[number, number]>>();
+  const folded = new Map<number, number>(); // src * paths.length + dst -> weight
+  tags.forEach((fileTags, src) => {
+    for (const name in fileTags.references) {
       const targets = definers.get(name);
       if (!targets) continue;
-      const weight = identifierWeight(name, targets.length, input.mentioned) * Math.sqrt(count);
-      for (const dst of targets) if (dst !== src) edges.push({ src, dst, name, weight });
+      const uses = fileTags.references[name]!;
+      const list = referrers.get(name);
+      if (list) list.push([src, uses]);
+      else referrers.set(name, [[src, uses]]);
+      const weight = identifierWeight(name, targets.length) * Math.sqrt(uses);
+      for (const dst of targets) {
+        if (dst === src) continue;
+        const key = src * paths.length + dst;
+        folded.set(key, (folded.get(key) ?? 0) + weight);
+      }
     }
   });
-
-  const personal = personalisation(paths, index, input);
-  const rank = pageRank(paths.length, edges, personal);
-
-  // A definition's rank: the share of rank that flows to its file through its identifier.
-  const outWeight = new Float64Array(paths.length);
-  for (const edge of edges) outWeight[edge.src]! += edge.weight;
-  const definitionRank = new Map<string, number>(); // `${dst}\0${name}`
-  for (const edge of edges) {
-    const key = `${edge.dst}\0${edge.name}`;
-    definitionRank.set(key, (definitionRank.get(key) ?? 0) + (rank[edge.src]! * edge.weight) / outWeight[edge.src]!);
+  const src = new Int32Array(folded.size);
+  const dst = new Int32Array(folded.size);
+  const weight = new Float64Array(folded.size);
+  let e = 0;
+  for (const [key, w] of folded) {
+    src[e] = Math.floor(key / paths.length);
+    dst[e] = key % paths.length;
+    weight[e++] = w;
   }
+  return { paths, tags, index, definers, referrers, src, dst, weight };
+}
 
-  return paths
-    .map((path, i) => ({
-      path,
-      rank: rank[i]!,
-      symbols: input.tags
-        .get(path)!
-        .symbols.map((symbol) => ({ ...symbol, rank: definitionRank.get(`${i}\0${symbol.name}`) ?? 0 }))
-        .sort((a, b) => b.rank - a.rank || a.line - b.line),
-    }))
-    .sort((a, b) => b.rank - a.rank || (a.path < b.path ? -1 : 1));
+export interface RankRequest {
+  focus: readonly string[];
+  /** Identifiers named in the query. */
+  mentioned: ReadonlySet<string>;
+}
+
+export interface Ranking {
+  graph: MapGraph;
+  /** Files, best first. */
+  files: RankedFile[];
+  rank: Float64Array;
+  outWeight: Float64Array;
+  mentioned: ReadonlySet<string>;
+}
+
+export function rankFiles(graph: MapGraph, request: RankRequest): Ranking {
+  const size = graph.paths.length;
+  // The query's identifiers weigh MENTION_FACTOR times more: extra edges on top of the graph.
+  const extra: Array<[number, number, number]> = [];
+  for (const name of request.mentioned) {
+    const targets = graph.definers.get(name);
+    if (!targets) continue;
+    for (const [src, uses] of graph.referrers.get(name) ?? []) {
+      const weight = (MENTION_FACTOR - 1) * identifierWeight(name, targets.length) * Math.sqrt(uses);
+      for (const dst of targets) if (dst !== src) extra.push([src, dst, weight]);
+    }
+  }
+  const outWeight = new Float64Array(size);
+  for (let e = 0; e < graph.src.length; e++) outWeight[graph.src[e]!]! += graph.weight[e]!;
+  for (const [src, , weight] of extra) outWeight[src]! += weight;
+
+  const personal = personalisation(graph, request);
+  const rank = pageRank(graph, extra, outWeight, personal);
+  const files = graph.paths.map((path, i) => ({ path, rank: rank[i]! })).sort((a, b) => b.rank - a.rank || (a.path < b.path ? -1 : 1));
+  return { graph, files, rank, outWeight, mentioned: request.mentioned };
 }
 
 /**
  * Where the random surfer restarts: focus files weigh most; files named in the query, or
  * defining an identifier it names, next.
  */
-function personalisation(paths: readonly string[], index: ReadonlyMap<string, number>, input: RankInput): Float64Array {
-  const weights = new Float64Array(paths.length).fill(1);
-  const boost = paths.length || 1;
-  for (const path of input.focus) {
-    const i = index.get(path);
+function personalisation(graph: MapGraph, request: RankRequest): Float64Array {
+  const size = graph.paths.length;
+  const weights = new Float64Array(size).fill(1);
+  const boost = size || 1;
+  for (const path of request.focus) {
+    const i = graph.index.get(path);
     if (i !== undefined) weights[i] = boost;
   }
-  if (input.mentioned.size) {
-    paths.forEach((path, i) => {
+  for (const name of request.mentioned) for (const i of graph.definers.get(name) ?? []) weights[i]! += boost / 2;
+  if (request.mentioned.size) {
+    graph.paths.forEach((path, i) => {
       const stem = path.slice(path.lastIndexOf('/') + 1).replace(/\..*$/, '');
-      const definesMentioned = input.tags.get(path)!.symbols.some((s) => input.mentioned.has(s.name));
-      if (input.mentioned.has(stem) || definesMentioned) weights[i]! += boost / 2;
+      if (request.mentioned.has(stem)) weights[i]! += boost / 2;
     });
   }
-  const total = weights.reduce((sum, w) => sum + w, 0);
+  let total = 0;
+  for (const w of weights) total += w;
   return weights.map((w) => w / total);
 }
 
-/** Power iteration; dangling files hand their rank back through the personalisation. */
-export function pageRank(
-  size: number,
-  edges: ReadonlyArray<{ src: number; dst: number; weight: number }>,
-  personal: Float64Array,
-): Float64Array {
+/** Power iteration; files that point nowhere hand their rank back through the personalisation. */
+function pageRank(graph: MapGraph, extra: ReadonlyArray<[number, number, number]>, outWeight: Float64Array, personal: Float64Array): Float64Array {
+  const size = graph.paths.length;
   if (size === 0) return new Float64Array(0);
-  const outWeight = new Float64Array(size);
-  for (const edge of edges) outWeight[edge.src]! += edge.weight;
+  const share = new Float64Array(graph.src.length);
+  for (let e = 0; e < share.length; e++) share[e] = graph.weight[e]! / outWeight[graph.src[e]!]!;
   let rank = Float64Array.from(personal);
+  let next = new Float64Array(size);
   for (let iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
-    const next = new Float64Array(size);
+    next.fill(0);
     let dangling = 0;
     for (let i = 0; i < size; i++) if (outWeight[i] === 0) dangling += rank[i]!;
-    for (const edge of edges) next[edge.dst]! += (DAMPING * rank[edge.src]! * edge.weight) / outWeight[edge.src]!;
+    for (let e = 0; e < share.length; e++) next[graph.dst[e]!]! += DAMPING * rank[graph.src[e]!]! * share[e]!;
+    for (const [src, dst, weight] of extra) next[dst]! += (DAMPING * rank[src]! * weight) / outWeight[src]!;
     let change = 0;
     for (let i = 0; i < size; i++) {
       next[i]! += (1 - DAMPING + DAMPING * dangling) * personal[i]!;
       change += Math.abs(next[i]! - rank[i]!);
     }
-    rank = next;
+    [rank, next] = [next, rank];
     if (change < TOLERANCE) break;
   }
   return rank;
+}
+
+/** A file's definitions, ranked by the share of rank that reaches the file through each one. */
+export function rankedSymbols(ranking: Ranking, fileIndex: number): Array<SymbolInfo & { rank: number }> {
+  const { graph, rank, outWeight, mentioned } = ranking;
+  return graph.tags[fileIndex]!.symbols
+    .map((symbol) => {
+      const targets = graph.definers.get(symbol.name)?.length ?? 1;
+      const base = identifierWeight(symbol.name, targets) * (mentioned.has(symbol.name) ? MENTION_FACTOR : 1);
+      let score = 0;
+      for (const [src, uses] of graph.referrers.get(symbol.name) ?? []) {
+        if (src !== fileIndex) score += (rank[src]! * base * Math.sqrt(uses)) / outWeight[src]!;
+      }
+      return { ...symbol, rank: score };
+    })
+    .sort((a, b) => b.rank - a.rank || a.line - b.line);
 }
 
 /** Identifiers named in a free-text query. */
@@ -137,49 +195,40 @@ export function identifiersIn(query: string | undefined): Set<string> {
   return new Set(query?.match(/[A-Za-z_$][\w$]*/g) ?? []);
 }
 
+/** At most this many definitions per file: the map shows many files briefly, not a few in full. */
+const SYMBOLS_PER_FILE = 8;
+
+export interface MapEntry {
+  path: string;
+  symbol?: SymbolInfo;
+}
+
 /**
- * The map text for `count` entries of the ranking from `start`, where an entry is a file
- * header or one definition; definitions are taken in global rank order and shown grouped
- * by file, in file-rank order, each file's definitions in line order.
+ * The map's entries in the order they are given up: each file (best first) followed by its
+ * best definitions. A page is a slice of this list; `limit` bounds how many files are ranked
+ * in detail, since a page never shows more than a few hundred.
  */
-export function renderMap(ranked: readonly RankedFile[], start: number, count: number): { text: string; files: RankedFile[] } {
-  const picks = mapEntries(ranked).slice(start, start + count);
-  const chosen = new Map<string, SymbolInfo[]>();
-  for (const pick of picks) {
-    const list = chosen.get(pick.file.path) ?? [];
-    if (pick.symbol) list.push(pick.symbol);
-    chosen.set(pick.file.path, list);
-  }
-  const files = ranked.filter((file) => chosen.has(file.path));
-  const text = files
-    .map((file) => {
-      const symbols = chosen.get(file.path)!.sort((a, b) => a.line - b.line);
-      return [file.path + ':', ...symbols.map((s) => `  ${String(s.line).padStart(5)}│ ${s.signature ?? `${s.kind} ${s.name}`}`)].join('\n');
-    })
-    .join('\n');
-  return { text, files };
-}
-
-/** Number of entries `renderMap` can take from. */
-export function mapEntryCount(ranked: readonly RankedFile[]): number {
-  return mapEntries(ranked).length;
-}
-
-type Entry = { file: RankedFile; symbol?: SymbolInfo; score: number };
-const entryCache = new WeakMap<readonly RankedFile[], Entry[]>();
-
-function mapEntries(ranked: readonly RankedFile[]): Entry[] {
-  let entries = entryCache.get(ranked);
-  if (!entries) {
-    entries = [];
-    for (const file of ranked) {
-      // The file header scores as its best definition, so it always precedes its definitions.
-      const best = file.symbols.reduce((max, s) => Math.max(max, s.rank), file.rank);
-      entries.push({ file, score: best + 1e-12 });
-      for (const symbol of file.symbols) entries.push({ file, symbol, score: Math.max(symbol.rank, file.rank * 1e-3) });
-    }
-    entries.sort((a, b) => b.score - a.score || (a.file.path < b.file.path ? -1 : 1) || (a.symbol ? 1 : 0) - (b.symbol ? 1 : 0));
-    entryCache.set(ranked, entries);
+export function mapEntries(ranking: Ranking, fileLimit: number): MapEntry[] {
+  const entries: MapEntry[] = [];
+  for (const file of ranking.files.slice(0, fileLimit)) {
+    entries.push({ path: file.path });
+    const symbols = rankedSymbols(ranking, ranking.graph.index.get(file.path)!).slice(0, SYMBOLS_PER_FILE);
+    for (const symbol of symbols) entries.push({ path: file.path, symbol });
   }
   return entries;
+}
+
+/** The map text of some entries: grouped by file, each file's definitions in line order. */
+export function renderMap(entries: readonly MapEntry[]): string {
+  const byFile = new Map<string, SymbolInfo[]>();
+  for (const entry of entries) {
+    const list = byFile.get(entry.path) ?? [];
+    if (entry.symbol) list.push(entry.symbol);
+    byFile.set(entry.path, list);
+  }
+  return [...byFile]
+    .map(([path, symbols]) =>
+      [path + ':', ...symbols.sort((a, b) => a.line - b.line).map((s) => `  ${String(s.line).padStart(5)}│ ${s.signature ?? `${s.kind} ${s.name}`}`)].join('\n'),
+    )
+    .join('\n');
 }

@@ -6,11 +6,11 @@ import { provenanceOf } from './languages.js';
 import { overview } from './overview.js';
 import { readLines } from './read.js';
 import { renderEntry, renderFileSymbols, renderMatch, renderOverview, renderReadLine } from './render.js';
-import { identifiersIn, mapEntryCount, rankFiles, renderMap } from './repomap.js';
+import { buildGraph, identifiersIn, mapEntries, rankFiles, renderMap, type MapGraph, type Ranking } from './repomap.js';
 import type { RepoScanInput, RepoScanOutput } from './schema.js';
 import { searchFiles, withContext } from './search.js';
 import { TagCache } from './tag-cache.js';
-import { tagLanguageFor } from './tags.js';
+import { tagLanguageFor } from './tags/index.js';
 
 type Services = Pick<WorkspaceServices, 'workspace' | 'state'> & { signal?: AbortSignal };
 
@@ -95,19 +95,14 @@ async function treePage(input: RepoScanInput, services: Services, offset: number
 
 async function searchPage(input: RepoScanInput, services: Services, offset: number, budget: number): Promise<Page> {
   if (!input.query) throw new UserError('search needs a query', 'Pass query (text, or a regex with regex: true)');
-  const hits = await searchFiles(services.workspace, {
-    query: input.query,
-    regex: input.regex,
-    caseSensitive: input.caseSensitive,
-    path: input.path,
-    glob: input.glob,
-  });
-  const window = hits.slice(offset, offset + Math.max(20, budget >> 3));
-  const matches = await withContext(services.workspace.root, window, input.contextLines);
+  const query = { query: input.query, regex: input.regex, caseSensitive: input.caseSensitive, path: input.path, glob: input.glob };
+  // A match renders to at least ~8 tokens, so this window always holds more than a page.
+  const { hits, total } = await searchFiles(services.workspace, query, offset, Math.max(20, budget >> 3));
+  const matches = await withContext(services.workspace.root, hits, input.contextLines);
   const kept = await fitItems(matches, renderMatch, budget);
   const end = offset + kept;
-  const more = end < hits.length;
-  return { matches: matches.slice(0, kept), totalMatches: hits.length, truncated: more, ...(more ? next(input, end) : {}) };
+  const more = end < total;
+  return { matches: matches.slice(0, kept), totalMatches: total, truncated: more, ...(more ? next(input, end) : {}) };
 }
 
 async function symbolsPage(input: RepoScanInput, services: Services, offset: number, budget: number): Promise<Page> {
@@ -161,27 +156,47 @@ async function symbolsPage(input: RepoScanInput, services: Services, offset: num
   };
 }
 
-async function mapPage(input: RepoScanInput, services: Services, offset: number, budget: number): Promise<Page> {
-  const { paths } = await listFiles(services.workspace, input);
-  const candidates = paths.filter((path) => tagLanguageFor(path) !== undefined && !provenanceOf(path));
-  const focus = await Promise.all((input.focus ?? []).map(async (path) => services.workspace.relative(await services.workspace.resolve(path))));
-  const { tags, parsed, cached } = await TagCache.for(services.state).tagsFor(services.workspace.root, candidates, services.signal);
-  const ranked = rankFiles({ tags, focus, mentioned: identifiersIn(input.query) });
-  const available = mapEntryCount(ranked) - offset;
+/** The last graph and rankings per workspace: a repeated or re-paged map costs only the stat pass. */
+const mapMemo = new Map<string, { key: string; graph: MapGraph; rankings: Map<string, Ranking> }>();
+/** No page shows more files than this; definitions are ranked only for these. */
+const MAP_FILE_LIMIT = 600;
 
-  // The largest number of entries whose rendering fits: binary search, since tokens grow with entries.
+async function mapPage(input: RepoScanInput, services: Services, offset: number, budget: number): Promise<Page> {
+  const listing = await listFiles(services.workspace, input);
+  const candidates = listing.paths.filter((path) => tagLanguageFor(path) !== undefined && !provenanceOf(path));
+  const focus = await Promise.all((input.focus ?? []).map(async (path) => services.workspace.relative(await services.workspace.resolve(path))));
+  const { tags, parsed, cached, generation } = await TagCache.for(services.state).tagsFor(services.workspace.root, candidates, services.signal);
+
+  const graphKey = `${listing.version}|${generation}|${input.path ?? ''}|${input.glob ?? ''}`;
+  let memo = mapMemo.get(services.state.dir);
+  if (memo?.key !== graphKey) {
+    memo = { key: graphKey, graph: buildGraph(tags), rankings: new Map() };
+    mapMemo.set(services.state.dir, memo);
+  }
+  const mentioned = identifiersIn(input.query);
+  const requestKey = JSON.stringify([focus, [...mentioned]]);
+  let ranking = memo.rankings.get(requestKey);
+  if (!ranking) {
+    ranking = rankFiles(memo.graph, { focus, mentioned });
+    if (memo.rankings.size >= 16) memo.rankings.clear();
+    memo.rankings.set(requestKey, ranking);
+  }
+  const entries = mapEntries(ranking, MAP_FILE_LIMIT).slice(offset);
+
+  // The most entries whose rendering fits: binary search, since tokens grow with entries.
   let low = 0;
-  let high = Math.max(0, available);
+  let high = entries.length;
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    if (await fitsBudget(renderMap(ranked, offset, mid).text, budget)) low = mid;
+    if (await fitsBudget(renderMap(entries.slice(0, mid)), budget)) low = mid;
     else high = mid - 1;
   }
-  const { text, files } = renderMap(ranked, offset, low);
-  const more = offset + low < mapEntryCount(ranked);
+  const shown = entries.slice(0, low);
+  const shownPaths = new Set(shown.map((entry) => entry.path));
+  const more = low < entries.length;
   return {
-    map: text,
-    files: files.map((file) => ({ path: file.path, rank: Number(file.rank.toPrecision(4)) })),
+    map: renderMap(shown),
+    files: ranking.files.filter((file) => shownPaths.has(file.path)).map((file) => ({ path: file.path, rank: Number(file.rank.toPrecision(4)) })),
     truncated: more,
     parsedFiles: parsed,
     cachedFiles: cached,

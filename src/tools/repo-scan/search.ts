@@ -26,18 +26,33 @@ export interface SearchMatch extends SearchHit {
 /** Longest line text returned; minified files would otherwise blow any budget. */
 const MAX_LINE_CHARS = 300;
 
+export interface SearchWindow {
+  /** Matching lines `offset` .. `offset + limit`, sorted by path and line. */
+  hits: SearchHit[];
+  /** All matching lines. */
+  total: number;
+}
+
 /**
- * All matching lines, sorted by path and line. In a git repository `git grep` does the
- * scanning (fast, and it sees exactly the files `tree` lists); elsewhere the same search
- * runs in-process. Columns are computed with the JS regex so both paths agree.
+ * Matching lines, sorted by path and line, of which only one window is kept: a query that
+ * matches a million lines costs a count, not a million objects. In a git repository
+ * `git grep` does the scanning (fast, and it sees exactly the files `tree` lists) and its
+ * output is streamed; elsewhere the same search runs in-process. Columns come from the JS
+ * regex in both cases, so they agree.
  */
-export async function searchFiles(workspace: Workspace, query: SearchQuery): Promise<SearchHit[]> {
+export async function searchFiles(workspace: Workspace, query: SearchQuery, offset = 0, limit = Infinity): Promise<SearchWindow> {
   if (!query.query) throw new UserError('query is empty', 'Pass the text or regex to search for');
   const pattern = compilePattern(query);
-  const hits = (await isGitRepository(workspace.root))
-    ? await gitGrep(workspace, query, pattern)
-    : await scanFiles(workspace.root, (await listFiles(workspace, query)).paths, pattern);
-  return hits.sort((a, b) => comparePaths(a.path, b.path) || a.line - b.line);
+  if (await isGitRepository(workspace.root)) {
+    const streamed = await gitGrep(workspace, query, pattern, offset, limit);
+    if (streamed) return streamed;
+  }
+  const hits = (await scanFiles(workspace.root, (await listFiles(workspace, query)).paths, pattern)).sort(compareHits);
+  return { hits: hits.slice(offset, offset + limit), total: hits.length };
+}
+
+function compareHits(a: SearchHit, b: SearchHit): number {
+  return comparePaths(a.path, b.path) || a.line - b.line;
 }
 
 function compilePattern(query: SearchQuery): RegExp {
@@ -50,7 +65,12 @@ function compilePattern(query: SearchQuery): RegExp {
   }
 }
 
-async function gitGrep(workspace: Workspace, query: SearchQuery, pattern: RegExp): Promise<SearchHit[]> {
+/**
+ * Streams `git grep`, keeping only the window. git walks the work tree in path order, so its
+ * output is already sorted; should it ever not be, the answer is `undefined` and the caller
+ * falls back to a full in-process search rather than return a wrong page.
+ */
+async function gitGrep(workspace: Workspace, query: SearchQuery, pattern: RegExp, offset: number, limit: number): Promise<SearchWindow | undefined> {
   // Paths in and out are relative to the cwd (the root), also when the root is a sub-folder.
   const args = ['grep', '-n', '--column', '-z', '-I', '--untracked', '--no-color'];
   if (pattern.flags.includes('i')) args.push('-i');
@@ -59,17 +79,29 @@ async function gitGrep(workspace: Workspace, query: SearchQuery, pattern: RegExp
   if (query.glob) args.push(prefix ? `:(glob)${prefix}/${query.glob.includes('/') ? query.glob : `**/${query.glob}`}` : globPathspec(query.glob));
   else if (prefix) args.push(prefix);
 
-  // git grep exits 1 when nothing matched, which is an answer, not a failure.
-  const { stdout } = await git(workspace.root, args, [0, 1]);
   const hits: SearchHit[] = [];
-  for (const record of stdout.split('\n')) {
-    if (!record) continue;
-    const [path, line, column, ...rest] = record.split('\0');
-    const text = rest.join('\0');
-    const jsColumn = pattern.exec(text)?.index;
-    hits.push({ path: path!, line: Number(line), column: jsColumn === undefined ? Number(column) : jsColumn + 1, text });
-  }
-  return hits;
+  let total = 0;
+  let sorted = true;
+  let previous: { path: string; line: number } | undefined;
+  const onRecord = (record: string): void => {
+    if (!record || !sorted) return;
+    const pathEnd = record.indexOf('\0');
+    const lineEnd = record.indexOf('\0', pathEnd + 1);
+    const columnEnd = record.indexOf('\0', lineEnd + 1);
+    const path = record.slice(0, pathEnd);
+    const line = Number(record.slice(pathEnd + 1, lineEnd));
+    if (previous && compareHits(previous as SearchHit, { path, line } as SearchHit) > 0) sorted = false;
+    previous = { path, line };
+    if (total >= offset && total < offset + limit) {
+      const text = record.slice(columnEnd + 1);
+      const jsColumn = pattern.exec(text)?.index;
+      hits.push({ path, line, column: jsColumn === undefined ? Number(record.slice(lineEnd + 1, columnEnd)) : jsColumn + 1, text });
+    }
+    total++;
+  };
+  // git grep exits 1 when nothing matched, which is an answer, not a failure.
+  await git(workspace.root, args, [0, 1], (line, stream) => stream === 'stdout' && onRecord(line));
+  return sorted ? { hits, total } : undefined;
 }
 
 async function scanFiles(root: string, paths: readonly string[], pattern: RegExp): Promise<SearchHit[]> {

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJson, writeJsonAtomic, type WorkspaceState } from '../../core/state.js';
-import { extractTags, type FileTags } from './tags.js';
+import { extractTags, type FileTags } from './tags/index.js';
 
 /** Files above this size are not parsed: they are data or generated, not code to map. */
 export const MAX_PARSE_BYTES = 1 << 20;
@@ -19,6 +19,8 @@ interface Entry {
 
 export interface TagsResult {
   tags: Map<string, FileTags>;
+  /** Changes whenever any cached entry changes: equal generations mean equal tags. */
+  generation: number;
   /** Files parsed by this call (0 on a warm call over an unchanged tree). */
   parsed: number;
   /** Files whose tags came from the cache. */
@@ -35,6 +37,7 @@ export class TagCache {
   private entries: Map<string, Entry> | undefined;
   private loading: Promise<Map<string, Entry>> | undefined;
   private dirty = false;
+  private generation = 0;
 
   private constructor(private readonly file: string) {}
 
@@ -57,7 +60,7 @@ export class TagCache {
       signal?.throwIfAborted();
       // Synchronous on purpose: on a warm call this loop is the whole cost, and statSync is
       // several times faster than awaiting one promise per file.
-      const info = statSync(join(root, path), { throwIfNoEntry: false });
+      const info = statSync(`${root}/${path}`, { throwIfNoEntry: false });
       if (!info?.isFile() || info.size > MAX_PARSE_BYTES) continue;
       let entry = entries.get(path);
       if (!entry || entry.size !== info.size || entry.mtimeMs !== info.mtimeMs) {
@@ -72,13 +75,14 @@ export class TagCache {
         }
         entries.set(path, entry);
         this.dirty = true;
+        this.generation++;
       } else {
         cached++;
       }
       if (entry.tags) tags.set(path, entry.tags);
     }
     await this.save();
-    return { tags, parsed, cached };
+    return { tags, parsed, cached, generation: this.generation };
   }
 
   private async load(): Promise<Map<string, Entry>> {

@@ -6,7 +6,7 @@ import type { Language, Parser } from 'web-tree-sitter';
 
 type TreeSitterModule = typeof import('web-tree-sitter');
 
-/** The grammars Baton parses, by the language id that `tags.ts` reports. */
+/** The grammars Baton parses, by the language id that `index.ts` reports. */
 export type GrammarName =
   | 'typescript'
   | 'tsx'
