@@ -18,6 +18,8 @@ export interface RunOptions {
   input?: string;
   /** Called for each complete line as it arrives, for progress. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Called with stdout as it arrives, in chunks: for consumers that parse huge output themselves. */
+  onStdout?: (chunk: string) => void;
   /** Characters of combined output kept: half from the start, half from the end. Default 1 MiB. */
   maxOutputBytes?: number;
   /** Keep all of stdout, for machine-readable output (git's file lists); the rest stays bounded. */
@@ -110,6 +112,7 @@ export async function runProcess(file: string, args: readonly string[], options:
   for (const stream of ['stdout', 'stderr'] as const) {
     child[stream]?.on('data', (chunk: Buffer | string) => {
       const text = chunk.toString();
+      if (stream === 'stdout') options.onStdout?.(text);
       combined.push(text);
       (stream === 'stdout' ? stdout : stderr).push(text);
       if (options.onLine) for (const line of lines[stream].push(text)) options.onLine(line, stream);

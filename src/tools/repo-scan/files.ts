@@ -131,19 +131,19 @@ export function isGitRepository(root: string): Promise<boolean> {
 }
 
 /**
- * Runs git in the root; failure is a UserError with git's message. Without `onLine` the whole
- * stdout is returned; with it, output is streamed line by line and not kept.
+ * Runs git in the root; failure is a UserError with git's message. Without `onStdout` the
+ * whole stdout is returned; with it, stdout is streamed in chunks and not kept.
  */
 export async function git(
   root: string,
   args: string[],
   okExitCodes: number[] = [0],
-  onLine?: (line: string, stream: 'stdout' | 'stderr') => void,
+  onStdout?: (chunk: string) => void,
 ): Promise<{ stdout: string; exitCode: number }> {
   const result = await runProcess('git', args, {
     cwd: root,
     timeoutMs: 120_000,
-    ...(onLine ? { onLine } : { keepStdout: true }),
+    ...(onStdout ? { onStdout } : { keepStdout: true }),
   });
   const exitCode = result.exitCode ?? -1;
   if (!okExitCodes.includes(exitCode)) {

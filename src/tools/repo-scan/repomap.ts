@@ -204,31 +204,34 @@ export interface MapEntry {
 }
 
 /**
- * The map's entries in the order they are given up: each file (best first) followed by its
- * best definitions. A page is a slice of this list; `limit` bounds how many files are ranked
- * in detail, since a page never shows more than a few hundred.
+ * The map's entries in the order they are given up, lazily: each file (best first) followed
+ * by its best definitions. Only the files a page reaches get their definitions ranked.
  */
-export function mapEntries(ranking: Ranking, fileLimit: number): MapEntry[] {
-  const entries: MapEntry[] = [];
+export function* mapEntries(ranking: Ranking, fileLimit: number): Generator<MapEntry> {
   for (const file of ranking.files.slice(0, fileLimit)) {
-    entries.push({ path: file.path });
+    yield { path: file.path };
     const symbols = rankedSymbols(ranking, ranking.graph.index.get(file.path)!).slice(0, SYMBOLS_PER_FILE);
-    for (const symbol of symbols) entries.push({ path: file.path, symbol });
+    for (const symbol of symbols) yield { path: file.path, symbol };
   }
-  return entries;
+}
+
+/** One entry's line in the map. */
+export function renderMapEntry(entry: MapEntry): string {
+  if (!entry.symbol) return entry.path + ':';
+  return `  ${String(entry.symbol.line).padStart(5)}│ ${entry.symbol.signature ?? `${entry.symbol.kind} ${entry.symbol.name}`}`;
 }
 
 /** The map text of some entries: grouped by file, each file's definitions in line order. */
 export function renderMap(entries: readonly MapEntry[]): string {
-  const byFile = new Map<string, SymbolInfo[]>();
+  const byFile = new Map<string, MapEntry[]>();
   for (const entry of entries) {
     const list = byFile.get(entry.path) ?? [];
-    if (entry.symbol) list.push(entry.symbol);
+    if (entry.symbol) list.push(entry);
     byFile.set(entry.path, list);
   }
   return [...byFile]
     .map(([path, symbols]) =>
-      [path + ':', ...symbols.sort((a, b) => a.line - b.line).map((s) => `  ${String(s.line).padStart(5)}│ ${s.signature ?? `${s.kind} ${s.name}`}`)].join('\n'),
+      [renderMapEntry({ path }), ...symbols.sort((a, b) => a.symbol!.line - b.symbol!.line).map(renderMapEntry)].join('\n'),
     )
     .join('\n');
 }

@@ -6,7 +6,7 @@ import { provenanceOf } from './languages.js';
 import { overview } from './overview.js';
 import { readLines } from './read.js';
 import { renderEntry, renderFileSymbols, renderMatch, renderOverview, renderReadLine } from './render.js';
-import { buildGraph, identifiersIn, mapEntries, rankFiles, renderMap, type MapGraph, type Ranking } from './repomap.js';
+import { buildGraph, identifiersIn, mapEntries, rankFiles, renderMap, renderMapEntry, type MapEntry, type MapGraph, type Ranking } from './repomap.js';
 import type { RepoScanInput, RepoScanOutput } from './schema.js';
 import { searchFiles, withContext } from './search.js';
 import { TagCache } from './tag-cache.js';
@@ -158,16 +158,22 @@ async function symbolsPage(input: RepoScanInput, services: Services, offset: num
 
 /** The last graph and rankings per workspace: a repeated or re-paged map costs only the stat pass. */
 const mapMemo = new Map<string, { key: string; graph: MapGraph; rankings: Map<string, Ranking> }>();
+const candidateMemo = new Map<string, { key: string; paths: string[] }>();
 /** No page shows more files than this; definitions are ranked only for these. */
 const MAP_FILE_LIMIT = 600;
 
 async function mapPage(input: RepoScanInput, services: Services, offset: number, budget: number): Promise<Page> {
   const listing = await listFiles(services.workspace, input);
-  const candidates = listing.paths.filter((path) => tagLanguageFor(path) !== undefined && !provenanceOf(path));
+  const filterKey = `${listing.version}|${input.path ?? ''}|${input.glob ?? ''}`;
+  let candidates = candidateMemo.get(services.state.dir)?.key === filterKey ? candidateMemo.get(services.state.dir)!.paths : undefined;
+  if (!candidates) {
+    candidates = listing.paths.filter((path) => tagLanguageFor(path) !== undefined && !provenanceOf(path));
+    candidateMemo.set(services.state.dir, { key: filterKey, paths: candidates });
+  }
   const focus = await Promise.all((input.focus ?? []).map(async (path) => services.workspace.relative(await services.workspace.resolve(path))));
   const { tags, parsed, cached, generation } = await TagCache.for(services.state).tagsFor(services.workspace.root, candidates, services.signal);
 
-  const graphKey = `${listing.version}|${generation}|${input.path ?? ''}|${input.glob ?? ''}`;
+  const graphKey = `${filterKey}|${generation}`;
   let memo = mapMemo.get(services.state.dir);
   if (memo?.key !== graphKey) {
     memo = { key: graphKey, graph: buildGraph(tags), rankings: new Map() };
@@ -181,19 +187,28 @@ async function mapPage(input: RepoScanInput, services: Services, offset: number,
     if (memo.rankings.size >= 16) memo.rankings.clear();
     memo.rankings.set(requestKey, ranking);
   }
-  const entries = mapEntries(ranking, MAP_FILE_LIMIT).slice(offset);
-
-  // The most entries whose rendering fits: binary search, since tokens grow with entries.
-  let low = 0;
-  let high = entries.length;
-  while (low < high) {
-    const mid = Math.ceil((low + high) / 2);
-    if (await fitsBudget(renderMap(entries.slice(0, mid)), budget)) low = mid;
-    else high = mid - 1;
+  // Entries are costed one line at a time as they are generated, so only what the page can
+  // show is ranked and rendered; the joined text is checked once at the end.
+  const shown: MapEntry[] = [];
+  let used = 0;
+  let position = 0;
+  let more = false;
+  for (const entry of mapEntries(ranking, MAP_FILE_LIMIT)) {
+    if (position++ < offset) continue;
+    const cost = await countTokens(renderMapEntry(entry) + '\n');
+    if (used + cost > budget) {
+      more = true;
+      break;
+    }
+    used += cost;
+    shown.push(entry);
   }
-  const shown = entries.slice(0, low);
+  while (shown.length && !(await fitsBudget(renderMap(shown), budget))) {
+    shown.pop();
+    more = true;
+  }
+  const low = shown.length;
   const shownPaths = new Set(shown.map((entry) => entry.path));
-  const more = low < entries.length;
   return {
     map: renderMap(shown),
     files: ranking.files.filter((file) => shownPaths.has(file.path)).map((file) => ({ path: file.path, rank: Number(file.rank.toPrecision(4)) })),

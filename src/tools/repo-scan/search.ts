@@ -43,10 +43,7 @@ export interface SearchWindow {
 export async function searchFiles(workspace: Workspace, query: SearchQuery, offset = 0, limit = Infinity): Promise<SearchWindow> {
   if (!query.query) throw new UserError('query is empty', 'Pass the text or regex to search for');
   const pattern = compilePattern(query);
-  if (await isGitRepository(workspace.root)) {
-    const streamed = await gitGrep(workspace, query, pattern, offset, limit);
-    if (streamed) return streamed;
-  }
+  if (await isGitRepository(workspace.root)) return gitGrep(workspace, query, pattern, offset, limit);
   const hits = (await scanFiles(workspace.root, (await listFiles(workspace, query)).paths, pattern)).sort(compareHits);
   return { hits: hits.slice(offset, offset + limit), total: hits.length };
 }
@@ -66,11 +63,11 @@ function compilePattern(query: SearchQuery): RegExp {
 }
 
 /**
- * Streams `git grep`, keeping only the window. git walks the work tree in path order, so its
- * output is already sorted; should it ever not be, the answer is `undefined` and the caller
- * falls back to a full in-process search rather than return a wrong page.
+ * Streams `git grep`, parsing only the window and merely counting the lines after it. git
+ * walks the tree in sorted path order (read_directory sorts its entries), so its output is
+ * already in the order pages are cut from.
  */
-async function gitGrep(workspace: Workspace, query: SearchQuery, pattern: RegExp, offset: number, limit: number): Promise<SearchWindow | undefined> {
+async function gitGrep(workspace: Workspace, query: SearchQuery, pattern: RegExp, offset: number, limit: number): Promise<SearchWindow> {
   // Paths in and out are relative to the cwd (the root), also when the root is a sub-folder.
   const args = ['grep', '-n', '--column', '-z', '-I', '--untracked', '--no-color'];
   if (pattern.flags.includes('i')) args.push('-i');
@@ -80,28 +77,41 @@ async function gitGrep(workspace: Workspace, query: SearchQuery, pattern: RegExp
   else if (prefix) args.push(prefix);
 
   const hits: SearchHit[] = [];
+  const end = offset + limit;
   let total = 0;
-  let sorted = true;
-  let previous: { path: string; line: number } | undefined;
+  let pending = '';
   const onRecord = (record: string): void => {
-    if (!record || !sorted) return;
-    const pathEnd = record.indexOf('\0');
-    const lineEnd = record.indexOf('\0', pathEnd + 1);
-    const columnEnd = record.indexOf('\0', lineEnd + 1);
-    const path = record.slice(0, pathEnd);
-    const line = Number(record.slice(pathEnd + 1, lineEnd));
-    if (previous && compareHits(previous as SearchHit, { path, line } as SearchHit) > 0) sorted = false;
-    previous = { path, line };
-    if (total >= offset && total < offset + limit) {
-      const text = record.slice(columnEnd + 1);
+    if (total >= offset && total < end) {
+      const pathEnd = record.indexOf('\0');
+      const lineEnd = record.indexOf('\0', pathEnd + 1);
+      const columnEnd = record.indexOf('\0', lineEnd + 1);
+      const text = record.slice(columnEnd + 1).replace(/\r$/, '');
       const jsColumn = pattern.exec(text)?.index;
-      hits.push({ path, line, column: jsColumn === undefined ? Number(record.slice(lineEnd + 1, columnEnd)) : jsColumn + 1, text });
+      hits.push({
+        path: record.slice(0, pathEnd),
+        line: Number(record.slice(pathEnd + 1, lineEnd)),
+        column: jsColumn === undefined ? Number(record.slice(lineEnd + 1, columnEnd)) : jsColumn + 1,
+        text,
+      });
     }
     total++;
   };
+  const onStdout = (chunk: string): void => {
+    if (total >= end) {
+      // Past the window: count records, parse nothing. A partial record held over from the
+      // previous chunk ends at this chunk's first newline and is counted there.
+      pending = '';
+      for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) total++;
+      return;
+    }
+    const records = (pending + chunk).split('\n');
+    pending = records.pop()!;
+    for (const record of records) onRecord(record);
+  };
   // git grep exits 1 when nothing matched, which is an answer, not a failure.
-  await git(workspace.root, args, [0, 1], (line, stream) => stream === 'stdout' && onRecord(line));
-  return sorted ? { hits, total } : undefined;
+  await git(workspace.root, args, [0, 1], onStdout);
+  if (pending) onRecord(pending);
+  return { hits, total };
 }
 
 async function scanFiles(root: string, paths: readonly string[], pattern: RegExp): Promise<SearchHit[]> {
