@@ -19,6 +19,7 @@ Usage:
   baton-mcp --http [options]     serve MCP over Streamable HTTP at http://HOST:PORT/mcp
   baton-mcp doctor [options]     check this machine and print client configuration
   baton-mcp scan [mode] [...]    repo-scan: overview, tree, search, symbols, map, read (scan --help)
+  baton-mcp apply [file|-] [...] apply-patch: apply a diff or Codex patch, --dry-run, --undo ID (apply --help)
 
 Options:
   --root DIR         workspace root when the client offers no MCP roots (default: the current folder)
@@ -60,6 +61,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
 /** Commands with options of their own, loaded only when used. */
 const COMMANDS: Record<string, () => Promise<(argv: readonly string[]) => Promise<number>>> = {
   scan: async () => (await import('./cli/scan.js')).scanCommand,
+  apply: async () => (await import('./cli/apply.js')).applyCommand,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

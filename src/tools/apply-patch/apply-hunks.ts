@@ -1,0 +1,205 @@
+import { matchHunk, nearestRegion, oldLines, type MatchKind } from './match.js';
+import type { FileText } from './text.js';
+import type { Hunk } from './types.js';
+
+export interface HunkReport {
+  /** 1-based position of the hunk in its file's section of the patch. */
+  index: number;
+  status: 'applied' | 'failed';
+  /** 1-based line of the original file where the hunk's old lines start (0 if it failed). */
+  line: number;
+  /** How far that is from where the patch said (0 for Codex patches, which give no line). */
+  offset: number;
+  match?: MatchKind;
+  message?: string;
+}
+
+export interface HunkError {
+  hunk: number;
+  message: string;
+  expected: string[];
+  nearest?: { line: number; text: string };
+}
+
+export interface HunksResult {
+  text: FileText;
+  reports: HunkReport[];
+  errors: HunkError[];
+  additions: number;
+  deletions: number;
+}
+
+export interface ApplyOptions {
+  format: 'unified' | 'codex';
+  /** The file is byte-identical to the one the diff was made from (git's `index` line). */
+  unchangedSinceDiff: boolean;
+}
+
+interface Replacement {
+  start: number;
+  end: number;
+  lines: string[];
+  /** Endings for the new lines; context lines keep the file's own. */
+  endings: string[];
+}
+
+/**
+ * Applies a file's hunks to its text in memory. Every hunk is matched against the original
+ * lines, in order and without overlapping; the result is built in one pass at the end, so
+ * reported line numbers are those of the file as it was.
+ */
+export function applyHunks(file: FileText, hunks: readonly Hunk[], options: ApplyOptions): HunksResult {
+  const reports: HunkReport[] = [];
+  const errors: HunkError[] = [];
+  const replacements: Replacement[] = [];
+  let from = 0;
+  let drift = 0;
+  let additions = 0;
+  let deletions = 0;
+
+  hunks.forEach((hunk, i) => {
+    const index = i + 1;
+    from = Math.max(from, anchorPosition(file.lines, hunk, from) ?? from);
+    const stated = statedStart(hunk);
+    const expected = stated === undefined ? undefined : Math.max(0, stated + drift);
+    const found = matchHunk(file.lines, hunk, {
+      expected: expected ?? (options.format === 'codex' ? from : undefined),
+      from,
+      allowFuzz: options.format === 'unified',
+      firstExactWins: options.format === 'codex',
+      unchangedSinceDiff: options.unchangedSinceDiff,
+    });
+    if ('reason' in found) {
+      const message =
+        found.reason === 'ambiguous'
+          ? `matches at lines ${found.candidates.join(', ')}; add context lines that occur only at the intended place`
+          : anchorMissing(file.lines, hunk, from)
+            ? `context line "${hunk.anchors[0]}" (after @@) not found`
+            : 'does not match the file';
+      reports.push({ index, status: 'failed', line: 0, offset: 0, message });
+      const nearest = nearestRegion(file.lines, hunk, 0);
+      errors.push({ hunk: index, message, expected: oldLines(hunk), ...(nearest ? { nearest } : {}) });
+      return;
+    }
+    const replacement = replace(file, hunk, found.start, found.droppedBefore, found.droppedAfter);
+    if (found.start + replacement.oldCount === file.lines.length) adjustFinalNewline(file, hunk, replacement, options.format);
+    replacements.push(replacement);
+    const offset = stated === undefined ? 0 : found.start - found.droppedBefore - stated;
+    drift = stated === undefined ? drift : offset;
+    reports.push({ index, status: 'applied', line: found.start + 1, offset, match: found.kind });
+    additions += hunk.lines.filter((line) => line.kind === '+').length;
+    deletions += hunk.lines.filter((line) => line.kind === '-').length;
+    from = replacement.end;
+  });
+
+  return { text: errors.length ? file : rebuild(file, replacements), reports, errors, additions, deletions };
+}
+
+/** 0-based line where a unified hunk says its old lines start; a pure insertion names the line before. */
+function statedStart(hunk: Hunk): number | undefined {
+  if (hunk.oldStart === undefined) return undefined;
+  return oldLines(hunk).length === 0 ? hunk.oldStart : hunk.oldStart - 1;
+}
+
+/** After the lines matching each `@@ <context>` anchor in turn, searching forward from `from`. */
+function anchorPosition(lines: readonly string[], hunk: Hunk, from: number): number | undefined {
+  let position = from;
+  for (const anchor of hunk.anchors) {
+    const wanted = anchor.trim();
+    let found = -1;
+    for (let i = position; i < lines.length; i++) {
+      if (lines[i] === anchor || lines[i]!.trim() === wanted) {
+        found = i;
+        break;
+      }
+    }
+    if (found === -1) return undefined;
+    position = found + 1;
+  }
+  return position;
+}
+
+function anchorMissing(lines: readonly string[], hunk: Hunk, from: number): boolean {
+  return hunk.anchors.length > 0 && anchorPosition(lines, hunk, 0) === undefined && anchorPosition(lines, hunk, from) === undefined;
+}
+
+function replace(file: FileText, hunk: Hunk, start: number, dropBefore: number, dropAfter: number): Replacement & { oldCount: number } {
+  const lines = hunk.lines.slice(dropBefore, hunk.lines.length - dropAfter);
+  const indent = reindenter(file.lines, lines, start);
+  const out: string[] = [];
+  const endings: string[] = [];
+  let position = start;
+  for (const line of lines) {
+    if (line.kind === ' ') {
+      out.push(file.lines[position]!);
+      endings.push(file.endings[position]!);
+      position++;
+    } else if (line.kind === '-') {
+      position++;
+    } else {
+      out.push(indent(line.text));
+      endings.push(file.eol);
+    }
+  }
+  // The last replaced line keeps the file's own ending state (final newline or not).
+  if (position === file.lines.length && endings.length && position > start) endings[endings.length - 1] = file.endings[position - 1]!;
+  return { start, end: position, lines: out, endings, oldCount: position - start };
+}
+
+/**
+ * When a hunk matched with whitespace tolerance, its added lines carry the patch's
+ * indentation; they get the file's instead. The first line that differs only in its
+ * indentation gives the mapping: tabs for groups of spaces when the file indents with tabs,
+ * otherwise the same shift.
+ */
+function reindenter(file: readonly string[], lines: readonly Hunk['lines'][number][], start: number): (text: string) => string {
+  let position = start;
+  for (const line of lines) {
+    if (line.kind === '+') continue;
+    const actual = file[position++];
+    if (actual === undefined || !line.text.trim()) continue;
+    const patchIndent = /^\s*/.exec(line.text)![0];
+    const fileIndent = /^\s*/.exec(actual)![0];
+    if (patchIndent === fileIndent) return (text) => text;
+    const tabs = /^\t+$/.test(fileIndent) && /^ +$/.test(patchIndent) && patchIndent.length % fileIndent.length === 0;
+    if (tabs) {
+      const width = patchIndent.length / fileIndent.length;
+      return (text) => {
+        const spaces = /^ */.exec(text)![0].length;
+        return '\t'.repeat(Math.floor(spaces / width)) + ' '.repeat(spaces % width) + text.slice(spaces);
+      };
+    }
+    return (text) => (text.startsWith(patchIndent) ? fileIndent + text.slice(patchIndent.length) : text);
+  }
+  return (text) => text;
+}
+
+/** A hunk that reaches the end of the file decides its final newline, when the patch says so. */
+function adjustFinalNewline(file: FileText, hunk: Hunk, replacement: Replacement, format: 'unified' | 'codex'): void {
+  if (format !== 'unified' || !replacement.endings.length) return;
+  const last = replacement.endings.length - 1;
+  if (hunk.newNoNewline) replacement.endings[last] = '';
+  else if (hunk.oldNoNewline) replacement.endings[last] = file.eol;
+}
+
+function rebuild(file: FileText, replacements: readonly Replacement[]): FileText {
+  const lines: string[] = [];
+  const endings: string[] = [];
+  let position = 0;
+  for (const replacement of replacements) {
+    for (; position < replacement.start; position++) {
+      lines.push(file.lines[position]!);
+      endings.push(file.endings[position]!);
+    }
+    lines.push(...replacement.lines);
+    endings.push(...replacement.endings);
+    position = replacement.end;
+  }
+  for (; position < file.lines.length; position++) {
+    lines.push(file.lines[position]!);
+    endings.push(file.endings[position]!);
+  }
+  // A line that was last and no longer is needs an ending.
+  for (let i = 0; i < endings.length - 1; i++) if (endings[i] === '') endings[i] = file.eol;
+  return { ...file, lines, endings };
+}

@@ -1,0 +1,321 @@
+import { createHash } from 'node:crypto';
+import { chmod, lstat, mkdir, readFile, realpath, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { UserError } from '../../core/errors.js';
+import type { WorkspaceState } from '../../core/state.js';
+import { withPathLocks, writeFileAtomic, type Workspace } from '../../core/workspace.js';
+import { isBinary } from '../repo-scan/files.js';
+import { applyHunks, type HunkReport } from './apply-hunks.js';
+import { loadCheckpoint, markUndone, saveCheckpoint, type PreImage } from './checkpoints.js';
+import { decodeText, encodeText, textFromLines, withDefaultEol, type FileText } from './text.js';
+import type { FilePatch, ParsedPatch } from './types.js';
+
+export interface FileReport {
+  path: string;
+  action: 'add' | 'update' | 'delete' | 'move';
+  from?: string;
+  additions: number;
+  deletions: number;
+  hunks: HunkReport[];
+}
+
+export interface PatchError {
+  path: string;
+  hunk?: number;
+  message: string;
+  expected?: string[];
+  nearest?: { line: number; text: string };
+}
+
+export interface ApplyResult {
+  applied: boolean;
+  dryRun: boolean;
+  checkpoint?: string;
+  files: FileReport[];
+  errors: PatchError[];
+  diff: string;
+}
+
+interface Services {
+  workspace: Workspace;
+  state: WorkspaceState;
+}
+
+/** One file's life during an apply: what it was, and what it will be. */
+interface Slot {
+  rel: string;
+  abs: string;
+  /** undefined: it did not exist. */
+  original?: Buffer;
+  originalMode?: number;
+  /** null: absent (deleted, moved away, or never there). */
+  current: FileText | null;
+  newMode?: number;
+}
+
+/**
+ * Applies a parsed patch: every hunk of every file is verified in memory first, nothing is
+ * written unless all fit; then a checkpoint of the pre-images is stored, files are written
+ * atomically one by one, and if any write fails the ones already written are restored.
+ */
+export async function applyParsed(patch: ParsedPatch, services: Services, dryRun: boolean, patchEol: '\n' | '\r\n' = '\n'): Promise<ApplyResult> {
+  const { workspace } = services;
+  const targets = await Promise.all(patch.files.flatMap((file) => touchedPaths(file)).map((rel) => resolveForWrite(workspace, rel)));
+  return withPathLocks(targets, async () => {
+    const slots = new Map<string, Slot>();
+    const slot = async (rel: string): Promise<Slot> => {
+      const abs = await resolveForWrite(workspace, rel);
+      let existing = slots.get(abs);
+      if (!existing) {
+        existing = await loadSlot(abs, workspace.relative(abs), patchEol);
+        slots.set(abs, existing);
+      }
+      return existing;
+    };
+
+    const files: FileReport[] = [];
+    const errors: PatchError[] = [];
+    for (const file of patch.files) {
+      try {
+        files.push(await applyFile(file, slot, patch.format, patchEol, errors));
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        errors.push({ path: file.path, message: error.message });
+        files.push({ path: file.path, action: reportedAction(file), additions: 0, deletions: 0, hunks: [] });
+      }
+    }
+
+    const changed = [...slots.values()].filter(isChanged);
+    const diff = renderDiff(patch, changed, slots, workspace);
+    if (errors.length || dryRun) return { applied: errors.length === 0, dryRun, files, errors, diff };
+    if (!changed.length) return { applied: true, dryRun, files, errors, diff };
+
+    const checkpoint = await saveCheckpoint(
+      services.state,
+      changed.map((s) => ({ path: s.rel, ...(s.original ? { content: s.original } : {}), ...(s.originalMode === undefined ? {} : { mode: s.originalMode }) })),
+    );
+    await writeAllOrNothing(
+      changed.map((s) => ({
+        rel: s.rel,
+        abs: s.abs,
+        ...(s.current ? { after: Buffer.from(encodeText(s.current)) } : {}),
+        ...(s.newMode === undefined ? {} : { afterMode: s.newMode }),
+        ...(s.original ? { before: s.original } : {}),
+        ...(s.originalMode === undefined ? {} : { beforeMode: s.originalMode }),
+      })),
+    );
+    return { applied: true, dryRun, checkpoint, files, errors, diff };
+  });
+}
+
+function touchedPaths(file: FilePatch): string[] {
+  if (file.action === 'update' && file.moveTo) return [file.path, file.moveTo];
+  if (file.action === 'copy') return [file.from, file.path];
+  return [file.path];
+}
+
+function reportedAction(file: FilePatch): FileReport['action'] {
+  if (file.action === 'copy') return 'add';
+  if (file.action === 'update' && file.moveTo) return 'move';
+  return file.action;
+}
+
+async function resolveForWrite(workspace: Workspace, rel: string): Promise<string> {
+  const abs = await workspace.resolve(rel, { forWrite: true });
+  // Patch the file a symlink inside the root points at, not the link itself.
+  return realpath(abs).catch(() => abs);
+}
+
+async function loadSlot(abs: string, rel: string, patchEol: '\n' | '\r\n'): Promise<Slot> {
+  const info = await lstat(abs).catch(() => undefined);
+  if (!info) return { rel, abs, current: null };
+  if (info.isDirectory()) throw new UserError(`"${rel}" is a folder`, 'A patch changes files; name a file');
+  const original = await readFile(abs);
+  if (isBinary(original)) throw new UserError(`"${rel}" is a binary file`, 'Baton patches text files only');
+  return { rel, abs, original, originalMode: info.mode & 0o7777, current: withDefaultEol(decodeText(original), patchEol) };
+}
+
+type SlotOf = (rel: string) => Promise<Slot>;
+
+async function applyFile(file: FilePatch, slotOf: SlotOf, format: ParsedPatch['format'], patchEol: '\n' | '\r\n', errors: PatchError[]): Promise<FileReport> {
+  const report = (action: FileReport['action'], extra: Partial<FileReport> = {}): FileReport => ({
+    path: file.path,
+    action,
+    additions: 0,
+    deletions: 0,
+    hunks: [],
+    ...extra,
+  });
+
+  if (file.action === 'add') {
+    const target = await slotOf(file.path);
+    const text = textFromLines(file.lines, !file.noNewlineAtEnd, patchEol);
+    if (target.current && encodeText(target.current) !== encodeText(text)) {
+      throw new UserError(`"${file.path}" already exists`, 'Use an update (a diff against the current content) instead of adding the file');
+    }
+    target.current = text;
+    if (file.mode !== undefined) target.newMode = file.mode;
+    return report('add', { additions: file.lines.length });
+  }
+
+  const source = await slotOf(file.action === 'copy' ? file.from : file.path);
+  if (!source.current) throw new UserError(`"${file.action === 'copy' ? file.from : file.path}" does not exist`, 'Check the path; to create a file, add it');
+  const result = applyHunks(source.current, file.hunks, { format, unchangedSinceDiff: sameBlob(source, file.oldBlob) });
+  for (const error of result.errors) errors.push({ path: file.path, ...error });
+  const counts = { additions: result.additions, deletions: result.deletions, hunks: result.reports };
+  if (result.errors.length) return report(reportedAction(file), counts);
+
+  if (file.action === 'delete') {
+    // A unified deletion lists the old content (checked here); a Codex one lists nothing.
+    if (file.hunks.length && result.text.lines.length) {
+      throw new UserError(`"${file.path}" has lines the deletion does not list`, 'Re-read the file and delete it with its current content');
+    }
+    source.current = null;
+    return report('delete', { ...counts, deletions: counts.deletions || source.original?.toString().split('\n').length || 0 });
+  }
+  if (file.action === 'copy' || (file.action === 'update' && file.moveTo && file.moveTo !== file.path)) {
+    const destination = file.action === 'copy' ? file.path : file.moveTo!;
+    const target = await slotOf(destination);
+    if (target.current) throw new UserError(`"${destination}" already exists`, 'Move or copy to a path that is free, or delete it first');
+    target.current = result.text;
+    target.newMode = file.mode ?? source.originalMode;
+    if (file.action === 'update') source.current = null;
+    return file.action === 'copy'
+      ? { ...report('add', counts), from: file.from }
+      : { ...report('move', counts), path: destination, from: file.path };
+  }
+  source.current = result.text;
+  if (file.mode !== undefined) source.newMode = file.mode;
+  return report('update', counts);
+}
+
+/** Whether the file still is the blob the diff's `index` line names. */
+function sameBlob(slot: Slot, oldBlob: string | undefined): boolean {
+  if (!oldBlob || !slot.original || /^0+$/.test(oldBlob)) return false;
+  const id = createHash('sha1').update(`blob ${slot.original.length}\0`).update(slot.original).digest('hex');
+  return id.startsWith(oldBlob.toLowerCase());
+}
+
+function isChanged(slot: Slot): boolean {
+  const final = slot.current ? Buffer.from(encodeText(slot.current)) : undefined;
+  if (!final || !slot.original) return Boolean(final) !== Boolean(slot.original);
+  return !final.equals(slot.original) || (slot.newMode !== undefined && slot.newMode !== slot.originalMode);
+}
+
+/** One file to write (or, with no `after`, remove), and what to put back if the set fails. */
+interface Write {
+  rel: string;
+  abs: string;
+  after?: Buffer;
+  afterMode?: number;
+  before?: Buffer;
+  beforeMode?: number;
+}
+
+/** Writes every file; if one write fails, puts back the ones already written. */
+async function writeAllOrNothing(writes: readonly Write[]): Promise<void> {
+  const done: Write[] = [];
+  try {
+    for (const write of writes) {
+      await writeSlot(write.abs, write.after, write.afterMode);
+      done.push(write);
+    }
+  } catch (error) {
+    for (const write of done.reverse()) await writeSlot(write.abs, write.before, write.beforeMode).catch(() => {});
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new UserError(`writing "${writes[done.length]?.rel}" failed (${code}); nothing was changed`, 'Check permissions and free space, then try again');
+  }
+}
+
+async function writeSlot(abs: string, content: Buffer | undefined, mode: number | undefined): Promise<void> {
+  if (content === undefined) {
+    await unlink(abs).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+    return;
+  }
+  await mkdir(dirname(abs), { recursive: true });
+  await writeFileAtomic(abs, content, mode);
+  if (mode !== undefined) await chmod(abs, mode);
+}
+
+/** The unified diff of what was (or would be) written, file by file in patch order. */
+function renderDiff(patch: ParsedPatch, changed: readonly Slot[], slots: Map<string, Slot>, workspace: Workspace): string {
+  const text = (slot: Slot | undefined, side: 'before' | 'after'): string => {
+    if (!slot) return '';
+    if (side === 'before') return slot.original?.toString('utf8') ?? '';
+    return slot.current ? encodeText(slot.current) : '';
+  };
+  const changedSet = new Set(changed);
+  const byRel = new Map([...slots.values()].map((slot) => [slot.rel, slot]));
+  const shown = new Set<Slot>();
+  const parts: string[] = [];
+  const add = (from: Slot | undefined, to: Slot | undefined): void => {
+    const oldName = from?.original ? `a/${from.rel}` : '/dev/null';
+    const newName = to?.current ? `b/${to.rel}` : '/dev/null';
+    const body = createTwoFilesPatch(oldName, newName, text(from, 'before'), text(to, 'after'), undefined, undefined, { context: 3 });
+    parts.push(body.replace(/^=+\n/, ''));
+    if (from) shown.add(from);
+    if (to) shown.add(to);
+  };
+  for (const file of patch.files) {
+    const rel = (path: string): Slot | undefined => byRel.get(workspace.relative(workspace.resolveLexically(path)));
+    if (file.action === 'update' && file.moveTo) add(rel(file.path), rel(file.moveTo));
+    else if (file.action === 'copy') add(undefined, rel(file.path));
+    else {
+      const slot = rel(file.path);
+      if (slot && changedSet.has(slot) && !shown.has(slot)) add(slot, slot);
+    }
+  }
+  for (const slot of changed) if (!shown.has(slot)) add(slot, slot);
+  return parts.join('');
+}
+
+/** Restores a checkpoint's pre-images byte for byte. */
+export async function undoCheckpoint(id: string, services: Services): Promise<ApplyResult> {
+  const { workspace, state } = services;
+  const images = await loadCheckpoint(state, id);
+  const slots = await Promise.all(
+    images.map(async (image: PreImage) => {
+      const abs = await resolveForWrite(workspace, image.path);
+      return { image, abs };
+    }),
+  );
+  return withPathLocks(
+    slots.map((s) => s.abs),
+    async () => {
+      const files: FileReport[] = [];
+      const parts: string[] = [];
+      for (const { image, abs } of slots) {
+        const now = await readFile(abs).catch(() => undefined);
+        const action: FileReport['action'] = !image.content ? 'delete' : now ? 'update' : 'add';
+        const before = now?.toString('utf8') ?? '';
+        const after = image.content?.toString('utf8') ?? '';
+        parts.push(
+          createTwoFilesPatch(now ? `a/${image.path}` : '/dev/null', image.content ? `b/${image.path}` : '/dev/null', before, after, undefined, undefined, {
+            context: 3,
+          }).replace(/^=+\n/, ''),
+        );
+        files.push({ path: image.path, action, additions: 0, deletions: 0, hunks: [] });
+      }
+      // The exact bytes of the pre-images go back, not a re-encoding of them.
+      await writeAllOrNothing(
+        await Promise.all(
+          slots.map(async ({ image, abs }) => {
+            const now = await lstat(abs).catch(() => undefined);
+            return {
+              rel: image.path,
+              abs,
+              ...(image.content ? { after: image.content } : {}),
+              ...(image.mode === undefined ? {} : { afterMode: image.mode }),
+              ...(now ? { before: await readFile(abs), beforeMode: now.mode & 0o7777 } : {}),
+            };
+          }),
+        ),
+      );
+      await markUndone(state, id);
+      return { applied: true, dryRun: false, files, errors: [], diff: parts.join('') };
+    },
+  );
+}

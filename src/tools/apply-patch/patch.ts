@@ -1,0 +1,30 @@
+import { budgetOf, fitHead, countTokens } from '../../core/budget.js';
+import { UserError } from '../../core/errors.js';
+import type { WorkspaceServices } from '../../services.js';
+import { applyParsed, undoCheckpoint, type ApplyResult } from './apply.js';
+import { parsePatch } from './parse.js';
+import { renderSummary } from './render.js';
+import { eolOf } from './text.js';
+import type { ApplyPatchInput, ApplyPatchOutput } from './schema.js';
+
+type Services = Pick<WorkspaceServices, 'workspace' | 'state'>;
+
+/** apply-patch: verify everything, write atomically or not at all, keep a checkpoint to undo. */
+export async function applyPatch(input: ApplyPatchInput, services: Services): Promise<ApplyPatchOutput> {
+  if (input.patch !== undefined && input.undo !== undefined) {
+    throw new UserError('pass either patch or undo, not both', 'Apply a patch, or undo a checkpoint, one call each');
+  }
+  if (input.undo !== undefined) return withinBudget(await undoCheckpoint(input.undo, services), input.maxTokens);
+  if (!input.patch?.trim()) throw new UserError('apply-patch needs a patch (or an undo id)', 'Pass a unified diff or a Codex "*** Begin Patch" patch');
+  const parsed = parsePatch(input.patch, input.format);
+  if (!parsed.files.length) throw new UserError('the patch changes no file', 'Include at least one file section');
+  return withinBudget(await applyParsed(parsed, services, input.dryRun, eolOf(input.patch)), input.maxTokens);
+}
+
+/** The summary and errors always show; the diff gets what budget is left and is cut at a line. */
+async function withinBudget(result: ApplyResult, maxTokens: number | undefined): Promise<ApplyPatchOutput> {
+  const budget = budgetOf(maxTokens);
+  const rest = budget - (await countTokens(renderSummary({ ...result, diff: '' }))) - 20;
+  const diff = await fitHead(result.diff, Math.max(0, rest));
+  return diff.truncated ? { ...result, diff: diff.text, truncated: true } : result;
+}

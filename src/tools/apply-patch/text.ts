@@ -1,0 +1,80 @@
+/**
+ * A text file as lines plus everything needed to write it back byte for byte: each line's
+ * own ending (so CRLF, LF and mixed files survive), the BOM, and a missing final newline
+ * (the last line's ending is '').
+ */
+export interface FileText {
+  lines: string[];
+  /** '\n', '\r\n' or '' (only the last line may lack one). */
+  endings: string[];
+  bom: boolean;
+  /** The ending new lines get: the file's majority. */
+  eol: '\n' | '\r\n';
+  /** False when the file has no line ending to learn from (empty, or one line without one). */
+  eolKnown: boolean;
+}
+
+const BOM = '\uFEFF';
+
+export function decodeText(content: Buffer | string): FileText {
+  let text = typeof content === 'string' ? content : content.toString('utf8');
+  const bom = text.startsWith(BOM);
+  if (bom) text = text.slice(1);
+  const lines: string[] = [];
+  const endings: string[] = [];
+  let crlf = 0;
+  let start = 0;
+  while (start < text.length) {
+    const newline = text.indexOf('\n', start);
+    if (newline === -1) {
+      lines.push(text.slice(start));
+      endings.push('');
+      break;
+    }
+    const isCrlf = newline > start && text[newline - 1] === '\r';
+    if (isCrlf) crlf++;
+    lines.push(text.slice(start, isCrlf ? newline - 1 : newline));
+    endings.push(isCrlf ? '\r\n' : '\n');
+    start = newline + 1;
+  }
+  const ended = endings.filter((e) => e).length;
+  const eol = crlf > 0 && crlf * 2 >= ended ? '\r\n' : '\n';
+  return { lines, endings, bom, eol, eolKnown: ended > 0 };
+}
+
+export function encodeText(file: FileText): string {
+  let out = file.bom ? BOM : '';
+  for (let i = 0; i < file.lines.length; i++) out += file.lines[i]! + file.endings[i]!;
+  return out;
+}
+
+export function hasFinalNewline(file: FileText): boolean {
+  return file.lines.length === 0 || file.endings[file.endings.length - 1] !== '';
+}
+
+/** A new file's text from patch lines, with the patch's own line endings. */
+export function textFromLines(lines: readonly string[], finalNewline: boolean, eol: '\n' | '\r\n'): FileText {
+  const endings: string[] = lines.map(() => eol);
+  if (!finalNewline && endings.length) endings[endings.length - 1] = '';
+  return { lines: [...lines], endings, bom: false, eol, eolKnown: true };
+}
+
+/**
+ * The line ending a patch's added lines mostly use (headers do not count: git writes them
+ * with LF whatever the files use). New lines in files that have none yet get it.
+ */
+export function eolOf(patchText: string): '\n' | '\r\n' {
+  let crlf = 0;
+  let all = 0;
+  for (const line of patchText.split('\n')) {
+    if (!line.startsWith('+') || line.startsWith('+++ ')) continue;
+    all++;
+    if (line.endsWith('\r')) crlf++;
+  }
+  return crlf > 0 && crlf * 2 >= all ? '\r\n' : '\n';
+}
+
+/** A file that has no line ending yet takes the patch's. */
+export function withDefaultEol(file: FileText, eol: '\n' | '\r\n'): FileText {
+  return file.eolKnown ? file : { ...file, eol };
+}

@@ -1,0 +1,97 @@
+import fc from 'fast-check';
+import { structuredPatch } from 'diff';
+import { describe, expect, it } from 'vitest';
+import { applyHunks } from '../../src/tools/apply-patch/apply-hunks.js';
+import { parsePatch } from '../../src/tools/apply-patch/parse.js';
+import { decodeText, encodeText, eolOf, withDefaultEol } from '../../src/tools/apply-patch/text.js';
+import type { UpdateFile } from '../../src/tools/apply-patch/types.js';
+import { gitStyleDiff } from '../helpers/patch.js';
+
+// A small alphabet on purpose: repeated lines and repeated blocks are where a matcher goes wrong.
+const line = fc.constantFrom('a', 'b', 'c', 'd', '  e', 'f();', '}', '');
+/**
+ * Lines plus whether the last has a newline. ['a', ''] without one is the text "a\n", which
+ * is ['a'] with one: texts are kept in that second, unambiguous form.
+ */
+type Text = { lines: string[]; finalNewline: boolean };
+function canonical(value: Text): Text {
+  const lines = [...value.lines];
+  let finalNewline = value.finalNewline;
+  while (!finalNewline && lines.length && lines[lines.length - 1] === '') {
+    lines.pop();
+    finalNewline = true;
+  }
+  return { lines, finalNewline };
+}
+const text = fc.record({ lines: fc.array(line, { maxLength: 30 }), finalNewline: fc.boolean() }).map(canonical);
+const eol = fc.constantFrom('\n', '\r\n');
+
+/** B as A edited (a realistic diff) or as an unrelated text (a diff that rewrites most of it). */
+const pair = fc.oneof(
+  fc.tuple(text, fc.array(fc.tuple(fc.nat(40), fc.nat(3), fc.array(line, { maxLength: 3 })), { maxLength: 4 })).map(([a, edits]) => {
+    const lines = [...a.lines];
+    for (const [at, remove, insert] of edits) lines.splice(at % (lines.length + 1), remove, ...insert);
+    return [a, canonical({ lines, finalNewline: a.finalNewline })] as const;
+  }),
+  fc.tuple(text, text),
+);
+
+function join(value: { lines: readonly string[]; finalNewline: boolean }, ending: string): string {
+  if (!value.lines.length) return '';
+  return value.lines.join(ending) + (value.finalNewline ? ending : '');
+}
+
+function applyTo(content: string, patch: string, unchangedSinceDiff: boolean) {
+  const file = parsePatch(patch, 'unified').files[0] as UpdateFile | undefined;
+  const result = applyHunks(withDefaultEol(decodeText(content), eolOf(patch)), file?.hunks ?? [], { format: 'unified', unchangedSinceDiff });
+  return { applied: result.errors.length === 0, content: encodeText(result.text) };
+}
+
+describe('apply-patch properties', () => {
+  it('the diff from A to B applies to A and gives B exactly (LF, CRLF, with and without final newline)', () => {
+    fc.assert(
+      fc.property(pair, eol, ([a, b], ending) => {
+        const before = join(a, ending);
+        const after = join(b, ending);
+        const result = applyTo(before, gitStyleDiff('f.txt', before, after), true);
+        expect(result).toEqual({ applied: true, content: after });
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('with unrelated lines inserted above or below its hunks, the diff applies at the right place or fails, never elsewhere', () => {
+    let applied = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(pair, eol, fc.nat(1000), fc.integer({ min: 1, max: 6 }), ([a, b], ending, where, count) => {
+        const before = join(a, ending);
+        const after = join(b, ending);
+        const hunks = structuredPatch('f', 'f', before, after, undefined, undefined, { context: 3 }).hunks;
+        // Insertion points outside every hunk's old lines (0-based "before line k").
+        const outside = Array.from({ length: a.lines.length + 1 }, (_, k) => k).filter(
+          (k) => hunks.every((h) => k <= h.oldStart - 1 || k >= h.oldStart - 1 + h.oldLines) && (k < a.lines.length || (a.finalNewline && b.finalNewline)),
+        );
+        fc.pre(outside.length > 0 && a.lines.length > 0);
+        const k = outside[where % outside.length]!;
+        const unrelated = Array.from({ length: count }, (_, i) => `unrelated line ${i}`);
+        const shift = hunks.filter((h) => h.oldStart - 1 + h.oldLines <= k && h.oldLines > 0).reduce((sum, h) => sum + h.newLines - h.oldLines, 0)
+          + hunks.filter((h) => h.oldLines === 0 && h.oldStart <= k).reduce((sum, h) => sum + h.newLines, 0);
+        const drifted = { lines: [...a.lines.slice(0, k), ...unrelated, ...a.lines.slice(k)], finalNewline: a.finalNewline };
+        const expectedLines = [...b.lines.slice(0, k + shift), ...unrelated, ...b.lines.slice(k + shift)];
+        // The last line keeps its own ending: B's last line's, or an inserted line's (which had one).
+        const expected = join({ lines: expectedLines, finalNewline: k + shift < b.lines.length ? b.finalNewline : true }, ending);
+
+        runs++;
+        const result = applyTo(join(drifted, ending), gitStyleDiff('f.txt', before, after), false);
+        if (result.applied) {
+          applied++;
+          expect(result.content).toBe(expected);
+        }
+      }),
+      { numRuns: 400 },
+    );
+    // Not a vacuous property: most drifted patches do apply.
+    expect(applied).toBeGreaterThan(runs / 3);
+  });
+});
