@@ -1,6 +1,6 @@
 // apply-patch, side by side in one run: 100 hunks on a 10k-line file and a 200-file patch
 // (Baton vs `git apply`), and a drift table: single-hunk patches applied to files shifted by
-// inserted lines, counted as applied correctly, failed, or misplaced (must be 0), for Baton,
+// inserted or duplicated lines, counted as applied correctly, failed, or misplaced (must be 0 for Baton), for Baton,
 // `git apply` and `patch --fuzz=2`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -114,7 +114,7 @@ function driftCases(count) {
     const at = 10 + Math.floor(rand() * (lines.length - 20));
     const edited = [...lines];
     edited.splice(at, 1, `${lines[at]} /* edited ${c} */`, `  audit(${c});`);
-    const kind = ['above', 'below', 'both', 'copy-above'][c % 4];
+    const kind = ['above', 'below', 'both', 'copy-far-above', 'copy-near-above'][c % 5];
     const inserted = Array.from({ length: 1 + Math.floor(rand() * 40) }, (_, i) => `  log("inserted ${c}.${i}");`);
     let drifted = [...lines];
     let shift = 0;
@@ -127,10 +127,10 @@ function driftCases(count) {
       const where = at + 4 + Math.floor(rand() * (lines.length - at - 4));
       drifted.splice(where + shift, 0, ...inserted);
     }
-    if (kind === 'copy-above') {
-      // The edited region pasted again higher up: the same context exists twice.
+    if (kind.startsWith('copy')) {
+      // The edited region pasted again higher up (far, or just above it): the same lines twice.
       const region = lines.slice(at - 3, at + 4);
-      const where = Math.floor(rand() * Math.max(1, at - 10));
+      const where = kind === 'copy-far-above' ? Math.floor(rand() * Math.max(1, at - 10)) : at - 3 - Math.floor(rand() * 3);
       drifted.splice(where, 0, ...region);
       shift = region.length;
     }

@@ -161,30 +161,47 @@ function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
-/** Keeps the first and last `limit / 2` characters of a stream and counts what it dropped. */
+/**
+ * Keeps the first and last `limit / 2` characters of a stream and counts what it dropped.
+ * The tail is a list of chunks trimmed from the front, so a stream of gigabytes costs one
+ * pass, not a copy of the tail per chunk.
+ */
 export class HeadTail {
   private head = '';
-  private tail = '';
-  omitted = 0;
+  private readonly tail: string[] = [];
+  private tailLength = 0;
+  private dropped = 0;
   constructor(private readonly limit: number) {}
 
+  private get half(): number {
+    return Math.floor(this.limit / 2); // Infinity keeps everything
+  }
+
   push(text: string): void {
-    const half = Math.floor(this.limit / 2); // Infinity keeps everything
-    if (this.head.length < half) {
-      const room = half - this.head.length;
+    if (this.head.length < this.half) {
+      const room = this.half - this.head.length;
       this.head += text.slice(0, room);
       text = text.slice(room);
     }
     if (!text) return;
-    this.tail += text;
-    if (this.tail.length > half) {
-      this.omitted += this.tail.length - half;
-      this.tail = this.tail.slice(-half);
+    this.tail.push(text);
+    this.tailLength += text.length;
+    while (this.tail.length > 1 && this.tailLength - this.tail[0]!.length >= this.half) {
+      const first = this.tail.shift()!;
+      this.tailLength -= first.length;
+      this.dropped += first.length;
     }
   }
 
+  /** Characters dropped from the middle. */
+  get omitted(): number {
+    return this.dropped + Math.max(0, this.tailLength - this.half);
+  }
+
   text(): string {
-    return this.omitted ? `${this.head}\n… ${this.omitted} characters of output omitted …\n${this.tail}` : this.head + this.tail;
+    const tail = this.tail.join('');
+    const kept = tail.length > this.half ? tail.slice(tail.length - this.half) : tail;
+    return this.omitted ? `${this.head}\n… ${this.omitted} characters of output omitted …\n${kept}` : this.head + kept;
   }
 }
 

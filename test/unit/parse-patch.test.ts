@@ -145,20 +145,25 @@ describe('unified diffs written by git (temp clone of this repository)', () => {
     });
   }
 
+  /** The commit that first added `path`: history grows, so commits are found by what they did. */
+  const commitAdding = (path: string): string => git('log', '--diff-filter=A', '--format=%H', '--', path).trim().split('\n').pop()!;
+
   it('reads a rename from history (git diff -M, the tags/ move of treesitter.ts)', () => {
-    const patch = parsePatch(git('diff', '-M', 'HEAD~1', 'HEAD'));
+    const commit = commitAdding('src/tools/repo-scan/tags/treesitter.ts');
+    const patch = parsePatch(git('diff', '-M', `${commit}~1`, commit));
     const renames = patch.files.filter((file): file is UpdateFile => file.action === 'update' && file.moveTo !== undefined);
     expect(renames.length).toBeGreaterThan(0);
     expect(renames.map((file) => `${file.path} -> ${file.moveTo}`)).toContain('src/tools/repo-scan/treesitter.ts -> src/tools/repo-scan/tags/treesitter.ts');
   });
 
   it('reads git format-patch mail: commit message ignored, signature ignored, new file mode kept', () => {
-    const text = git('format-patch', '-1', '--stdout', 'HEAD~2');
+    const commit = commitAdding('.ci/run');
+    const text = git('format-patch', '-1', '--stdout', commit);
     expect(text).toMatch(/^Subject: /m);
     expect(text).toMatch(/^-- \n\d+\.\d+/m);
     const patch = parsePatch(text);
-    expect(summary(patch).sort()).toEqual(nameStatus('HEAD~3', 'HEAD~2').sort());
-    expectReproduces(patch, (path) => show('HEAD~3', path), (path) => show('HEAD~2', path));
+    expect(summary(patch).sort()).toEqual(nameStatus(`${commit}~1`, commit).sort());
+    expectReproduces(patch, (path) => show(`${commit}~1`, path), (path) => show(commit, path));
     const ciScript = patch.files.find((file) => file.path === '.ci/run') as AddFile;
     expect(ciScript).toMatchObject({ action: 'add', mode: 0o755 });
     const readme = patch.files.find((file) => file.path === 'README.md') as AddFile;

@@ -54,6 +54,8 @@ export function applyHunks(file: FileText, hunks: readonly Hunk[], options: Appl
   const replacements: Replacement[] = [];
   let from = 0;
   let drift = 0;
+  /** An earlier hunk matched in exactly one place, so `drift` is a fact, not a guess. */
+  let driftConfirmed = false;
   let additions = 0;
   let deletions = 0;
 
@@ -67,7 +69,7 @@ export function applyHunks(file: FileText, hunks: readonly Hunk[], options: Appl
       from,
       allowFuzz: options.format === 'unified',
       firstExactWins: options.format === 'codex',
-      unchangedSinceDiff: options.unchangedSinceDiff,
+      expectedIsReliable: options.unchangedSinceDiff || driftConfirmed,
     });
     if ('reason' in found) {
       const message =
@@ -85,7 +87,10 @@ export function applyHunks(file: FileText, hunks: readonly Hunk[], options: Appl
     if (found.start + replacement.oldCount === file.lines.length) adjustFinalNewline(file, hunk, replacement, options.format);
     replacements.push(replacement);
     const offset = stated === undefined ? 0 : found.start - found.droppedBefore - stated;
-    drift = stated === undefined ? drift : offset;
+    if (stated !== undefined) {
+      drift = offset;
+      driftConfirmed = found.certain;
+    }
     reports.push({ index, status: 'applied', line: found.start + 1, offset, match: found.kind });
     additions += hunk.lines.filter((line) => line.kind === '+').length;
     deletions += hunk.lines.filter((line) => line.kind === '-').length;

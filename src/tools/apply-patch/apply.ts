@@ -213,19 +213,30 @@ interface Write {
   beforeMode?: number;
 }
 
-/** Writes every file; if one write fails, puts back the ones already written. */
+/** Files written at once: each write waits on its own fsyncs, so they overlap well. */
+const WRITE_CONCURRENCY = 16;
+
+/** Writes every file; if one write fails, puts back every file already touched. */
 async function writeAllOrNothing(writes: readonly Write[]): Promise<void> {
-  const done: Write[] = [];
-  try {
-    for (const write of writes) {
-      await writeSlot(write.abs, write.after, write.afterMode);
-      done.push(write);
+  const touched: Write[] = [];
+  let failure: { write: Write; error: unknown } | undefined;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (!failure && next < writes.length) {
+      const write = writes[next++]!;
+      touched.push(write);
+      try {
+        await writeSlot(write.abs, write.after, write.afterMode);
+      } catch (error) {
+        failure ??= { write, error };
+      }
     }
-  } catch (error) {
-    for (const write of done.reverse()) await writeSlot(write.abs, write.before, write.beforeMode).catch(() => {});
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new UserError(`writing "${writes[done.length]?.rel}" failed (${code}); nothing was changed`, 'Check permissions and free space, then try again');
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, writes.length) }, worker));
+  if (!failure) return;
+  for (const write of touched.reverse()) await writeSlot(write.abs, write.before, write.beforeMode).catch(() => {});
+  const code = (failure.error as NodeJS.ErrnoException).code ?? (failure.error as Error).message;
+  throw new UserError(`writing "${failure.write.rel}" failed (${code}); nothing was changed`, 'Check permissions and free space, then try again');
 }
 
 async function writeSlot(abs: string, content: Buffer | undefined, mode: number | undefined): Promise<void> {

@@ -12,6 +12,8 @@ export interface HunkMatch {
   /** 0-based index of the first file line the (possibly trimmed) old lines cover. */
   start: number;
   kind: MatchKind;
+  /** The place is certain (the only one, or the stated one of a trusted diff), not a first pick. */
+  certain: boolean;
   /** Outer context lines left out (fuzz): the hunk is applied without them. */
   droppedBefore: number;
   droppedAfter: number;
@@ -35,8 +37,12 @@ export interface MatchOptions {
    * from the previous chunk) instead of the one at `expected`.
    */
   firstExactWins: boolean;
-  /** Whether the file is known to be the one the patch was made from (git `index` line). */
-  unchangedSinceDiff: boolean;
+  /**
+   * Whether `expected` can be trusted when the hunk's lines occur more than once: the file
+   * is the one the diff was made from (git `index` line), or an earlier hunk of the file
+   * matched in exactly one place and `expected` includes the drift it showed.
+   */
+  expectedIsReliable: boolean;
 }
 
 type Normalise = (line: string) => string;
@@ -72,8 +78,8 @@ export function matchHunk(file: readonly string[], hunk: Hunk, options: MatchOpt
   const exact = findAll(file, old, options, hunk.atEnd, (line) => line);
   const expected = options.expected;
   if (exact.length) {
-    if (options.firstExactWins) return at(exact[0]!, 'exact'); // Codex patches state no line to be off from
-    if (expected !== undefined && exact.includes(expected) && (exact.length === 1 || options.unchangedSinceDiff)) return at(expected, 'exact');
+    if (options.firstExactWins) return at(exact[0]!, 'exact', exact.length === 1); // Codex patches state no line to be off from
+    if (expected !== undefined && exact.includes(expected) && (exact.length === 1 || options.expectedIsReliable)) return at(expected, 'exact');
     if (exact.length === 1) return at(exact[0]!, exact[0] === expected ? 'exact' : 'offset');
     return ambiguous(exact);
   }
@@ -91,7 +97,7 @@ export function matchHunk(file: readonly string[], hunk: Hunk, options: MatchOpt
       const part = old.slice(trimmed.before, old.length - trimmed.after);
       for (const normalise of [(line: string) => line, ...LEVELS.map((level) => level.normalise)]) {
         const found = findAll(file, part, options, false, normalise);
-        if (found.length === 1) return { start: found[0]!, kind: 'fuzz', droppedBefore: trimmed.before, droppedAfter: trimmed.after };
+        if (found.length === 1) return { start: found[0]!, kind: 'fuzz', certain: true, droppedBefore: trimmed.before, droppedAfter: trimmed.after };
         if (found.length > 1) return ambiguous(found);
       }
     }
@@ -99,8 +105,8 @@ export function matchHunk(file: readonly string[], hunk: Hunk, options: MatchOpt
   return { reason: 'not-found', candidates: [] };
 }
 
-function at(start: number, kind: MatchKind): HunkMatch {
-  return { start, kind, droppedBefore: 0, droppedAfter: 0 };
+function at(start: number, kind: MatchKind, certain = true): HunkMatch {
+  return { start, kind, certain, droppedBefore: 0, droppedAfter: 0 };
 }
 
 function ambiguous(starts: number[]): MatchFailure {

@@ -1,9 +1,9 @@
-import { budgetOf, fitHead, countTokens } from '../../core/budget.js';
+import { budgetOf, countTokens, fitHead, fitsBudget } from '../../core/budget.js';
 import { UserError } from '../../core/errors.js';
 import type { WorkspaceServices } from '../../services.js';
 import { applyParsed, undoCheckpoint, type ApplyResult } from './apply.js';
 import { parsePatch } from './parse.js';
-import { renderSummary } from './render.js';
+import { renderApply, renderSummary } from './render.js';
 import { eolOf } from './text.js';
 import type { ApplyPatchInput, ApplyPatchOutput } from './schema.js';
 
@@ -24,6 +24,7 @@ export async function applyPatch(input: ApplyPatchInput, services: Services): Pr
 /** The summary and errors always show; the diff gets what budget is left and is cut at a line. */
 async function withinBudget(result: ApplyResult, maxTokens: number | undefined): Promise<ApplyPatchOutput> {
   const budget = budgetOf(maxTokens);
+  if (await fitsBudget(renderApply(result), budget)) return result;
   const rest = budget - (await countTokens(renderSummary({ ...result, diff: '' }))) - 20;
   const diff = await fitHead(result.diff, Math.max(0, rest));
   return diff.truncated ? { ...result, diff: diff.text, truncated: true } : result;

@@ -27,12 +27,16 @@ export async function readLines(workspace: Workspace, path: string, startLine = 
     throw new UserError(`endLine ${endLine} is before startLine ${startLine}`, 'Pass endLine >= startLine');
   }
   const relative = workspace.relative(absolute);
-  if (await startsBinary(absolute)) {
-    throw new UserError(`"${relative}" is a binary file (${info.size} bytes)`, 'Binary content is not shown; read a text file instead');
+  const binary = (): UserError =>
+    new UserError(`"${relative}" is a binary file (${info.size} bytes)`, 'Binary content is not shown; read a text file instead');
+  if (info.size > STREAM_ABOVE_BYTES) {
+    if (await startsBinary(absolute)) throw binary();
+    return streamLines(absolute, relative, startLine, endLine);
   }
-  return info.size > STREAM_ABOVE_BYTES
-    ? streamLines(absolute, relative, startLine, endLine)
-    : sliceLines(absolute, relative, startLine, endLine);
+  const content = await readFile(absolute);
+  if (isBinary(content)) throw binary();
+  const all = splitLines(content.toString('utf8'));
+  return { path: relative, lines: all.slice(startLine - 1, endLine), startLine, totalLines: all.length };
 }
 
 async function startsBinary(absolute: string): Promise<boolean> {
@@ -44,11 +48,6 @@ async function startsBinary(absolute: string): Promise<boolean> {
   } finally {
     await handle.close();
   }
-}
-
-async function sliceLines(absolute: string, path: string, startLine: number, endLine: number | undefined): Promise<FileLines> {
-  const all = splitLines(await readFile(absolute, 'utf8'));
-  return { path, lines: all.slice(startLine - 1, endLine), startLine, totalLines: all.length };
 }
 
 async function streamLines(absolute: string, path: string, startLine: number, endLine: number | undefined): Promise<FileLines> {
