@@ -43,6 +43,7 @@ export async function run() {
           // Trivial-call latency: one long-lived server per kind, many calls, median.
           const [method, params] = server.trivial(list.message.result.tools);
           samples[name].trivial = method === 'ping' ? 'ping' : `${params.name} ${JSON.stringify(params.arguments)}`;
+          for (let c = 0; c < CALLS / 4; c++) await rpc.request(method, params); // warm-up, not measured
           for (let c = 0; c < CALLS; c++) {
             t = performance.now();
             await rpc.request(method, params);

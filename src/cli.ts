@@ -20,6 +20,7 @@ Usage:
   baton-mcp doctor [options]     check this machine and print client configuration
   baton-mcp scan [mode] [...]    repo-scan: overview, tree, search, symbols, map, read (scan --help)
   baton-mcp apply [file|-] [...] apply-patch: apply a diff or Codex patch, --dry-run, --undo ID (apply --help)
+  baton-mcp test [files] [...]   run-tests: detect and run the project's tests (test --help)
 
 Options:
   --root DIR         workspace root when the client offers no MCP roots (default: the current folder)
@@ -62,6 +63,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
 const COMMANDS: Record<string, () => Promise<(argv: readonly string[]) => Promise<number>>> = {
   scan: async () => (await import('./cli/scan.js')).scanCommand,
   apply: async () => (await import('./cli/apply.js')).applyCommand,
+  test: async () => (await import('./cli/test.js')).testCommand,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -32,6 +32,16 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    runTests: z
+      .object({
+        /**
+         * Commands `run-tests` may run when given an explicit `command`: each entry is an argv
+         * prefix written as a string ("make test", "npm run test:e2e").
+         */
+        allowCommands: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .prefault({}),
     env: z
       .object({
         /** Secret-looking variables that child processes may nevertheless receive. */

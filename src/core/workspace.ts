@@ -97,7 +97,13 @@ async function realpathOfNearestExisting(absolute: string): Promise<string> {
  * Writes a file so that readers see either the old or the new content: a temp file beside
  * it, fsync, rename over. An existing file keeps its mode; a new one gets `mode` or 0644.
  */
-export async function writeFileAtomic(absolute: string, data: string | Uint8Array, mode?: number): Promise<void> {
+export async function writeFileAtomic(
+  absolute: string,
+  data: string | Uint8Array,
+  mode?: number,
+  /** false when the caller syncs the folder itself once for many files (see syncDir). */
+  syncFolder = true,
+): Promise<void> {
   const existingMode = await lstat(absolute).then(
     (s) => (s.isFile() ? s.mode & 0o7777 : undefined),
     () => undefined,
@@ -121,10 +127,11 @@ export async function writeFileAtomic(absolute: string, data: string | Uint8Arra
     await unlink(temp).catch(() => {});
     throw error;
   }
-  await syncDir(dirname(absolute));
+  if (syncFolder) await syncDir(dirname(absolute));
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** fsync of a folder: makes renames and unlinks in it durable. */
+export async function syncDir(dir: string): Promise<void> {
   // Makes the rename durable; some file systems refuse to fsync a directory, which is harmless.
   const handle = await open(dir, constants.O_RDONLY).catch(() => undefined);
   if (!handle) return;

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { UserError } from '../../core/errors.js';
 import type { WorkspaceState } from '../../core/state.js';
-import { withPathLocks, writeFileAtomic, type Workspace } from '../../core/workspace.js';
+import { syncDir, withPathLocks, writeFileAtomic, type Workspace } from '../../core/workspace.js';
 import { isBinary } from '../repo-scan/files.js';
 import { applyHunks, type HunkReport } from './apply-hunks.js';
 import { loadCheckpoint, markUndone, saveCheckpoint, type PreImage } from './checkpoints.js';
@@ -233,7 +233,11 @@ async function writeAllOrNothing(writes: readonly Write[]): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, writes.length) }, worker));
-  if (!failure) return;
+  // Each folder is synced once, after all of its files were renamed into place.
+  if (!failure) {
+    await Promise.all([...new Set(writes.map((write) => dirname(write.abs)))].map((dir) => syncDir(dir)));
+    return;
+  }
   for (const write of touched.reverse()) await writeSlot(write.abs, write.before, write.beforeMode).catch(() => {});
   const code = (failure.error as NodeJS.ErrnoException).code ?? (failure.error as Error).message;
   throw new UserError(`writing "${failure.write.rel}" failed (${code}); nothing was changed`, 'Check permissions and free space, then try again');
@@ -247,7 +251,7 @@ async function writeSlot(abs: string, content: Buffer | undefined, mode: number 
     return;
   }
   await mkdir(dirname(abs), { recursive: true });
-  await writeFileAtomic(abs, content, mode);
+  await writeFileAtomic(abs, content, mode, false);
   if (mode !== undefined) await chmod(abs, mode);
 }
 

@@ -1,6 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerTool, type ServerContext } from '../../register.js';
-import { applyPatch } from './patch.js';
 import { renderApply } from './render.js';
 import { ApplyPatchInput, ApplyPatchOutput } from './schema.js';
 
@@ -15,7 +14,8 @@ export function registerApplyPatch(server: McpServer, context: ServerContext): v
     input: ApplyPatchInput,
     output: ApplyPatchOutput,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
-    run: (input, context) => applyPatch(input, context),
+    // The capability and its dependencies load on the first call, not at start-up.
+    run: async (input, context) => (await import('./patch.js')).applyPatch(input, context),
     render: renderApply,
   });
 }

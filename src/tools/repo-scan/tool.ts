@@ -1,7 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerTool, type ServerContext } from '../../register.js';
 import { renderScan } from './render.js';
-import { repoScan } from './scan.js';
 import { RepoScanInput, RepoScanOutput } from './schema.js';
 
 export function registerRepoScan(server: McpServer, context: ServerContext): void {
@@ -16,7 +15,8 @@ export function registerRepoScan(server: McpServer, context: ServerContext): voi
     input: RepoScanInput,
     output: RepoScanOutput,
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
-    run: (input, context) => repoScan(input, context),
+    // The capability and its dependencies load on the first call, not at start-up.
+    run: async (input, context) => (await import('./scan.js')).repoScan(input, context),
     render: renderScan,
   });
 }

@@ -1,0 +1,282 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../../config.js';
+import { budgetOf, countTokens, fitTail } from '../../core/budget.js';
+import { UserError } from '../../core/errors.js';
+import type { JobContext } from '../../core/jobs.js';
+import { runProcess } from '../../core/process.js';
+import { detectTestRunners, packageManagerOf, type RunnerId } from '../../core/project.js';
+import { readJson, writeJsonAtomic } from '../../core/state.js';
+import type { WorkspaceServices } from '../../services.js';
+import { splitArgv } from './argv.js';
+import { fromReport } from './runners/outcome.js';
+import { RUNNERS } from './runners/index.js';
+import type { Invocation, RunRequest, Runner, RunnerOutcome } from './runners/runner.js';
+import { renderFailures } from './render.js';
+import type { RunTestsInput, RunTestsOutput } from './schema.js';
+import type { TestCase } from './types.js';
+
+export interface RunTestsContext extends WorkspaceServices {
+  config: Config;
+  signal: AbortSignal;
+  progress(message: string): void;
+}
+
+/** A run that is ready to start: what runs, where, and how its results are read. */
+interface Plan {
+  runner: Runner | undefined;
+  runnerName: string;
+  request: RunRequest;
+  invocation: Invocation;
+  parse: (report: string | undefined, output: string) => RunnerOutcome;
+}
+
+interface LastFailures {
+  runner: string;
+  path: string;
+  failures: TestCase[];
+}
+
+/** What a still-running job looks like to a caller, kept so a later wait can say it again. */
+const running = new Map<string, { runner: string; command: string[]; startedAt: number }>();
+
+/**
+ * run-tests: detect the runner, run it as a job with a machine-readable reporter, and return
+ * structured results. The call waits `waitSec`; a longer run answers `running` with its jobId.
+ */
+export async function runTests(input: RunTestsInput, context: RunTestsContext): Promise<RunTestsOutput> {
+  if (input.jobId) return waitForJob(input.jobId, input, context);
+  if (input.cancel) throw new UserError('cancel needs the jobId of the run to cancel');
+
+  const plan = await planRun(input, context);
+  if ('status' in plan) return plan;
+  const command = [plan.invocation.file, ...plan.invocation.args];
+  const jobId = context.jobs.start('run-tests', (job) => execute(plan, input, context, job));
+  running.set(jobId, { runner: plan.runnerName, command, startedAt: Date.now() });
+  return waitForJob(jobId, input, context);
+}
+
+async function waitForJob(jobId: string, input: RunTestsInput, context: RunTestsContext): Promise<RunTestsOutput> {
+  if (input.cancel) context.jobs.cancel(jobId);
+  const outcome = await context.jobs.wait<RunTestsOutput>(jobId, {
+    waitSec: input.waitSec,
+    signal: context.signal,
+    onProgress: (update) => context.progress(update.message),
+  });
+  if (outcome.done) {
+    running.delete(jobId);
+    return outcome.result;
+  }
+  const known = running.get(jobId);
+  return {
+    status: 'running',
+    jobId,
+    runner: known?.runner ?? 'unknown',
+    command: known?.command ?? [],
+    exitCode: null,
+    durationMs: known ? Date.now() - known.startedAt : 0,
+    summary: { total: 0, passed: 0, failed: 0, skipped: 0 },
+    failures: [],
+    output: outcome.lastMessage,
+    reportSource: 'text',
+    note: `still running; call run-tests with {"jobId": "${jobId}"} to wait for the result, or add "cancel": true to stop it`,
+  };
+}
+
+async function planRun(input: RunTestsInput, context: RunTestsContext): Promise<Plan | RunTestsOutput> {
+  const { workspace } = context;
+  const last = input.onlyFailed ? await lastFailures(context) : undefined;
+  if (input.onlyFailed && (!last?.failures.length || !(last.runner in RUNNERS))) {
+    throw new UserError('no failures of a detected runner are recorded from an earlier run in this workspace', 'Run the tests once without onlyFailed first');
+  }
+  if (input.command !== undefined && input.onlyFailed) throw new UserError('onlyFailed cannot be combined with command', 'Drop one of them');
+  const dir = await workspace.resolve(input.path ?? last?.path ?? '');
+  const rel = workspace.relative(dir);
+  const files = await Promise.all((input.files ?? []).map(async (file) => relativeTo(dir, await workspace.resolve(file), file)));
+  const argv = input.command === undefined ? undefined : allowedCommand(input.command, context.config);
+  const runnerId = last ? (last.runner as RunnerId) : input.runner === 'auto' ? (await detectTestRunners(workspace.root, rel))[0]?.runner : input.runner;
+  if (!argv && !runnerId) {
+    return noTests(
+      'no test runner found. Looked for: package.json test script or vitest/jest/mocha in its dependencies, ' +
+        'pytest.ini, pyproject.toml [tool.pytest.ini_options], setup.cfg [tool:pytest], tox.ini [pytest], conftest.py, go.mod, Cargo.toml' +
+        (rel ? ` in ${rel}` : ' at the root') +
+        '. Pass runner (or path for a package in a monorepo)',
+    );
+  }
+
+  const request: RunRequest = {
+    root: workspace.root,
+    dir,
+    files,
+    ...(input.testNamePattern ? { testNamePattern: input.testNamePattern } : {}),
+    ...(last ? { only: last.failures } : {}),
+    reportDir: await mkdtemp(join(tmpdir(), 'baton-run-tests-')),
+    packageManager: await packageManagerOf(workspace.root, rel),
+  };
+  if (argv) {
+    return {
+      runner: undefined,
+      runnerName: 'command',
+      request,
+      invocation: { file: argv[0]!, args: argv.slice(1), cwd: dir },
+      parse: (report, output) => fromReport(undefined, output, 'text', () => undefined),
+    };
+  }
+  const runner = RUNNERS[runnerId!];
+  try {
+    return { runner, runnerName: runner.id, request, invocation: await runner.invocation(request), parse: (report, output) => runner.parse(report, output, request) };
+  } catch (error) {
+    await rm(request.reportDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function relativeTo(dir: string, absolute: string, given: string): string {
+  if (absolute !== dir && !absolute.startsWith(dir + '/')) throw new UserError(`file "${given}" is not inside the tested package`, 'Pass files inside path');
+  return absolute.slice(dir.length + 1) || '.';
+}
+
+function allowedCommand(command: string, config: Config): string[] {
+  const argv = splitArgv(command);
+  if (!argv.length) throw new UserError('command is empty');
+  const allowed = config.runTests.allowCommands.some((prefix) => {
+    const words = splitArgv(prefix);
+    return words.length > 0 && words.every((word, i) => argv[i] === word);
+  });
+  if (!allowed) {
+    throw new UserError(
+      `command "${command}" is not allowed`,
+      `Add its prefix to runTests.allowCommands in the Baton config file (e.g. "${argv.slice(0, 2).join(' ')}"), or omit command to let Baton detect the runner`,
+    );
+  }
+  return argv;
+}
+
+function noTests(note: string): RunTestsOutput {
+  return {
+    status: 'no-tests',
+    runner: 'none',
+    command: [],
+    exitCode: null,
+    durationMs: 0,
+    summary: { total: 0, passed: 0, failed: 0, skipped: 0 },
+    failures: [],
+    output: '',
+    reportSource: 'text',
+    note,
+  };
+}
+
+/** Runs the plan to the end (or the timeout, or a cancel) and turns what came out into the result. */
+async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContext, job: JobContext): Promise<RunTestsOutput> {
+  const logFile = context.state.path('run-tests', `${job.jobId}.log`);
+  await mkdir(context.state.path('run-tests'), { recursive: true });
+  const log = createWriteStream(logFile);
+  let finished = 0;
+  let currentFile: string | undefined;
+  job.progress(`started ${plan.runnerName}`);
+  try {
+    const result = await runProcess(plan.invocation.file, plan.invocation.args, {
+      cwd: plan.invocation.cwd,
+      ...(plan.invocation.env ? { env: plan.invocation.env } : {}),
+      passEnv: context.config.env.pass,
+      timeoutMs: input.timeoutSec * 1000,
+      signal: job.signal,
+      keepStdout: plan.invocation.reportOnStdout ?? false,
+      onLine: (line) => {
+        log.write(line + '\n');
+        const event = plan.runner?.progress(line);
+        if (!event) return;
+        finished += event.finished ?? 0;
+        currentFile = event.file ?? currentFile;
+        job.progress(`${finished} test${finished === 1 ? '' : 's'} finished${currentFile ? `; running ${currentFile}` : ''}`);
+      },
+    });
+    const report = plan.invocation.reportOnStdout
+      ? result.stdout
+      : plan.invocation.reportFile
+        ? await readFile(plan.invocation.reportFile, 'utf8').catch(() => undefined)
+        : undefined;
+    const outcome = plan.parse(report, result.output);
+    const status = statusOf(result, outcome, plan.runnerName);
+    if (status === 'passed' || status === 'failed') await rememberFailures(context, plan, outcome, input.path ?? '');
+    return await shape(
+      {
+        status,
+        runner: plan.runnerName,
+        command: [plan.invocation.file, ...plan.invocation.args],
+        exitCode: result.exitCode,
+        durationMs: result.durationMs,
+        summary: outcome.summary,
+        failures: [
+          ...outcome.errors.map((error) => ({ name: 'error outside any test', message: error.split('\n')[0] ?? error, excerpt: error })),
+          ...outcome.cases
+            .filter((test) => test.status === 'failed')
+            .map((test) => ({
+              name: test.name,
+              ...(test.file ? { file: test.file } : {}),
+              ...(test.line ? { line: test.line } : {}),
+              message: test.message ?? 'failed',
+              excerpt: test.excerpt ?? '',
+            })),
+        ],
+        output: result.output,
+        reportSource: outcome.source,
+        logFile,
+        ...noteFor(status, result, outcome),
+      },
+      input.maxTokens,
+    );
+  } finally {
+    await new Promise((resolve) => log.end(resolve));
+    await rm(plan.request.reportDir, { recursive: true, force: true });
+  }
+}
+
+type ProcessResult = Awaited<ReturnType<typeof runProcess>>;
+
+function statusOf(result: ProcessResult, outcome: RunnerOutcome, runner: string): RunTestsOutput['status'] {
+  if (result.cancelled) return 'cancelled';
+  if (result.timedOut) return 'timeout';
+  if (outcome.summary.failed > 0 || outcome.errors.length > 0) return 'failed';
+  if (outcome.summary.total === 0) {
+    const nothingCollected = result.exitCode === 0 || (runner === 'pytest' && result.exitCode === 5) || /no tests? (files )?(found|to run)/i.test(result.output);
+    return nothingCollected ? 'no-tests' : 'error';
+  }
+  return result.exitCode === 0 ? 'passed' : 'error';
+}
+
+function noteFor(status: RunTestsOutput['status'], result: ProcessResult, outcome: RunnerOutcome): { note?: string } {
+  const notes: string[] = [];
+  if (outcome.note) notes.push(outcome.note);
+  if (status === 'timeout') notes.push('the run hit timeoutSec and its process group was killed');
+  if (status === 'error') notes.push(`the runner exited with code ${result.exitCode ?? result.signal} before reporting any test result; see the output`);
+  if (status === 'no-tests') notes.push('the runner found no tests to run');
+  return notes.length ? { note: notes.join('; ') } : {};
+}
+
+/** Failures and the summary always show; the output tail gets the budget that is left. */
+async function shape(output: RunTestsOutput, maxTokens: number | undefined): Promise<RunTestsOutput> {
+  const budget = budgetOf(maxTokens);
+  let failures = output.failures.map((failure) => ({ ...failure, excerpt: failure.excerpt.split('\n').slice(0, 20).join('\n') }));
+  let fixed = await countTokens(renderFailures({ ...output, failures, output: '' }));
+  while (failures.length > 1 && fixed > budget * 0.75) {
+    failures = failures.slice(0, Math.ceil(failures.length / 2));
+    fixed = await countTokens(renderFailures({ ...output, failures, output: '' }));
+  }
+  const tail = await fitTail(output.output, Math.max(0, budget - fixed - 40));
+  const omitted = output.failures.length - failures.length;
+  const note = omitted ? `${output.note ? `${output.note}; ` : ''}${omitted} more failures are in the log file` : output.note;
+  return { ...output, failures, output: tail.text, ...(note ? { note } : {}) };
+}
+
+async function lastFailures(context: RunTestsContext): Promise<LastFailures | undefined> {
+  return readJson<LastFailures>(context.state.path('run-tests', 'last-failures.json'));
+}
+
+async function rememberFailures(context: RunTestsContext, plan: Plan, outcome: RunnerOutcome, path: string): Promise<void> {
+  const failures = outcome.cases.filter((test) => test.status === 'failed');
+  await writeJsonAtomic(context.state.path('run-tests', 'last-failures.json'), { runner: plan.runnerName, path, failures } satisfies LastFailures);
+}

@@ -1,0 +1,15 @@
+import type { RunnerId } from '../../../core/project.js';
+import { go, cargo, pytest } from './native.js';
+import { jest, mocha, node, npmScript, vitest } from './js.js';
+import type { Runner } from './runner.js';
+
+export const RUNNERS: Record<RunnerId, Runner> = {
+  vitest,
+  jest,
+  mocha,
+  node,
+  'npm-script': npmScript,
+  pytest,
+  go,
+  cargo,
+};

@@ -1,0 +1,120 @@
+import { join } from 'node:path';
+import { UserError } from '../../../core/errors.js';
+import { parseJestJson } from '../parse/jest-json.js';
+import { parseJunit } from '../parse/junit.js';
+import { parseMochaJson } from '../parse/mocha-json.js';
+import { exactNamesPattern, localBin, type RunRequest, type Runner, type RunnerOutcome } from './runner.js';
+import { fromReport } from './outcome.js';
+
+/** Colours and interactive modes off: the output is parsed and shown to a model, not a terminal. */
+const PLAIN_ENV = { CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' };
+
+async function requireBin(request: RunRequest, name: string): Promise<string> {
+  const bin = await localBin(request, name);
+  if (!bin) throw new UserError(`${name} is not installed for ${request.dir}`, `Install the project's dependencies (${request.packageManager} install) and run again`);
+  return bin;
+}
+
+/** Filters for exactly the failed tests: their files, and their titles as a name pattern. */
+function selection(request: RunRequest): { files: string[]; pattern?: string } {
+  if (!request.only?.length) return { files: request.files, ...(request.testNamePattern ? { pattern: request.testNamePattern } : {}) };
+  const files = [...new Set(request.only.flatMap((test) => (test.file ? [test.file] : [])))];
+  const titles = request.only.map((test) => test.name.split(' > ').pop()!);
+  return { files, pattern: `(^| )${exactNamesPattern(titles).slice(1)}` };
+}
+
+export const vitest: Runner = {
+  id: 'vitest',
+  async invocation(request) {
+    const reportFile = join(request.reportDir, 'vitest.json');
+    const { files, pattern } = selection(request);
+    return {
+      file: await requireBin(request, 'vitest'),
+      args: ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...(pattern ? ['-t', pattern] : []), ...files],
+      cwd: request.dir,
+      env: PLAIN_ENV,
+      reportFile,
+    };
+  },
+  parse: (report, output, request) => fromReport(report, output, 'json', (text) => parseJestJson(text, request.root)),
+  progress(line) {
+    const done = /^\s*[✓❯×✗]\s+(\S+)\s+\((\d+) tests?/.exec(line);
+    return done ? { finished: Number(done[2]), file: done[1]! } : undefined;
+  },
+};
+
+export const jest: Runner = {
+  id: 'jest',
+  async invocation(request) {
+    const reportFile = join(request.reportDir, 'jest.json');
+    const { files, pattern } = selection(request);
+    return {
+      file: await requireBin(request, 'jest'),
+      args: ['--ci', '--json', `--outputFile=${reportFile}`, '--testLocationInResults', ...(pattern ? ['-t', pattern] : []), ...files],
+      cwd: request.dir,
+      env: PLAIN_ENV,
+      reportFile,
+    };
+  },
+  parse: (report, output, request) => fromReport(report, output, 'json', (text) => parseJestJson(text, request.root)),
+  progress(line) {
+    const file = /^\s*(PASS|FAIL)\s+(\S+)/.exec(line);
+    return file ? { file: file[2]! } : undefined;
+  },
+};
+
+export const mocha: Runner = {
+  id: 'mocha',
+  async invocation(request) {
+    const reportFile = join(request.reportDir, 'mocha.json');
+    const { files, pattern } = selection(request);
+    return {
+      file: await requireBin(request, 'mocha'),
+      args: ['--reporter', 'json', '--reporter-option', `output=${reportFile}`, ...(pattern ? ['--grep', pattern] : []), ...files],
+      cwd: request.dir,
+      env: PLAIN_ENV,
+      reportFile,
+    };
+  },
+  parse: (report, output, request) => fromReport(report, output, 'json', (text) => parseMochaJson(text, request.root)),
+  progress: () => undefined,
+};
+
+export const node: Runner = {
+  id: 'node',
+  async invocation(request) {
+    const reportFile = join(request.reportDir, 'node-test.xml');
+    const { files, pattern } = selection(request);
+    return {
+      file: process.execPath,
+      args: [
+        '--test',
+        '--test-reporter=junit',
+        `--test-reporter-destination=${reportFile}`,
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        ...(pattern ? [`--test-name-pattern=${pattern}`] : []),
+        ...files,
+      ],
+      cwd: request.dir,
+      env: PLAIN_ENV,
+      reportFile,
+    };
+  },
+  parse: (report, output, request) => fromReport(report, output, 'junit', (text) => parseJunit(text, { root: request.root })),
+  progress(line) {
+    return /^\s*[✔✖﹣]\s/.test(line) ? { finished: 1 } : undefined;
+  },
+};
+
+export const npmScript: Runner = {
+  id: 'npm-script',
+  async invocation(request) {
+    const extra = request.files.length ? ['--', ...request.files] : [];
+    return { file: request.packageManager, args: ['run', 'test', ...extra], cwd: request.dir, env: PLAIN_ENV };
+  },
+  parse: (report, output): RunnerOutcome => fromReport(undefined, output, 'text', () => undefined),
+  progress(line) {
+    return vitest.progress(line) ?? jest.progress(line) ?? node.progress(line);
+  },
+};

@@ -1,0 +1,72 @@
+import { access } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { parseCargoTest } from '../parse/cargo-text.js';
+import { parseGoTestJson } from '../parse/go-json.js';
+import { parseJunit } from '../parse/junit.js';
+import { fromReport } from './outcome.js';
+import { exactNamesPattern, type RunRequest, type Runner } from './runner.js';
+
+/** The project's virtualenv python when it has one, else python3 from PATH. */
+async function python(request: RunRequest): Promise<string> {
+  for (const dir of new Set([request.dir, request.root])) {
+    for (const venv of ['.venv', 'venv']) {
+      const candidate = join(dir, venv, 'bin', 'python');
+      if (await access(candidate).then(() => true, () => false)) return candidate;
+    }
+  }
+  return 'python3';
+}
+
+export const pytest: Runner = {
+  id: 'pytest',
+  async invocation(request) {
+    const reportFile = join(request.reportDir, 'pytest.xml');
+    const targets = request.only?.length ? request.only.map((test) => test.id ?? test.name) : request.files;
+    return {
+      file: await python(request),
+      args: [
+        '-m', 'pytest', `--junitxml=${reportFile}`, '-o', 'junit_family=xunit1',
+        '-p', 'no:cacheprovider', // no .pytest_cache written into the repository
+        '-v', '--color=no',
+        ...(request.testNamePattern && !request.only?.length ? ['-k', request.testNamePattern] : []),
+        ...targets,
+      ],
+      cwd: request.dir,
+      env: { PYTHONDONTWRITEBYTECODE: '1' },
+      reportFile,
+    };
+  },
+  parse: (report, output, request) => fromReport(report, output, 'junit', (text) => parseJunit(text, { root: request.root })),
+  progress(line) {
+    const done = /^(\S+?)::\S+ (PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS)/.exec(line);
+    return done ? { finished: 1, file: done[1]! } : undefined;
+  },
+};
+
+export const go: Runner = {
+  id: 'go',
+  async invocation(request) {
+    const packages = request.files.length ? [...new Set(request.files.map((file) => `./${dirname(file)}`))] : ['./...'];
+    const names = request.only?.map((test) => test.name.split('/')[0]!);
+    const pattern = names?.length ? exactNamesPattern([...new Set(names)]) : request.testNamePattern;
+    return { file: 'go', args: ['test', '-json', ...(pattern ? ['-run', pattern] : []), ...packages], cwd: request.dir, reportOnStdout: true };
+  },
+  parse: (report, output) => fromReport(report, output, 'json', (text) => parseGoTestJson(text)),
+  progress(line) {
+    const event = /"Action":"(pass|fail|skip)".*"Test":"([^"]+)"/.exec(line);
+    return event ? { finished: 1 } : undefined;
+  },
+};
+
+export const cargo: Runner = {
+  id: 'cargo',
+  async invocation(request) {
+    const filter = request.only?.length ? [] : request.testNamePattern ? [request.testNamePattern] : [];
+    const exact = request.only?.length ? ['--', '--exact', ...request.only.map((test) => test.id ?? test.name)] : [];
+    return { file: 'cargo', args: ['test', '--no-fail-fast', '--color', 'never', ...filter, ...exact], cwd: request.dir, env: { CARGO_TERM_COLOR: 'never' } };
+  },
+  parse: (report, output) => ({ ...parseCargoTest(output), source: 'text' }),
+  progress(line) {
+    return /^test \S+ \.\.\. (ok|FAILED|ignored)/.test(line) ? { finished: 1 } : undefined;
+  },
+};

@@ -1,0 +1,61 @@
+import { access } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { RunnerId } from '../../../core/project.js';
+import type { ParsedReport, TestCase } from '../types.js';
+
+/** What a run was asked for, resolved: absolute folders, the files and filters to pass on. */
+export interface RunRequest {
+  root: string;
+  /** Absolute folder of the package the tests belong to. */
+  dir: string;
+  /** Test files, relative to `dir`. */
+  files: string[];
+  testNamePattern?: string;
+  /** Re-run exactly these (onlyFailed). */
+  only?: TestCase[];
+  /** A fresh folder for report files, outside the repository. */
+  reportDir: string;
+  packageManager: 'npm' | 'pnpm' | 'yarn' | 'bun';
+}
+
+export interface Invocation {
+  file: string;
+  args: string[];
+  cwd: string;
+  env?: Record<string, string>;
+  /** Where the machine-readable report will be, if the runner writes one. */
+  reportFile?: string;
+  /** The report is the runner's stdout (go test -json): kept whole, not cut to head and tail. */
+  reportOnStdout?: boolean;
+}
+
+export type ReportSource = 'junit' | 'json' | 'text';
+
+export interface RunnerOutcome extends ParsedReport {
+  source: ReportSource;
+  /** Why the machine-readable report was not used, when it was not. */
+  note?: string;
+}
+
+export interface Runner {
+  id: RunnerId;
+  invocation(request: RunRequest): Promise<Invocation>;
+  /** Turns the report (undefined when the runner wrote none) and the output into results. */
+  parse(report: string | undefined, output: string, request: RunRequest): RunnerOutcome;
+  /** Reads one line of live output: a test that finished, or the file now running. */
+  progress(line: string): { finished?: number; file?: string } | undefined;
+}
+
+/** The package's own bin (node_modules/.bin), looked up from its folder towards the root. */
+export async function localBin(request: RunRequest, name: string): Promise<string | undefined> {
+  for (let dir = request.dir; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', '.bin', name);
+    if (await access(candidate).then(() => true, () => false)) return candidate;
+    if (dir === request.root || dirname(dir) === dir) return undefined;
+  }
+}
+
+/** A regex matching exactly the given test names (for -t / --grep / --test-name-pattern). */
+export function exactNamesPattern(names: readonly string[]): string {
+  return `^(${names.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`;
+}
