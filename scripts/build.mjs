@@ -34,20 +34,31 @@ const unusedSdkParts = {
   },
 };
 
-await build({
-  plugins: [unusedSdkParts],
-  entryPoints: { cli: 'src/cli.ts' },
-  outdir: 'dist',
+const shared = {
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
-  minify: true,
-  sourcemap: 'linked',
-  chunkNames: 'chunks/[name]-[hash]',
-  define: { __BATON_VERSION__: JSON.stringify(version) },
+  plugins: [unusedSdkParts],
   // CommonJS dependencies inside an ESM bundle still call require().
   banner: { js: "import { createRequire as __batonRequire } from 'node:module'; const require = __batonRequire(import.meta.url);" },
   logLevel: 'warning',
+};
+
+// tools/list never changes at run time, so its entries are computed here, once.
+// (Split like the real bundle: esbuild orders lazily imported modules correctly only then.)
+const toolListDir = new URL('../dist/tool-list-build/', import.meta.url);
+await build({ ...shared, entryPoints: { entry: 'scripts/tool-list-entry.ts' }, outdir: toolListDir.pathname, splitting: true });
+const { tools } = await import(new URL('entry.js', toolListDir).href);
+rmSync(toolListDir, { recursive: true });
+
+await build({
+  ...shared,
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir: 'dist',
+  splitting: true,
+  minify: true,
+  sourcemap: 'linked',
+  chunkNames: 'chunks/[name]-[hash]',
+  define: { __BATON_VERSION__: JSON.stringify(version), __BATON_TOOL_LIST__: JSON.stringify(tools) },
 });

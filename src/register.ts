@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Config } from './config.js';
 import { describeError, isUserError } from './core/errors.js';
 import type { Logger } from './log.js';
+import type { ListedTool } from './tool-list.js';
 import type { WorkspaceServices } from './services.js';
 
 /** What a capability gets besides its input: the workspace, its state and the call's signal. */
@@ -36,6 +37,8 @@ export interface ToolSpec<In extends z.ZodObject, Out extends z.ZodObject> {
 export interface ServerContext {
   config: Config;
   log: Logger;
+  /** Every registered tool, as tools/list shows it. */
+  listed: ListedTool[];
   /** The workspace of the current root (MCP roots, else --root, else the cwd). */
   workspace(): Promise<WorkspaceServices>;
 }
@@ -46,14 +49,17 @@ export function registerTool<In extends z.ZodObject, Out extends z.ZodObject>(
   context: ServerContext,
   spec: ToolSpec<In, Out>,
 ): void {
+  const outputSchema = compactOutputSchema(spec.output);
+  const annotations = { title: spec.title, ...spec.annotations };
+  context.listed.push({ name: spec.name, title: spec.title, description: spec.description, input: spec.input, output: outputSchema, annotations });
   server.registerTool(
     spec.name,
     {
       title: spec.title,
       description: spec.description,
       inputSchema: spec.input,
-      outputSchema: compactOutputSchema(spec.output),
-      annotations: { title: spec.title, ...spec.annotations },
+      outputSchema,
+      annotations,
     },
     (async (args: z.output<In>, extra: ToolExtra): Promise<CallToolResult> => {
       try {

@@ -6,6 +6,7 @@ import { describeError } from './core/errors.js';
 import type { Logger } from './log.js';
 import type { ServerContext } from './register.js';
 import { servicesFor, type WorkspaceServices } from './services.js';
+import { installToolList } from './tool-list.js';
 import { registerTools } from './tools/index.js';
 import { VERSION } from './version.js';
 
@@ -46,9 +47,11 @@ export function createServer(options: ServerOptions): McpServer {
   const context: ServerContext = {
     config: options.config,
     log,
+    listed: [],
     workspace: trackRoots(server, options, log),
   };
   registerTools(server, context);
+  installToolList(server, context.listed);
   return server;
 }
 

@@ -25,7 +25,10 @@ describe('stdio server', () => {
     expect(client.getInstructions()).toMatch(/jobId/);
     expect(client.getServerCapabilities()).toMatchObject({ logging: {}, tools: {} });
     const { tools } = await client.listTools();
-    expect(Array.isArray(tools)).toBe(true);
+    // The bundle answers from a list baked in at build time: it must be what the source registers.
+    const { tools: fromSource } = await import('../../scripts/tool-list-entry.js');
+    expect(tools).toEqual(JSON.parse(JSON.stringify(fromSource)));
+    expect(tools.map((tool) => tool.name)).toEqual(['repo-scan', 'apply-patch', 'run-tests']);
     expect(await client.ping()).toEqual({});
   });
 

@@ -1,0 +1,37 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+
+declare const __BATON_TOOL_LIST__: Tool[] | undefined;
+
+/** What tools/list shows of one tool, kept by the registration helper. */
+export interface ListedTool {
+  name: string;
+  title: string;
+  description: string;
+  input: z.ZodObject;
+  output: z.ZodObject;
+  annotations: Tool['annotations'];
+}
+
+/** The tools/list entries, converted the way the SDK converts zod v4 schemas (draft-7). */
+export function toolDefinitions(tools: readonly ListedTool[]): Tool[] {
+  return tools.map((tool) => ({
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: z.toJSONSchema(tool.input, { target: 'draft-7', io: 'input' }) as Tool['inputSchema'],
+    outputSchema: z.toJSONSchema(tool.output, { target: 'draft-7', io: 'output' }) as Tool['outputSchema'],
+    ...(tool.annotations ? { annotations: tool.annotations } : {}),
+  }));
+}
+
+/**
+ * Baton's tools never change while it runs, so tools/list is answered from one list: the one
+ * the build computed (scripts/build.mjs), or, when running from source, the one computed on
+ * the first call. Converting schemas on every call is what makes tools/list slow elsewhere.
+ */
+export function installToolList(server: McpServer, tools: readonly ListedTool[]): void {
+  let list = typeof __BATON_TOOL_LIST__ !== 'undefined' ? __BATON_TOOL_LIST__ : undefined;
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: (list ??= toolDefinitions(tools)) }));
+}
