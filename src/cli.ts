@@ -143,6 +143,8 @@ async function settleJobsAndExit(log: Logger, reason: string, cancel = false): P
   if (running) log.info(`${reason}: ${cancel ? 'cancelling' : 'waiting for'} ${running} running job(s)`);
   if (cancel) for (const jobs of managers) jobs.cancelAll();
   await Promise.all(managers.map((jobs) => jobs.settled()));
+  const { allRecorded } = await import('./session/record.js');
+  await allRecorded(); // calls answered just before the client left are still logged
   process.exit(0);
 }
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Config } from './config.js';
 import { describeError, isUserError } from './core/errors.js';
 import type { Logger } from './log.js';
+import { recordCall } from './session/record.js';
 import type { ListedTool } from './tool-list.js';
 import type { WorkspaceServices } from './services.js';
 
@@ -62,21 +63,27 @@ export function registerTool<In extends z.ZodObject, Out extends z.ZodObject>(
       annotations,
     },
     (async (args: z.output<In>, extra: ToolExtra): Promise<CallToolResult> => {
+      const started = performance.now();
+      const services = await context.workspace().catch(() => undefined);
+      const record = (outcome: Parameters<typeof recordCall>[3]): void => {
+        if (services) recordCall(services.state, spec.name, args as Record<string, unknown>, outcome, performance.now() - started, (m) => context.log.debug(m));
+      };
       try {
-        const services = await context.workspace();
+        if (!services) await context.workspace(); // rethrows why the workspace could not be opened
         const output = await spec.run(args, {
-          ...services,
+          ...services!,
           config: context.config,
           log: context.log,
           signal: extra.signal,
           progress: progressSender(extra),
         });
-        return {
-          structuredContent: output as Record<string, unknown>,
-          content: [{ type: 'text', text: spec.render(output) }],
-        };
+        const text = spec.render(output);
+        record({ ok: true, output: output as Record<string, unknown>, text });
+        return { structuredContent: output as Record<string, unknown>, content: [{ type: 'text', text }] };
       } catch (error) {
-        return toolError(spec.name, error, context.log);
+        const result = toolError(spec.name, error, context.log);
+        record({ ok: false, error: (result.content[0] as { text: string }).text });
+        return result;
       }
     }) as never,
   );

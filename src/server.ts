@@ -15,6 +15,7 @@ export const INSTRUCTIONS = [
   'All paths are relative to that root and use "/"; line numbers are 1-based.',
   'Outputs respect maxTokens; when a result says truncated, pass its nextCursor to get the rest.',
   'Long calls answer {status: "running", jobId}: call the same tool again with {jobId} to wait for the result, or {jobId, cancel: true} to stop it.',
+  'At the start of a new context window, call `session` (action "resume") to get the brief of the work so far; after each milestone, call `session` with action "checkpoint" (goal, plan, decisions, next). Tool calls are logged to the session automatically.',
 ].join('\n');
 
 export interface ServerOptions {

@@ -57,9 +57,14 @@ export async function ensureWritableDir(dir: string): Promise<void> {
  */
 export async function appendJsonl(file: string, record: unknown): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const handle = await open(file, 'a');
+  const handle = await open(file, 'a+');
   try {
-    await handle.write(JSON.stringify(record) + '\n');
+    // After a crash mid-write the file ends in a torn line; start on a fresh line so this
+    // record is not glued to it (the torn line alone is skipped by readers).
+    const { size } = await handle.stat();
+    const last = Buffer.alloc(1);
+    const torn = size > 0 && (await handle.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 0x0a;
+    await handle.write((torn ? '\n' : '') + JSON.stringify(record) + '\n');
     await handle.sync();
   } finally {
     await handle.close();

@@ -1,5 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ServerContext } from '../register.js';
+import { registerSession } from '../session/tool.js';
 import { registerApplyPatch } from './apply-patch/tool.js';
 import { registerRepoScan } from './repo-scan/tool.js';
 import { registerRunTests } from './run-tests/tool.js';
@@ -9,4 +10,5 @@ export function registerTools(server: McpServer, context: ServerContext): void {
   registerRepoScan(server, context);
   registerApplyPatch(server, context);
   registerRunTests(server, context);
+  registerSession(server, context);
 }

@@ -1,0 +1,86 @@
+import type { WorkspaceState } from '../core/state.js';
+import { SessionStore } from './log.js';
+import type { CallEvent, FileTouched, TestOutcome } from './types.js';
+
+/**
+ * Every tool call lands in the workspace's current session, so the brief knows what happened
+ * even when the model never writes a note. Recording happens after the answer is sent and in
+ * order per workspace: it never slows a call down, and never fails one.
+ */
+const queues = new Map<string, Promise<void>>();
+
+const MAX_ARG_CHARS = 120;
+const MAX_FAILING = 20;
+
+export function recordCall(
+  state: WorkspaceState,
+  tool: string,
+  args: Record<string, unknown>,
+  outcome: { ok: true; output: Record<string, unknown>; text: string } | { ok: false; error: string },
+  ms: number,
+  onError: (message: string) => void,
+): void {
+  if (tool === 'session') return; // the session tool records its own checkpoints
+  const event = callEvent(tool, args, outcome, ms);
+  const previous = queues.get(state.dir) ?? Promise.resolve();
+  const next = previous
+    .then(async () => {
+      const store = SessionStore.for(state);
+      await store.append(await store.current(), event);
+    })
+    .catch((error: unknown) => onError(`session log: ${(error as Error).message}`));
+  queues.set(state.dir, next);
+}
+
+/** Resolves when every call recorded so far, in every workspace, is on disk (before exiting). */
+export async function allRecorded(): Promise<void> {
+  await Promise.all(queues.values());
+}
+
+export function callEvent(
+  tool: string,
+  args: Record<string, unknown>,
+  outcome: { ok: true; output: Record<string, unknown>; text: string } | { ok: false; error: string },
+  ms: number,
+): CallEvent {
+  const base = { type: 'call' as const, at: new Date().toISOString(), tool, args: digestArgs(args), ms: Math.round(ms) };
+  if (!outcome.ok) return { ...base, ok: false, result: firstLine(outcome.error) };
+  const output = outcome.output;
+  return { ...base, ok: true, result: firstLine(outcome.text), ...filesOf(tool, output), ...testsOf(tool, output) };
+}
+
+function digestArgs(args: Record<string, unknown>): string {
+  // Defaults filled in by validation (false, 0, empty) say nothing about what was asked.
+  const parts = Object.entries(args)
+    .filter(([, value]) => value !== undefined && value !== false && value !== 0 && value !== '' && !(Array.isArray(value) && !value.length))
+    .map(([key, value]) => {
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      const cut = text.length > MAX_ARG_CHARS ? `${text.slice(0, MAX_ARG_CHARS)}… (${text.length} chars)` : text;
+      return `${key}=${cut.replace(/\s+/g, ' ')}`;
+    });
+  return parts.join(' ');
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+/** Files a call changed: apply-patch writes, and what a delegation reports as changed. */
+function filesOf(tool: string, output: Record<string, unknown>): { files?: FileTouched[] } {
+  if (tool === 'apply-patch' && output.applied === true && output.dryRun !== true) {
+    const files = (output.files as FileTouched[] | undefined) ?? [];
+    return { files: files.map(({ path, action, additions, deletions }) => ({ path, action, additions, deletions })) };
+  }
+  if (tool === 'delegate-to-codex' && Array.isArray(output.filesChanged)) {
+    return { files: (output.filesChanged as Array<{ path: string; kind: string }>).map((f) => ({ path: f.path, action: f.kind, additions: 0, deletions: 0 })) };
+  }
+  return {};
+}
+
+function testsOf(tool: string, output: Record<string, unknown>): { tests?: TestOutcome } {
+  if (tool !== 'run-tests' || output.status === 'running') return {};
+  const summary = output.summary as { total: number; passed: number; failed: number; skipped: number };
+  const failures = (output.failures as Array<{ name: string }> | undefined) ?? [];
+  return { tests: { status: String(output.status), ...summary, failing: failures.slice(0, MAX_FAILING).map((f) => f.name) } };
+}
