@@ -21,6 +21,7 @@ Usage:
   baton-mcp scan [mode] [...]    repo-scan: overview, tree, search, symbols, map, read (scan --help)
   baton-mcp apply [file|-] [...] apply-patch: apply a diff or Codex patch, --dry-run, --undo ID (apply --help)
   baton-mcp test [files] [...]   run-tests: detect and run the project's tests (test --help)
+  baton-mcp delegate "task" [...] delegate-to-codex: hand a task to Codex (delegate --help)
 
 Options:
   --root DIR         workspace root when the client offers no MCP roots (default: the current folder)
@@ -64,6 +65,7 @@ const COMMANDS: Record<string, () => Promise<(argv: readonly string[]) => Promis
   scan: async () => (await import('./cli/scan.js')).scanCommand,
   apply: async () => (await import('./cli/apply.js')).applyCommand,
   test: async () => (await import('./cli/test.js')).testCommand,
+  delegate: async () => (await import('./cli/delegate.js')).delegateCommand,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -42,6 +42,28 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    delegate: z
+      .object({
+        /** Narrow tasks, and the rest of a run once 90 % of its token budget is spent. */
+        smallModel: z.string().min(1).default('gpt-5.1-codex-mini'),
+        /** Broad, long-horizon tasks. */
+        largeModel: z.string().min(1).default('gpt-5.1-codex-max'),
+        /** Every model Baton may use: its context window and the reasoning efforts it supports. */
+        models: z
+          .record(
+            z.string().min(1),
+            z.object({ contextWindow: z.number().int().min(1000), efforts: z.array(z.enum(['minimal', 'low', 'medium', 'high', 'xhigh'])).min(1) }).strict(),
+          )
+          .default({
+            'gpt-5.1-codex-max': { contextWindow: 400_000, efforts: ['low', 'medium', 'high', 'xhigh'] },
+            'gpt-5.1-codex': { contextWindow: 400_000, efforts: ['low', 'medium', 'high'] },
+            'gpt-5.1-codex-mini': { contextWindow: 400_000, efforts: ['medium', 'high'] },
+          }),
+        /** The Codex CLI binary; default `codex` from PATH. */
+        codexBinary: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     env: z
       .object({
         /** Secret-looking variables that child processes may nevertheless receive. */

@@ -51,7 +51,7 @@ export function registerTool<In extends z.ZodObject, Out extends z.ZodObject>(
   spec: ToolSpec<In, Out>,
 ): void {
   const outputSchema = compactOutputSchema(spec.output);
-  const annotations = { title: spec.title, ...spec.annotations };
+  const annotations = spec.annotations; // the title is the tool's own `title`; not repeated here
   context.listed.push({ name: spec.name, title: spec.title, description: spec.description, input: spec.input, output: outputSchema, annotations });
   server.registerTool(
     spec.name,

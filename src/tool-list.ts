@@ -14,14 +14,23 @@ export interface ListedTool {
   annotations: Tool['annotations'];
 }
 
-/** The tools/list entries, converted the way the SDK converts zod v4 schemas (draft-7). */
+/**
+ * The tools/list entries, converted the way the SDK converts zod v4 schemas (draft-7), less
+ * the `$schema` key repeated in every schema: MCP defines the dialect, and the bytes count
+ * against every client's context (DESIGN.md: under 8 KB for all tools).
+ */
 export function toolDefinitions(tools: readonly ListedTool[]): Tool[] {
+  const jsonSchema = (schema: z.ZodObject, io: 'input' | 'output') => {
+    const { $schema, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io }) as Record<string, unknown>;
+    void $schema;
+    return rest;
+  };
   return tools.map((tool) => ({
     name: tool.name,
     title: tool.title,
     description: tool.description,
-    inputSchema: z.toJSONSchema(tool.input, { target: 'draft-7', io: 'input' }) as Tool['inputSchema'],
-    outputSchema: z.toJSONSchema(tool.output, { target: 'draft-7', io: 'output' }) as Tool['outputSchema'],
+    inputSchema: jsonSchema(tool.input, 'input') as Tool['inputSchema'],
+    outputSchema: jsonSchema(tool.output, 'output') as Tool['outputSchema'],
     ...(tool.annotations ? { annotations: tool.annotations } : {}),
   }));
 }

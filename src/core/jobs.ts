@@ -201,3 +201,21 @@ function settledOutcome<T>(record: JobRecord): WaitOutcome<T> {
 function unknownJob(jobId: string): UserError {
   return new UserError(`no job ${jobId} in this workspace`, 'Use the jobId returned by an earlier call of the same tool');
 }
+
+/** What a job-backed tool call carries: the job inputs, and its own signal and progress sink. */
+export interface JobCall {
+  waitSec?: number;
+  cancel?: boolean;
+  signal: AbortSignal;
+  progress(message: string): void;
+}
+
+/**
+ * The `{jobId}` / `cancel` / `waitSec` contract for a tool: cancel if asked, wait, and answer
+ * the result, or `whileRunning` (the tool's own "running" shape) when the wait runs out.
+ */
+export async function answerJob<T>(jobs: JobManager, jobId: string, call: JobCall, whileRunning: (lastMessage: string) => T): Promise<T> {
+  if (call.cancel) jobs.cancel(jobId);
+  const outcome = await jobs.wait<T>(jobId, { waitSec: call.waitSec, signal: call.signal, onProgress: (update) => call.progress(update.message) });
+  return outcome.done ? outcome.result : whileRunning(outcome.lastMessage);
+}

@@ -56,6 +56,12 @@ export async function ensureWritableDir(dir: string): Promise<void> {
  * O_APPEND file lands whole, so two processes appending to the same log never interleave.
  */
 export async function appendJsonl(file: string, record: unknown): Promise<void> {
+  await appendJsonlLines(file, [record]);
+}
+
+/** Several records in one write and one fsync (still whole lines, never interleaved). */
+export async function appendJsonlLines(file: string, records: readonly unknown[]): Promise<void> {
+  if (!records.length) return;
   await mkdir(dirname(file), { recursive: true });
   const handle = await open(file, 'a+');
   try {
@@ -64,7 +70,7 @@ export async function appendJsonl(file: string, record: unknown): Promise<void> 
     const { size } = await handle.stat();
     const last = Buffer.alloc(1);
     const torn = size > 0 && (await handle.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 0x0a;
-    await handle.write((torn ? '\n' : '') + JSON.stringify(record) + '\n');
+    await handle.write((torn ? '\n' : '') + records.map((record) => JSON.stringify(record) + '\n').join(''));
     await handle.sync();
   } finally {
     await handle.close();

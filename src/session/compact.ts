@@ -11,6 +11,11 @@ export interface CompactOptions<T> {
   budget: number;
   /** Share of the budget for the recent items kept verbatim (default 0.5). */
   recentShare?: number;
+  /**
+   * Keep at most this many recent items, whatever their size: for callers whose own count
+   * says the context is full (the API's token count beats ours).
+   */
+  keepAtMost?: number;
   render: (item: T) => string;
   summarizer: Summarizer;
   /** The summary of items before these, if an earlier compaction wrote one. */
@@ -31,7 +36,8 @@ export async function compactItems<T>(items: readonly T[], options: CompactOptio
   const recentBudget = Math.floor(options.budget * (options.recentShare ?? 0.5));
   let used = 0;
   let firstKept = items.length;
-  while (firstKept > 0) {
+  const lowest = Math.max(0, items.length - (options.keepAtMost ?? items.length));
+  while (firstKept > lowest) {
     const cost = await countTokens(options.render(items[firstKept - 1]!) + '\n');
     if (used + cost > recentBudget) break;
     used += cost;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, stat } from 'node:fs/promises';
 import { UserError } from '../core/errors.js';
-import { appendJsonl, parseJsonl, readJson, writeJsonAtomic, type WorkspaceState } from '../core/state.js';
+import { appendJsonl, appendJsonlLines, parseJsonl, readJson, writeJsonAtomic, type WorkspaceState } from '../core/state.js';
 import type { CheckpointEvent, SessionEvent } from './types.js';
 
 /**
@@ -65,8 +65,8 @@ export class SessionStore {
     return id;
   }
 
-  async append(id: string, event: SessionEvent): Promise<void> {
-    await appendJsonl(this.file(id), event);
+  async append(id: string, ...events: SessionEvent[]): Promise<void> {
+    await appendJsonlLines(this.file(id), events);
   }
 
   /** All events of a session, in order; a torn last line is skipped. */

@@ -8,6 +8,8 @@ import type { CallEvent, FileTouched, TestOutcome } from './types.js';
  * order per workspace: it never slows a call down, and never fails one.
  */
 const queues = new Map<string, Promise<void>>();
+/** Events waiting for the next write, per workspace: a burst of calls costs one fsync. */
+const pending = new Map<string, CallEvent[]>();
 
 const MAX_ARG_CHARS = 120;
 const MAX_FAILING = 20;
@@ -21,12 +23,19 @@ export function recordCall(
   onError: (message: string) => void,
 ): void {
   if (tool === 'session') return; // the session tool records its own checkpoints
-  const event = callEvent(tool, args, outcome, ms);
+  const batch = pending.get(state.dir);
+  if (batch) {
+    batch.push(callEvent(tool, args, outcome, ms)); // the write already queued takes it along
+    return;
+  }
+  pending.set(state.dir, [callEvent(tool, args, outcome, ms)]);
   const previous = queues.get(state.dir) ?? Promise.resolve();
   const next = previous
     .then(async () => {
+      const events = pending.get(state.dir) ?? [];
+      pending.delete(state.dir);
       const store = SessionStore.for(state);
-      await store.append(await store.current(), event);
+      await store.append(await store.current(), ...events);
     })
     .catch((error: unknown) => onError(`session log: ${(error as Error).message}`));
   queues.set(state.dir, next);

@@ -4,12 +4,12 @@ import { maxTokensInput } from '../core/budget.js';
 export const SessionInput = z
   .object({
     action: z.enum(['resume', 'checkpoint', 'list', 'compact']).default('resume'),
-    sessionId: z.string().optional().describe("Default: the workspace's current session"),
+    sessionId: z.string().optional(),
     goal: z.string().optional(),
     constraints: z.array(z.string()).optional().describe('Added to earlier ones'),
-    retire: z.array(z.string()).optional().describe('Constraints or decisions that no longer hold'),
+    retire: z.array(z.string()).optional(),
     plan: z.array(z.object({ step: z.string(), status: z.string() })).optional(),
-    decisions: z.array(z.string()).optional().describe('Added to earlier ones'),
+    decisions: z.array(z.string()).optional(),
     notes: z.string().optional(),
     next: z.array(z.string()).optional(),
     maxTokens: maxTokensInput,

@@ -29,9 +29,8 @@ export function registerSession(server: McpServer, context: ServerContext): void
     name: 'session',
     title: 'Session state',
     description:
-      'Long-horizon state that survives context windows. resume (default): the brief (goal, constraints, plan, decisions, files changed, ' +
-      'last tests, open problems, recent activity, summary of older work); call it at the start of a new context window. ' +
-      'checkpoint: record goal/constraints/plan/decisions/notes/next after milestones. list; compact.',
+      'State that survives context windows. resume (default): the brief of the work so far; call it in every new context window. ' +
+      'checkpoint: record goal, constraints, plan, decisions, notes, next after milestones. list; compact.',
     input: SessionInput,
     output: SessionOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

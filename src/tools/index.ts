@@ -2,6 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ServerContext } from '../register.js';
 import { registerSession } from '../session/tool.js';
 import { registerApplyPatch } from './apply-patch/tool.js';
+import { registerDelegate } from './delegate-to-codex/tool.js';
 import { registerRepoScan } from './repo-scan/tool.js';
 import { registerRunTests } from './run-tests/tool.js';
 
@@ -10,5 +11,6 @@ export function registerTools(server: McpServer, context: ServerContext): void {
   registerRepoScan(server, context);
   registerApplyPatch(server, context);
   registerRunTests(server, context);
+  registerDelegate(server, context);
   registerSession(server, context);
 }

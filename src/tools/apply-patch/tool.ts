@@ -8,9 +8,8 @@ export function registerApplyPatch(server: McpServer, context: ServerContext): v
     name: 'apply-patch',
     title: 'Apply patch',
     description:
-      'Change files with a unified diff or a Codex "*** Begin Patch" patch. All hunks are verified before anything is written; ' +
-      'writes are atomic; fuzzy matches only when unambiguous. Returns per-hunk results, the diff written and a checkpoint id for {undo}. ' +
-      'A failed hunk shows the expected lines and the nearest lines found.',
+      'Change files with a unified diff or a Codex "*** Begin Patch" patch: all hunks verified first, atomic, fuzzy only when unambiguous. ' +
+      'Returns per-hunk results, the diff and a checkpoint for {undo}; a failed hunk shows the nearest lines.',
     input: ApplyPatchInput,
     output: ApplyPatchOutput,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },

@@ -7,10 +7,10 @@ export const RepoScanInput = z
   .object({
     mode: z.enum(MODES).default('overview'),
     path: z.string().optional(),
-    glob: z.string().optional().describe('e.g. "*.ts" (any depth), "src/**/*.py"'),
+    glob: z.string().optional().describe('"*.ts" (any depth), "src/**/*.py"'),
     query: z.string().optional().describe('search: text/regex; map: identifiers to favour'),
     regex: z.boolean().default(false),
-    caseSensitive: z.boolean().optional().describe('default: smart case'),
+    caseSensitive: z.boolean().optional(),
     contextLines: z.number().int().min(0).max(20).default(0),
     focus: z.array(z.string()).optional().describe('map: files to rank around'),
     startLine: z.number().int().min(1).optional(),

@@ -8,10 +8,8 @@ export function registerRepoScan(server: McpServer, context: ServerContext): voi
     name: 'repo-scan',
     title: 'Scan repository',
     description:
-      'Understand the repository. overview: git state, languages, manifests, test runners, tree, readme. ' +
-      'tree: files (git ls-files) with sizes. search: git grep, literal or regex. symbols: tree-sitter outline. ' +
-      'map: files ranked by PageRank over definitions/references, with signatures (steer with focus, query). ' +
-      'read: a file or line range.',
+      'Understand the repository. overview: git, languages, manifests, test runners, tree, readme. tree: files with sizes. ' +
+      'search: git grep. symbols: tree-sitter outline. map: files ranked by PageRank with signatures (focus, query steer it). read: lines.',
     input: RepoScanInput,
     output: RepoScanOutput,
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Config } from '../../config.js';
 import { budgetOf, countTokens, fitTail } from '../../core/budget.js';
 import { UserError } from '../../core/errors.js';
-import type { JobContext } from '../../core/jobs.js';
+import { answerJob, type JobContext } from '../../core/jobs.js';
 import { runProcess } from '../../core/process.js';
 import { detectTestRunners, packageManagerOf, type RunnerId } from '../../core/project.js';
 import { readJson, writeJsonAtomic } from '../../core/state.js';
@@ -58,18 +58,14 @@ export async function runTests(input: RunTestsInput, context: RunTestsContext): 
   return waitForJob(jobId, input, context);
 }
 
-async function waitForJob(jobId: string, input: RunTestsInput, context: RunTestsContext): Promise<RunTestsOutput> {
-  if (input.cancel) context.jobs.cancel(jobId);
-  const outcome = await context.jobs.wait<RunTestsOutput>(jobId, {
-    waitSec: input.waitSec,
-    signal: context.signal,
-    onProgress: (update) => context.progress(update.message),
+function waitForJob(jobId: string, input: RunTestsInput, context: RunTestsContext): Promise<RunTestsOutput> {
+  return answerJob(context.jobs, jobId, { ...input, signal: context.signal, progress: context.progress }, (lastMessage) => {
+    const known = running.get(jobId);
+    return runningOutput(jobId, known, lastMessage);
   });
-  if (outcome.done) {
-    running.delete(jobId);
-    return outcome.result;
-  }
-  const known = running.get(jobId);
+}
+
+function runningOutput(jobId: string, known: { runner: string; command: string[]; startedAt: number } | undefined, lastMessage: string): RunTestsOutput {
   return {
     status: 'running',
     jobId,
@@ -79,7 +75,7 @@ async function waitForJob(jobId: string, input: RunTestsInput, context: RunTests
     durationMs: known ? Date.now() - known.startedAt : 0,
     summary: { total: 0, passed: 0, failed: 0, skipped: 0 },
     failures: [],
-    output: outcome.lastMessage,
+    output: lastMessage,
     reportSource: 'text',
     note: `still running; call run-tests with {"jobId": "${jobId}"} to wait for the result, or add "cancel": true to stop it`,
   };
@@ -230,6 +226,7 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
       input.maxTokens,
     );
   } finally {
+    running.delete(job.jobId);
     await new Promise((resolve) => log.end(resolve));
     await rm(plan.request.reportDir, { recursive: true, force: true });
   }

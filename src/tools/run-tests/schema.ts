@@ -7,8 +7,8 @@ export const RUNNER_CHOICES = ['auto', 'vitest', 'jest', 'mocha', 'node', 'npm-s
 export const RunTestsInput = z
   .object({
     runner: z.enum(RUNNER_CHOICES).default('auto'),
-    command: z.string().optional().describe('Explicit argv (no shell); must match config runTests.allowCommands'),
-    path: z.string().optional().describe('Package folder inside a monorepo'),
+    command: z.string().optional().describe('argv (no shell); needs runTests.allowCommands'),
+    path: z.string().optional(),
     files: z.array(z.string()).optional(),
     testNamePattern: z.string().optional(),
     onlyFailed: z.boolean().default(false).describe('Re-run the failures of the last run'),

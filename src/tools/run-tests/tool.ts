@@ -8,9 +8,8 @@ export function registerRunTests(server: McpServer, context: ServerContext): voi
     name: 'run-tests',
     title: 'Run tests',
     description:
-      "Detect and run the project's tests (vitest, jest, mocha, node --test, npm test, pytest, go test, cargo test) and return pass/fail counts " +
-      'and each failure with file, line and an excerpt. Long runs answer {status: "running", jobId}; call again with {jobId}. ' +
-      'onlyFailed re-runs the last failures.',
+      "Detect and run the project's tests (vitest, jest, mocha, node, npm test, pytest, go, cargo): counts, and each failure with file, line, excerpt. " +
+      'Long runs answer running + jobId.',
     input: RunTestsInput,
     output: RunTestsOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { describeError } from '../../core/errors.js';
+import type { RunTestsContext } from '../run-tests/run.js';
+
+/**
+ * Baton's own capabilities as function tools for the model in the Responses agent loop.
+ * They run in-process with the same safety rules as over MCP; `read-only` offers only the
+ * reading tools.
+ */
+
+export interface ToolRun {
+  /** What goes back to the model as the function's output. */
+  output: string;
+  /** A command run, for the report (tests). */
+  command?: { command: string; exitCode: number | null };
+  /** A file the run read, with its content hash, for the cache key. '*' means "the whole tree". */
+  read?: { path: string; hash: string };
+  /** The model asked to finish, with this report. */
+  finish?: string;
+}
+
+export interface AgentToolContext extends RunTestsContext {}
+
+const ScanArgs = z
+  .object({
+    mode: z.enum(['overview', 'tree', 'search', 'symbols', 'map', 'read']),
+    path: z.string().optional(),
+    glob: z.string().optional(),
+    query: z.string().optional(),
+    regex: z.boolean().optional(),
+    startLine: z.number().int().min(1).optional(),
+    endLine: z.number().int().min(1).optional(),
+    cursor: z.string().optional(),
+  })
+  .strict();
+const PatchArgs = z.object({ patch: z.string() }).strict();
+const TestArgs = z.object({ path: z.string().optional(), files: z.array(z.string()).optional(), testNamePattern: z.string().optional() }).strict();
+const FinishArgs = z.object({ report: z.string() }).strict();
+
+interface AgentTool {
+  name: string;
+  description: string;
+  schema: z.ZodObject;
+  readOnly: boolean;
+  run(args: never, context: AgentToolContext): Promise<ToolRun>;
+}
+
+const TOOLS: AgentTool[] = [
+  {
+    name: 'repo_scan',
+    description: 'Look at the repository: overview, tree, search (git grep), symbols, map (ranked files), read (a file or line range).',
+    schema: ScanArgs,
+    readOnly: true,
+    async run(args: z.output<typeof ScanArgs>, context) {
+      const [{ repoScan }, { renderScan }, { RepoScanInput }] = await Promise.all([
+        import('../repo-scan/scan.js'),
+        import('../repo-scan/render.js'),
+        import('../repo-scan/schema.js'),
+      ]);
+      const result = await repoScan(RepoScanInput.parse({ ...args, maxTokens: 6000 }), context);
+      const read = args.mode === 'read' && args.path ? { path: result.path ?? args.path, hash: await fileHash(context.workspace.root, result.path ?? args.path) } : { path: '*', hash: '*' };
+      return { output: renderScan(result), read };
+    },
+  },
+  {
+    name: 'apply_patch',
+    description: 'Change files with a Codex patch (*** Begin Patch / *** Update File: path / @@ context / -old / +new / *** End Patch). All hunks must apply or nothing is written.',
+    schema: PatchArgs,
+    readOnly: false,
+    async run(args: z.output<typeof PatchArgs>, context) {
+      const [{ applyPatch }, { renderApply }, { ApplyPatchInput }] = await Promise.all([
+        import('../apply-patch/patch.js'),
+        import('../apply-patch/render.js'),
+        import('../apply-patch/schema.js'),
+      ]);
+      return { output: renderApply(await applyPatch(ApplyPatchInput.parse({ patch: args.patch, maxTokens: 3000 }), context)) };
+    },
+  },
+  {
+    name: 'run_tests',
+    description: "Run the project's tests (the runner is detected) and get pass/fail with each failure.",
+    schema: TestArgs,
+    readOnly: false,
+    async run(args: z.output<typeof TestArgs>, context) {
+      const [{ runTests }, { renderRunTests }, { RunTestsInput }] = await Promise.all([
+        import('../run-tests/run.js'),
+        import('../run-tests/render.js'),
+        import('../run-tests/schema.js'),
+      ]);
+      const result = await runTests(RunTestsInput.parse({ ...args, waitSec: 3600, maxTokens: 3000 }), context);
+      return { output: renderRunTests(result), command: { command: result.command.join(' ') || 'run-tests', exitCode: result.exitCode } };
+    },
+  },
+  {
+    name: 'finish',
+    description: 'Finish the task with a short report: what you did, what you found, what is left.',
+    schema: FinishArgs,
+    readOnly: true,
+    async run(args: z.output<typeof FinishArgs>) {
+      return { output: 'ok', finish: args.report };
+    },
+  },
+];
+
+/** The tool definitions the model is offered, for the sandbox asked for. */
+export function toolDefinitions(sandbox: 'read-only' | 'workspace-write'): Array<{ type: 'function'; name: string; description: string; parameters: Record<string, unknown>; strict: false }> {
+  return TOOLS.filter((tool) => sandbox === 'workspace-write' || tool.readOnly).map((tool) => ({
+    type: 'function',
+    name: tool.name,
+    description: tool.description,
+    parameters: z.toJSONSchema(tool.schema, { target: 'draft-7', io: 'input' }) as Record<string, unknown>,
+    strict: false,
+  }));
+}
+
+export function isReadOnlyTool(name: string): boolean {
+  return TOOLS.find((tool) => tool.name === name)?.readOnly ?? false;
+}
+
+/**
+ * Runs one function call. Mistakes of the model (an unknown tool, bad arguments, a tool the
+ * sandbox does not allow, a patch that does not apply) go back to it as the output, so it can
+ * correct itself; they do not end the run.
+ */
+export async function runAgentTool(
+  name: string,
+  rawArguments: string,
+  sandbox: 'read-only' | 'workspace-write',
+  context: AgentToolContext,
+): Promise<ToolRun> {
+  const tool = TOOLS.find((candidate) => candidate.name === name);
+  if (!tool) return { output: `error: unknown tool "${name}"; available: ${toolDefinitions(sandbox).map((t) => t.name).join(', ')}` };
+  if (!tool.readOnly && sandbox === 'read-only') return { output: `error: ${name} is not available in the read-only sandbox` };
+  let args: unknown;
+  try {
+    args = JSON.parse(rawArguments || '{}');
+  } catch {
+    return { output: `error: the arguments of ${name} are not valid JSON` };
+  }
+  const parsed = tool.schema.safeParse(args);
+  if (!parsed.success) return { output: `error: invalid arguments for ${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}` };
+  try {
+    return await tool.run(parsed.data as never, context);
+  } catch (error) {
+    return { output: `error: ${describeError(error)}` };
+  }
+}
+
+async function fileHash(root: string, path: string): Promise<string> {
+  const content = await readFile(join(root, path)).catch(() => Buffer.alloc(0));
+  return createHash('sha1').update(content).digest('hex');
+}

@@ -1,0 +1,201 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { budgetOf, countTokens, fitHead } from '../../core/budget.js';
+import { UserError } from '../../core/errors.js';
+import { answerJob, type JobContext } from '../../core/jobs.js';
+import { readJson, writeJsonAtomic } from '../../core/state.js';
+import type { RunTestsContext } from '../run-tests/run.js';
+import { cachedDelegation, storeDelegationCache } from './cache.js';
+import { codexVersion, runCodexCli } from './codex-cli.js';
+import type { Item } from './responses-agent.js';
+import { route } from './router.js';
+import type { DelegateInput, DelegateOutput } from './schema.js';
+import { takeSnapshot } from './snapshot.js';
+
+/** An earlier delegation, kept so a later call with its sessionId continues it. */
+interface Delegation {
+  id: string;
+  backend: 'responses' | 'codex-cli';
+  /** The Codex CLI thread to resume. */
+  threadId?: string;
+  /** The Responses conversation so far. */
+  items?: Item[];
+  /** The Codex thread's usage so far: on resume the CLI reports the thread's running total. */
+  usage?: DelegateOutput['usage'];
+}
+
+const running = new Map<string, { sessionId: string; backend: string; model: string; effort: string; startedAt: number }>();
+
+/**
+ * delegate-to-codex: hand a task to a Codex model (Baton runs the agent loop over the
+ * Responses API) or to the installed Codex CLI, as a job; answer with what it did and the
+ * diff of everything it changed, taken against a snapshot from before it started.
+ */
+export async function delegate(input: DelegateInput, context: RunTestsContext): Promise<DelegateOutput> {
+  if (input.jobId) return waitFor(input.jobId, input, context);
+  if (input.cancel) throw new UserError('cancel needs the jobId of the delegation to cancel');
+  const task = input.task?.trim();
+  if (!task) throw new UserError('task is empty', 'Describe the sub-task to delegate');
+
+  const earlier = input.sessionId ? await loadDelegation(context, input.sessionId) : undefined;
+  const backend = earlier?.backend ?? (await chooseBackend(input.backend, context));
+  const routed = route(task, input.model, input.effort, context.config);
+  const sessionId = earlier?.id ?? `d-${randomBytes(6).toString('hex')}`;
+  const cacheKey = createHash('sha256')
+    .update(JSON.stringify([task, routed.model, routed.effort, backend, input.maxTurns, input.budgetTokens ?? null]))
+    .digest('hex')
+    .slice(0, 32);
+
+  if (backend === 'responses' && input.sandbox === 'read-only' && !earlier) {
+    const hit = await cachedDelegation(context, cacheKey);
+    if (hit) return { ...hit, sessionId, cached: true, notes: [...(hit.notes ?? []), 'served from the cache: same task, model and effort, and nothing it read has changed'] };
+  }
+
+  const jobId = context.jobs.start('delegate', (job) => runDelegation({ input, task, backend, routed, sessionId, earlier, cacheKey }, context, job));
+  running.set(jobId, { sessionId, backend, model: routed.model, effort: routed.effort, startedAt: Date.now() });
+  return waitFor(jobId, input, context);
+}
+
+function waitFor(jobId: string, input: DelegateInput, context: RunTestsContext): Promise<DelegateOutput> {
+  return answerJob(context.jobs, jobId, { ...input, signal: context.signal, progress: context.progress }, (lastMessage) => runningOutput(jobId, lastMessage));
+}
+
+function runningOutput(jobId: string, lastMessage: string): DelegateOutput {
+  const known = running.get(jobId);
+  return {
+    status: 'running',
+    jobId,
+    sessionId: known?.sessionId ?? '',
+    backend: known?.backend ?? 'unknown',
+    model: known?.model ?? 'unknown',
+    effort: known?.effort ?? 'unknown',
+    finalMessage: lastMessage,
+    filesChanged: [],
+    diff: '',
+    commands: [],
+    usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0 },
+    turns: 0,
+    compactions: 0,
+    notes: [`still running; call delegate-to-codex with {"jobId": "${jobId}"} to wait for the result, or add "cancel": true to stop it`],
+  };
+}
+
+/** `auto`: the Codex CLI when installed, else the Responses API when configured. */
+async function chooseBackend(asked: DelegateInput['backend'], context: RunTestsContext): Promise<'responses' | 'codex-cli'> {
+  const configured = Boolean(process.env.OPENAI_API_KEY || process.env.OPENAI_BASE_URL);
+  if (asked === 'responses') {
+    if (!configured) throw new UserError('the responses backend needs OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible endpoint)', 'Set it in the environment Baton runs in');
+    return 'responses';
+  }
+  if (asked === 'codex-cli') return 'codex-cli';
+  if (await codexVersion(context.config.delegate.codexBinary)) return 'codex-cli';
+  if (configured) return 'responses';
+  throw new UserError(
+    'no way to delegate: the Codex CLI is not installed and no OpenAI endpoint is configured',
+    'Install the CLI (npm install -g @openai/codex) or set OPENAI_API_KEY (or OPENAI_BASE_URL) in the environment Baton runs in',
+  );
+}
+
+async function loadDelegation(context: RunTestsContext, id: string): Promise<Delegation> {
+  const stored = /^d-[0-9a-f]{12}$/.test(id) ? await readJson<Delegation>(context.state.path('delegations', `${id}.json`)) : undefined;
+  if (!stored) throw new UserError(`no delegation ${id} in this workspace`, 'Use the sessionId an earlier delegate-to-codex call in this workspace returned, or omit it to start afresh');
+  return stored;
+}
+
+interface Plan {
+  input: DelegateInput;
+  task: string;
+  backend: 'responses' | 'codex-cli';
+  routed: ReturnType<typeof route>;
+  sessionId: string;
+  earlier: Delegation | undefined;
+  cacheKey: string;
+}
+
+async function runDelegation(plan: Plan, context: RunTestsContext, job: JobContext): Promise<DelegateOutput> {
+  const { input, task, backend, routed, sessionId } = plan;
+  const snapshot = await takeSnapshot(context.workspace);
+  try {
+    const tools = { ...context, signal: job.signal, progress: job.progress };
+    let core: Omit<DelegateOutput, 'sessionId' | 'backend' | 'effort' | 'diff' | 'filesChanged'> & { reads?: Array<{ path: string; hash: string }> };
+    if (backend === 'responses') {
+      const [{ default: OpenAI }, { runResponsesAgent }, { modelSummarizer }] = await Promise.all([
+        import('openai'),
+        import('./responses-agent.js'),
+        import('../../session/model-summarizer.js'),
+      ]);
+      const connection = { baseURL: process.env.OPENAI_BASE_URL, apiKey: process.env.OPENAI_API_KEY ?? 'unused' };
+      // The SDK retries 429 and 5xx with exponential backoff and jitter; its default logger writes to stdout.
+      const client = new OpenAI({ ...connection, maxRetries: 4, timeout: 600_000, logLevel: 'off' });
+      const agent = await runResponsesAgent({
+        client: client as never,
+        task,
+        model: routed.model,
+        smallModel: context.config.delegate.smallModel,
+        effort: routed.effort,
+        sandbox: input.sandbox,
+        contextWindow: routed.contextWindow,
+        maxTurns: input.maxTurns,
+        ...(input.budgetTokens ? { budgetTokens: input.budgetTokens } : {}),
+        ...(plan.earlier?.items ? { history: plan.earlier.items } : {}),
+        summarizer: modelSummarizer({ model: context.config.delegate.smallModel, ...(connection.baseURL ? { baseURL: connection.baseURL } : {}), apiKey: connection.apiKey }),
+        signal: job.signal,
+        progress: job.progress,
+        tools,
+      });
+      await saveDelegation(context, { id: sessionId, backend, items: agent.items });
+      core = { status: agent.status, model: agent.model, finalMessage: agent.finalMessage, commands: agent.commands, usage: agent.usage, turns: agent.turns, compactions: agent.compactions, reads: agent.reads, notes: [...routed.notes, ...agent.notes] };
+    } else {
+      const cli = await runCodexCli({
+        ...(context.config.delegate.codexBinary ? { binary: context.config.delegate.codexBinary } : {}),
+        cwd: context.workspace.root,
+        task,
+        ...(input.model === 'auto' && !plan.earlier ? {} : { model: routed.model }),
+        effort: routed.effort,
+        sandbox: input.sandbox,
+        ...(plan.earlier?.threadId ? { resumeThreadId: plan.earlier.threadId } : {}),
+        passEnv: ['OPENAI_API_KEY', 'CODEX_API_KEY', ...context.config.env.pass],
+        timeoutMs: 3_600_000,
+        signal: job.signal,
+        onProgress: job.progress,
+      });
+      await saveDelegation(context, { id: sessionId, backend, ...(cli.threadId ? { threadId: cli.threadId } : {}), usage: cli.usage });
+      const before = plan.earlier?.usage;
+      const usage = before
+        ? {
+            inputTokens: cli.usage.inputTokens - before.inputTokens,
+            cachedInputTokens: cli.usage.cachedInputTokens - before.cachedInputTokens,
+            outputTokens: cli.usage.outputTokens - before.outputTokens,
+            reasoningTokens: cli.usage.reasoningTokens - before.reasoningTokens,
+          }
+        : cli.usage;
+      core = { status: cli.status, model: input.model === 'auto' ? 'codex default' : routed.model, finalMessage: cli.finalMessage || cli.error || '', commands: cli.commands, usage, turns: cli.turns, compactions: 0, notes: routed.notes };
+    }
+    const { diff, files } = await snapshot.diff();
+    const { reads, ...rest } = core;
+    const output = await withinBudget({ ...rest, sessionId, backend, effort: routed.effort, filesChanged: files, diff }, input.maxTokens, context, job.jobId);
+    if (backend === 'responses' && input.sandbox === 'read-only' && output.status === 'completed' && !plan.earlier) {
+      await storeDelegationCache(context, plan.cacheKey, reads ?? [], output);
+    }
+    return output;
+  } finally {
+    running.delete(job.jobId);
+    await snapshot.dispose();
+  }
+}
+
+async function saveDelegation(context: RunTestsContext, delegation: Delegation): Promise<void> {
+  await writeJsonAtomic(context.state.path('delegations', `${delegation.id}.json`), delegation);
+}
+
+/** A diff over the budget is saved whole in the state dir, and the result says where. */
+async function withinBudget(output: DelegateOutput, maxTokens: number | undefined, context: RunTestsContext, jobId: string): Promise<DelegateOutput> {
+  const budget = budgetOf(maxTokens);
+  const rest = budget - (await countTokens(output.finalMessage)) - 400;
+  const cut = await fitHead(output.diff, Math.max(0, rest));
+  if (!cut.truncated) return output;
+  const file = context.state.path('delegations', `${jobId}.diff`);
+  await mkdir(context.state.path('delegations'), { recursive: true });
+  await writeFile(file, output.diff);
+  return { ...output, diff: cut.text, notes: [...(output.notes ?? []), `the diff was cut to fit maxTokens; the whole diff is in ${file}`] };
+}

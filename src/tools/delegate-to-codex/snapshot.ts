@@ -1,0 +1,108 @@
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { runProcess } from '../../core/process.js';
+import type { Workspace } from '../../core/workspace.js';
+import { isBinary, isGitRepository, listFiles } from '../repo-scan/files.js';
+
+/**
+ * What the workspace looked like before a delegation, so its diff can be taken afterwards
+ * whoever made the changes (Baton's own loop or the Codex CLI), in git and non-git
+ * workspaces alike.
+ *
+ * In git, the work tree is written as a tree object through a temporary index and object
+ * folder of Baton's own (the repository's objects are read, never added to): git then
+ * diffs two trees exactly, renames included. Elsewhere, the text files are kept in memory.
+ */
+export interface Snapshot {
+  diff(): Promise<{ diff: string; files: Array<{ path: string; kind: string }> }>;
+  dispose(): Promise<void>;
+}
+
+const MAX_FILE_BYTES = 1 << 20;
+
+export async function takeSnapshot(workspace: Workspace): Promise<Snapshot> {
+  return (await isGitRepository(workspace.root)) ? gitSnapshot(workspace) : memorySnapshot(workspace);
+}
+
+async function gitSnapshot(workspace: Workspace): Promise<Snapshot> {
+  const temp = await mkdtemp(join(tmpdir(), 'baton-snapshot-'));
+  await mkdir(join(temp, 'objects')); // git refuses an object directory that does not exist
+  const git = async (args: string[], index: string): Promise<string> => {
+    const gitDir = (await runProcess('git', ['rev-parse', '--git-dir'], { cwd: workspace.root })).stdout.trim();
+    const env = {
+      GIT_INDEX_FILE: index,
+      GIT_OBJECT_DIRECTORY: join(temp, 'objects'),
+      GIT_ALTERNATE_OBJECT_DIRECTORIES: join(resolve(workspace.root, gitDir), 'objects'),
+    };
+    const result = await runProcess('git', args, { cwd: workspace.root, env, keepStdout: true, timeoutMs: 300_000 });
+    if (result.exitCode !== 0) throw new Error(`git ${args[0]} failed: ${result.stderr.trim()}`);
+    return result.stdout;
+  };
+  const writeTree = async (name: string): Promise<string> => {
+    const index = join(temp, name);
+    // Starting from the real index, git re-hashes only the files whose stat data changed.
+    const gitDir = (await runProcess('git', ['rev-parse', '--git-dir'], { cwd: workspace.root })).stdout.trim();
+    await copyFile(join(resolve(workspace.root, gitDir), 'index'), index).catch(() => {});
+    await git(['add', '-A', '--', '.'], index);
+    return (await git(['write-tree'], index)).trim();
+  };
+  const before = await writeTree('before.index');
+  return {
+    async diff() {
+      const after = await writeTree('after.index');
+      const index = join(temp, 'after.index');
+      const diff = await git(['diff', '--no-color', '--no-ext-diff', '-M', before, after, '--', '.'], index);
+      const status = await git(['diff', '--no-color', '--name-status', '-z', '-M', before, after, '--', '.'], index);
+      return { diff, files: parseNameStatus(status) };
+    },
+    dispose: () => rm(temp, { recursive: true, force: true }),
+  };
+}
+
+const KINDS: Record<string, string> = { A: 'add', M: 'update', D: 'delete', R: 'move', C: 'add', T: 'update' };
+
+function parseNameStatus(output: string): Array<{ path: string; kind: string }> {
+  const fields = output.split('\0').filter(Boolean);
+  const files: Array<{ path: string; kind: string }> = [];
+  for (let i = 0; i < fields.length; ) {
+    const status = fields[i++]!;
+    const letter = status[0]!;
+    if (letter === 'R' || letter === 'C') {
+      i++; // the old path
+      files.push({ path: fields[i++]!, kind: KINDS[letter]! });
+    } else files.push({ path: fields[i++]!, kind: KINDS[letter] ?? 'update' });
+  }
+  return files;
+}
+
+async function memorySnapshot(workspace: Workspace): Promise<Snapshot> {
+  const read = async (): Promise<Map<string, string>> => {
+    const contents = new Map<string, string>();
+    for (const path of (await listFiles(workspace)).paths) {
+      const content = await readFile(join(workspace.root, path)).catch(() => undefined);
+      if (content && content.length <= MAX_FILE_BYTES && !isBinary(content)) contents.set(path, content.toString('utf8'));
+    }
+    return contents;
+  };
+  const before = await read();
+  return {
+    async diff() {
+      const after = await read();
+      const paths = [...new Set([...before.keys(), ...after.keys()])].sort();
+      const files: Array<{ path: string; kind: string }> = [];
+      const parts: string[] = [];
+      for (const path of paths) {
+        const old = before.get(path);
+        const now = after.get(path);
+        if (old === now) continue;
+        files.push({ path, kind: old === undefined ? 'add' : now === undefined ? 'delete' : 'update' });
+        const patch = createTwoFilesPatch(old === undefined ? '/dev/null' : `a/${path}`, now === undefined ? '/dev/null' : `b/${path}`, old ?? '', now ?? '');
+        parts.push(patch.replace(/^=+\n/, ''));
+      }
+      return { diff: parts.join(''), files };
+    },
+    dispose: async () => {},
+  };
+}
