@@ -10,25 +10,18 @@ import { FIXTURES, jsProject } from '../helpers/projects.js';
 import { startServer } from '../helpers/server.js';
 import { tempDir, writeFiles } from '../helpers/repo.js';
 
-const hasPytest = (() => {
+/** Whether a tool runs here; when not, its test is skipped with a message saying so. */
+function available(label: string, file: string, args: string[]): boolean {
   try {
-    execFileSync('python3', ['-m', 'pytest', '--version'], { stdio: 'ignore' });
+    execFileSync(file, args, { stdio: 'ignore' });
     return true;
   } catch {
+    console.warn(`run-tests: ${label} is not available here, so its test is skipped`);
     return false;
   }
-})();
-if (!hasPytest) console.warn('run-tests: python3 -m pytest is not available here, so the pytest test is skipped');
-const hasCargo = (() => {
-  try {
-    execFileSync('cargo', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-if (!hasCargo) console.warn('run-tests: cargo is not available here, so the cargo test is skipped');
+}
+const hasPytest = available('python3 -m pytest', 'python3', ['-m', 'pytest', '--version']);
+const hasCargo = available('cargo', 'cargo', ['--version']);
 
 describe('run-tests on real projects', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
