@@ -77,6 +77,35 @@ export async function appendJsonlLines(file: string, records: readonly unknown[]
   }
 }
 
+/**
+ * A JSONL file kept open for appending: a log written on every tool call should cost one
+ * write and one fdatasync, not an open, a check and a close each time. The torn-line check
+ * runs once, when the file is opened.
+ */
+export class JsonlAppender {
+  private handle: Promise<import('node:fs/promises').FileHandle> | undefined;
+
+  constructor(private readonly file: string) {}
+
+  async append(records: readonly unknown[]): Promise<void> {
+    if (!records.length) return;
+    let prefix = '';
+    if (!this.handle) {
+      this.handle = (async () => {
+        await mkdir(dirname(this.file), { recursive: true });
+        return open(this.file, 'a+');
+      })();
+      const handle = await this.handle;
+      const { size } = await handle.stat();
+      const last = Buffer.alloc(1);
+      if (size > 0 && (await handle.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 0x0a) prefix = '\n';
+    }
+    const handle = await this.handle;
+    await handle.write(prefix + records.map((record) => JSON.stringify(record) + '\n').join(''));
+    await handle.datasync();
+  }
+}
+
 export interface JsonlContents<T> {
   records: T[];
   /** Lines that did not parse: a torn last line after a crash, or damage. They are skipped. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, stat } from 'node:fs/promises';
 import { UserError } from '../core/errors.js';
-import { appendJsonl, appendJsonlLines, parseJsonl, readJson, writeJsonAtomic, type WorkspaceState } from '../core/state.js';
+import { appendJsonl, JsonlAppender, parseJsonl, readJson, writeJsonAtomic, type WorkspaceState } from '../core/state.js';
 import type { CheckpointEvent, SessionEvent } from './types.js';
 
 /**
@@ -28,6 +28,7 @@ interface Cached {
 export class SessionStore {
   private static readonly byStateDir = new Map<string, SessionStore>();
   private readonly cache = new Map<string, Cached>();
+  private readonly appenders = new Map<string, JsonlAppender>();
 
   private constructor(private readonly dir: string) {}
 
@@ -66,7 +67,12 @@ export class SessionStore {
   }
 
   async append(id: string, ...events: SessionEvent[]): Promise<void> {
-    await appendJsonlLines(this.file(id), events);
+    let appender = this.appenders.get(id);
+    if (!appender) {
+      appender = new JsonlAppender(this.file(id));
+      this.appenders.set(id, appender);
+    }
+    await appender.append(events);
   }
 
   /** All events of a session, in order; a torn last line is skipped. */
