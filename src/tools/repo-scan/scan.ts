@@ -23,7 +23,7 @@ export async function repoScan(input: RepoScanInput, services: Services): Promis
   if (budget <= 0) throw new UserError(`maxTokens ${input.maxTokens} is too small`, `Pass at least ${HEADER_TOKENS + 40}`);
   const { cursor, maxTokens, ...query } = input;
   void maxTokens; // the budget may change between pages; the query may not
-  const offset = decodeCursor(cursor, queryKey(query));
+  const offset = cursor === undefined ? 0 : decodeCursor(cursor, queryKey(query)); // hashing the query only when paging
   const base = { mode: input.mode, root: services.workspace.root };
   switch (input.mode) {
     case 'overview':
