@@ -12,4 +12,4 @@ const context: ServerContext = {
   workspace: () => Promise.reject(new Error('no workspace at build time')),
 };
 registerTools(new McpServer({ name: 'baton-build', version: '0' }), context);
-export const tools = toolDefinitions(context.listed);
+export const tools = await toolDefinitions(context.listed);

@@ -18,17 +18,23 @@ export interface ToolContext extends WorkspaceServices {
   progress(message: string): void;
 }
 
+/** A tool's zod schemas: the MCP input and output schemas, and the boundary validation. */
+export interface ToolSchemas<In extends z.ZodObject, Out extends z.ZodObject> {
+  input: In;
+  output: Out;
+}
+
 /**
- * A tool as its `tool.ts` declares it: the schemas double as the MCP input and output
- * schemas, `run` is the plain capability, `render` the readable text beside the
- * structured content.
+ * A tool as its `tool.ts` declares it. The schemas load on first use: building every tool's
+ * zod schemas is a tenth of start-up, and neither initialize nor tools/list (baked in at
+ * build time) needs them. `run` is the plain capability, `render` the readable text beside
+ * the structured content.
  */
 export interface ToolSpec<In extends z.ZodObject, Out extends z.ZodObject> {
   name: string;
   title: string;
   description: string;
-  input: In;
-  output: Out;
+  schemas(): Promise<ToolSchemas<In, Out>>;
   annotations: ToolAnnotations;
   run(input: z.output<In>, context: ToolContext): Promise<z.output<Out>>;
   render(output: z.output<Out>): string;
@@ -50,20 +56,17 @@ export function registerTool<In extends z.ZodObject, Out extends z.ZodObject>(
   context: ServerContext,
   spec: ToolSpec<In, Out>,
 ): void {
-  const outputSchema = compactOutputSchema(spec.output);
   const annotations = spec.annotations; // the title is the tool's own `title`; not repeated here
-  context.listed.push({ name: spec.name, title: spec.title, description: spec.description, input: spec.input, output: outputSchema, annotations });
+  context.listed.push({ name: spec.name, title: spec.title, description: spec.description, schemas: spec.schemas, annotations });
   server.registerTool(
     spec.name,
-    {
-      title: spec.title,
-      description: spec.description,
-      inputSchema: spec.input,
-      outputSchema,
-      annotations,
-    },
-    (async (args: z.output<In>, extra: ToolExtra): Promise<CallToolResult> => {
+    // The SDK passes the arguments through; they are validated below against the real schema.
+    { title: spec.title, description: spec.description, inputSchema: ANY_ARGUMENTS, annotations },
+    (async (rawArgs: Record<string, unknown>, extra: ToolExtra): Promise<CallToolResult> => {
       const started = performance.now();
+      const parsed = (await spec.schemas()).input.safeParse(rawArgs);
+      if (!parsed.success) return invalidArguments(spec.name, parsed.error);
+      const args = parsed.data as z.output<In>;
       const services = await context.workspace().catch(() => undefined);
       const record = (outcome: Parameters<typeof recordCall>[3]): void => {
         if (services) recordCall(services.state, spec.name, args as Record<string, unknown>, outcome, performance.now() - started, (m) => context.log.debug(m));
@@ -105,6 +108,14 @@ function compactField(field: z.ZodType): z.ZodType {
   if (field instanceof z.ZodArray) return z.array(z.any());
   if (field instanceof z.ZodObject || field instanceof z.ZodRecord) return z.record(z.string(), z.any());
   return field;
+}
+
+const ANY_ARGUMENTS = z.looseObject({});
+
+/** The SDK's own wording for arguments that do not match the schema, so clients see one style. */
+function invalidArguments(tool: string, error: z.ZodError): CallToolResult {
+  const issues = error.issues.map((issue) => `${issue.path.join('.') || 'arguments'}: ${issue.message}`).join('; ');
+  return { isError: true, content: [{ type: 'text', text: `Input validation error: Invalid arguments for tool ${tool}: ${issues}` }] };
 }
 
 interface ToolExtra {

@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { compactOutputSchema } from './register.js';
 
 declare const __BATON_TOOL_LIST__: Tool[] | undefined;
 
@@ -9,8 +10,7 @@ export interface ListedTool {
   name: string;
   title: string;
   description: string;
-  input: z.ZodObject;
-  output: z.ZodObject;
+  schemas(): Promise<{ input: z.ZodObject; output: z.ZodObject }>;
   annotations: Tool['annotations'];
 }
 
@@ -19,20 +19,25 @@ export interface ListedTool {
  * the `$schema` key repeated in every schema: MCP defines the dialect, and the bytes count
  * against every client's context (DESIGN.md: under 8 KB for all tools).
  */
-export function toolDefinitions(tools: readonly ListedTool[]): Tool[] {
+export async function toolDefinitions(tools: readonly ListedTool[]): Promise<Tool[]> {
   const jsonSchema = (schema: z.ZodObject, io: 'input' | 'output') => {
     const { $schema, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io }) as Record<string, unknown>;
     void $schema;
     return rest;
   };
-  return tools.map((tool) => ({
-    name: tool.name,
-    title: tool.title,
-    description: tool.description,
-    inputSchema: jsonSchema(tool.input, 'input') as Tool['inputSchema'],
-    outputSchema: jsonSchema(tool.output, 'output') as Tool['outputSchema'],
-    ...(tool.annotations ? { annotations: tool.annotations } : {}),
-  }));
+  return Promise.all(
+    tools.map(async (tool) => {
+      const { input, output } = await tool.schemas();
+      return {
+        name: tool.name,
+        title: tool.title,
+        description: tool.description,
+        inputSchema: jsonSchema(input, 'input') as Tool['inputSchema'],
+        outputSchema: jsonSchema(compactOutputSchema(output), 'output') as Tool['outputSchema'],
+        ...(tool.annotations ? { annotations: tool.annotations } : {}),
+      };
+    }),
+  );
 }
 
 /**
@@ -41,6 +46,6 @@ export function toolDefinitions(tools: readonly ListedTool[]): Tool[] {
  * the first call. Converting schemas on every call is what makes tools/list slow elsewhere.
  */
 export function installToolList(server: McpServer, tools: readonly ListedTool[]): void {
-  let list = typeof __BATON_TOOL_LIST__ !== 'undefined' ? __BATON_TOOL_LIST__ : undefined;
-  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: (list ??= toolDefinitions(tools)) }));
+  let list: Tool[] | Promise<Tool[]> | undefined = typeof __BATON_TOOL_LIST__ !== 'undefined' ? __BATON_TOOL_LIST__ : undefined;
+  server.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await (list ??= toolDefinitions(tools)) }));
 }

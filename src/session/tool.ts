@@ -3,7 +3,7 @@ import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/serv
 import { z } from 'zod';
 import { registerTool, type ServerContext } from '../register.js';
 import type { WorkspaceServices } from '../services.js';
-import { SessionInput, SessionOutput } from './schema.js';
+import type { SessionInput } from './schema.js';
 import { renderSession } from './render.js';
 
 /** The capability with the summarizer the configuration allows, loaded on first use. */
@@ -31,8 +31,10 @@ export function registerSession(server: McpServer, context: ServerContext): void
     description:
       'State that survives context windows. resume (default): the brief of the work so far; call it in every new context window. ' +
       'checkpoint: record goal, constraints, plan, decisions, notes, next after milestones. list; compact.',
-    input: SessionInput,
-    output: SessionOutput,
+    schemas: async () => {
+      const { SessionInput, SessionOutput } = await import('./schema.js');
+      return { input: SessionInput, output: SessionOutput };
+    },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     run: (input, ctx) => runSession(input, ctx, context, ctx.signal),
     render: renderSession,

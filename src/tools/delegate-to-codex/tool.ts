@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerTool, type ServerContext } from '../../register.js';
 import { renderDelegate } from './render.js';
-import { DelegateInput, DelegateOutput } from './schema.js';
+
 
 export function registerDelegate(server: McpServer, context: ServerContext): void {
   registerTool(server, context, {
@@ -10,8 +10,10 @@ export function registerDelegate(server: McpServer, context: ServerContext): voi
     description:
       'Hand a sub-task to a Codex model (Responses API, Baton runs the loop) or the Codex CLI; get the report, files changed and diff. ' +
       'Long runs answer running + jobId; call again with {jobId}. sessionId continues a delegation.',
-    input: DelegateInput,
-    output: DelegateOutput,
+    schemas: async () => {
+      const { DelegateInput, DelegateOutput } = await import('./schema.js');
+      return { input: DelegateInput, output: DelegateOutput };
+    },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     // The capability and its dependencies (openai, the agent loop) load on the first call.
     run: async (input, context) => (await import('./delegate.js')).delegate(input, context),

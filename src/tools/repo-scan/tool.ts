@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerTool, type ServerContext } from '../../register.js';
 import { renderScan } from './render.js';
-import { RepoScanInput, RepoScanOutput } from './schema.js';
+
 
 export function registerRepoScan(server: McpServer, context: ServerContext): void {
   registerTool(server, context, {
@@ -10,8 +10,10 @@ export function registerRepoScan(server: McpServer, context: ServerContext): voi
     description:
       'Understand the repository. overview: git, languages, manifests, test runners, tree, readme. tree: files with sizes. ' +
       'search: git grep. symbols: tree-sitter outline. map: files ranked by PageRank with signatures (focus, query steer it). read: lines.',
-    input: RepoScanInput,
-    output: RepoScanOutput,
+    schemas: async () => {
+      const { RepoScanInput, RepoScanOutput } = await import('./schema.js');
+      return { input: RepoScanInput, output: RepoScanOutput };
+    },
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     // The capability and its dependencies load on the first call, not at start-up.
     run: async (input, context) => (await import('./scan.js')).repoScan(input, context),
