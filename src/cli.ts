@@ -78,7 +78,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const config = loadConfig(flags);
   if (command === 'doctor') {
-    const { runDoctor } = await import('./doctor.js');
+    const { runDoctor } = await import('./cli/doctor.js');
     return runDoctor(config, fileURLToPath(import.meta.url));
   }
   return serve(config);

@@ -1,10 +1,10 @@
 import { access } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { stateDirOf, type Config } from './config.js';
-import { describeError } from './core/errors.js';
-import { runProcess } from './core/process.js';
-import { ensureWritableDir } from './core/state.js';
+import { stateDirOf, type Config } from '../config.js';
+import { describeError } from '../core/errors.js';
+import { runProcess } from '../core/process.js';
+import { ensureWritableDir } from '../core/state.js';
 
 /**
  * `baton-mcp doctor`: checks what Baton relies on and prints ready-to-paste client
