@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { lstat, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserError } from './errors.js';
@@ -75,13 +76,17 @@ function isGitInternal(relativePath: string): boolean {
     .some((segment) => segment.toLowerCase() === '.git');
 }
 
-/** realpath of the path, or of its deepest existing ancestor joined with the missing rest. */
+/**
+ * realpath of the path, or of its deepest existing ancestor joined with the missing rest.
+ * Synchronous on purpose: one native realpath on a local disk takes microseconds, and every
+ * call of every tool resolves paths, where a trip through the thread pool costs far more.
+ */
 async function realpathOfNearestExisting(absolute: string): Promise<string> {
   const missing: string[] = [];
   let current = absolute;
   for (;;) {
     try {
-      return join(await realpath(current), ...missing.reverse());
+      return join(realpathSync.native(current), ...missing.reverse());
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
