@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { describeError, UserError } from './errors.js';
 import { readJson, writeJsonAtomic } from './state.js';
 
@@ -13,18 +12,6 @@ import { readJson, writeJsonAtomic } from './state.js';
 export const DEFAULT_WAIT_SEC = 50;
 /** Progress goes out at least this often while a caller waits. */
 export const HEARTBEAT_MS = 5000;
-
-/** The inputs every job-backed tool accepts. */
-export const jobInputs = {
-  waitSec: z
-    .number()
-    .min(0)
-    .max(3600)
-    .optional()
-    .describe(`Seconds to wait for the result before answering "running" with a jobId (default ${DEFAULT_WAIT_SEC})`),
-  jobId: z.string().min(1).optional().describe('Wait again for (or cancel) a job an earlier call started'),
-  cancel: z.boolean().optional().describe('With jobId: cancel the job and kill its processes'),
-};
 
 export interface ProgressUpdate {
   message: string;

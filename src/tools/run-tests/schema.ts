@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { maxTokensInput } from '../../core/budget.js';
-import { jobInputs } from '../../core/jobs.js';
+import { jobInputs } from '../../core/job-inputs.js';
 
 export const RUNNER_CHOICES = ['auto', 'vitest', 'jest', 'mocha', 'node', 'npm-script', 'pytest', 'go', 'cargo'] as const;
 
