@@ -12,14 +12,22 @@ export const extractiveSummarizer: Summarizer = {
     const tools = new Map<string, number>();
     const errors = new Map<string, number>();
     const notes: string[] = [];
+    // Plain string scanning: this runs over every folded event, up to hundreds of thousands.
     for (const line of events) {
-      const call = /^\S+ (\S+) .*?(→|✗) (.*)$/.exec(line);
-      if (call) {
-        tools.set(call[1]!, (tools.get(call[1]!) ?? 0) + 1);
-        if (call[2] === '✗') errors.set(call[3]!, (errors.get(call[3]!) ?? 0) + 1);
+      const toolStart = line.indexOf(' ') + 1;
+      const toolEnd = line.indexOf(' ', toolStart);
+      const tool = line.slice(toolStart, toolEnd === -1 ? undefined : toolEnd);
+      if (tool === 'checkpoint:') {
+        notes.push(line.slice(toolEnd + 1));
+        continue;
       }
-      const note = /^\S+ checkpoint: (.*)$/.exec(line);
-      if (note) notes.push(note[1]!);
+      const failed = line.indexOf(' ✗ ');
+      if (failed === -1 && line.indexOf(' → ') === -1) continue;
+      tools.set(tool, (tools.get(tool) ?? 0) + 1);
+      if (failed !== -1) {
+        const error = line.slice(failed + 3);
+        errors.set(error, (errors.get(error) ?? 0) + 1);
+      }
     }
     const out: string[] = [];
     if (previous) out.push((await fitHead(previous, Math.floor(budget / 2))).text, '');

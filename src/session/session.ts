@@ -32,8 +32,11 @@ export async function session(input: SessionInput, services: Services): Promise<
   }
 
   let events = await store.read(id);
-  let brief = await renderBrief({ sessionId: id, events, summary: latestSummary(events), budget });
-  if (brief.uncovered > 0 || input.action === 'compact') {
+  // Every event takes at least a token: more unsummarised events than the budget cannot fit,
+  // so compaction is due without rendering a brief to find out.
+  const surelyOverflows = unsummarised(events, latestSummary(events)).length > budget;
+  let brief = surelyOverflows ? undefined : await renderBrief({ sessionId: id, events, summary: latestSummary(events), budget });
+  if (!brief || brief.uncovered > 0 || input.action === 'compact') {
     await compact(store, id, events, budget, services);
     events = await store.read(id);
     brief = await renderBrief({ sessionId: id, events, summary: latestSummary(events), budget });
