@@ -59,21 +59,13 @@ export async function appendJsonl(file: string, record: unknown): Promise<void> 
   await appendJsonlLines(file, [record]);
 }
 
-/** Several records in one write and one fsync (still whole lines, never interleaved). */
+/** Several records in one write and one sync (whole lines, never interleaved), then closed. */
 export async function appendJsonlLines(file: string, records: readonly unknown[]): Promise<void> {
-  if (!records.length) return;
-  await mkdir(dirname(file), { recursive: true });
-  const handle = await open(file, 'a+');
+  const appender = new JsonlAppender(file);
   try {
-    // After a crash mid-write the file ends in a torn line; start on a fresh line so this
-    // record is not glued to it (the torn line alone is skipped by readers).
-    const { size } = await handle.stat();
-    const last = Buffer.alloc(1);
-    const torn = size > 0 && (await handle.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 0x0a;
-    await handle.write((torn ? '\n' : '') + records.map((record) => JSON.stringify(record) + '\n').join(''));
-    await handle.sync();
+    await appender.append(records);
   } finally {
-    await handle.close();
+    await appender.close();
   }
 }
 
@@ -96,6 +88,8 @@ export class JsonlAppender {
         return open(this.file, 'a+');
       })();
       const handle = await this.handle;
+      // After a crash mid-write the file ends in a torn line; start on a fresh line so the next
+      // record is not glued to it (the torn line alone is skipped by readers).
       const { size } = await handle.stat();
       const last = Buffer.alloc(1);
       if (size > 0 && (await handle.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 0x0a) prefix = '\n';
@@ -103,6 +97,12 @@ export class JsonlAppender {
     const handle = await this.handle;
     await handle.write(prefix + records.map((record) => JSON.stringify(record) + '\n').join(''));
     await handle.datasync();
+  }
+
+  async close(): Promise<void> {
+    const handle = await this.handle;
+    this.handle = undefined;
+    await handle?.close();
   }
 }
 

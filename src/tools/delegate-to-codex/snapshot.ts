@@ -29,13 +29,9 @@ export async function takeSnapshot(workspace: Workspace): Promise<Snapshot> {
 async function gitSnapshot(workspace: Workspace): Promise<Snapshot> {
   const temp = await mkdtemp(join(tmpdir(), 'baton-snapshot-'));
   await mkdir(join(temp, 'objects')); // git refuses an object directory that does not exist
+  const gitDir = resolve(workspace.root, (await runProcess('git', ['rev-parse', '--git-dir'], { cwd: workspace.root })).stdout.trim());
   const git = async (args: string[], index: string): Promise<string> => {
-    const gitDir = (await runProcess('git', ['rev-parse', '--git-dir'], { cwd: workspace.root })).stdout.trim();
-    const env = {
-      GIT_INDEX_FILE: index,
-      GIT_OBJECT_DIRECTORY: join(temp, 'objects'),
-      GIT_ALTERNATE_OBJECT_DIRECTORIES: join(resolve(workspace.root, gitDir), 'objects'),
-    };
+    const env = { GIT_INDEX_FILE: index, GIT_OBJECT_DIRECTORY: join(temp, 'objects'), GIT_ALTERNATE_OBJECT_DIRECTORIES: join(gitDir, 'objects') };
     const result = await runProcess('git', args, { cwd: workspace.root, env, keepStdout: true, timeoutMs: 300_000 });
     if (result.exitCode !== 0) throw new Error(`git ${args[0]} failed: ${result.stderr.trim()}`);
     return result.stdout;
@@ -43,8 +39,7 @@ async function gitSnapshot(workspace: Workspace): Promise<Snapshot> {
   const writeTree = async (name: string): Promise<string> => {
     const index = join(temp, name);
     // Starting from the real index, git re-hashes only the files whose stat data changed.
-    const gitDir = (await runProcess('git', ['rev-parse', '--git-dir'], { cwd: workspace.root })).stdout.trim();
-    await copyFile(join(resolve(workspace.root, gitDir), 'index'), index).catch(() => {});
+    await copyFile(join(gitDir, 'index'), index).catch(() => {});
     await git(['add', '-A', '--', '.'], index);
     return (await git(['write-tree'], index)).trim();
   };
