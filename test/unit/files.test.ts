@@ -2,7 +2,7 @@ import { readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Workspace } from '../../src/core/workspace.js';
-import { listFiles } from '../../src/tools/repo-scan/files.js';
+import { listFiles } from '../../src/core/files.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
 
 /** Moves every mtime (also inside .git) an hour back, so no stamp is "too fresh to trust". */

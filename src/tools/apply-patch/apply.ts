@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { chmod, lstat, mkdir, readFile, realpath, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
 import { UserError } from '../../core/errors.js';
 import type { WorkspaceState } from '../../core/state.js';
 import { syncDir, withPathLocks, writeFileAtomic, type Workspace } from '../../core/workspace.js';
-import { isBinary } from '../repo-scan/files.js';
+import { isBinary, unifiedDiff } from '../../core/files.js';
 import { applyHunks, type HunkReport } from './apply-hunks.js';
 import { loadCheckpoint, markUndone, saveCheckpoint, type PreImage } from './checkpoints.js';
 import { decodeText, encodeText, textFromLines, withDefaultEol, type FileText } from './text.js';
@@ -267,10 +266,7 @@ function renderDiff(patch: ParsedPatch, changed: readonly Slot[], slots: Map<str
   const shown = new Set<Slot>();
   const parts: string[] = [];
   const add = (from: Slot | undefined, to: Slot | undefined): void => {
-    const oldName = from?.original ? `a/${from.rel}` : '/dev/null';
-    const newName = to?.current ? `b/${to.rel}` : '/dev/null';
-    const body = createTwoFilesPatch(oldName, newName, text(from, 'before'), text(to, 'after'), undefined, undefined, { context: 3 });
-    parts.push(body.replace(/^=+\n/, ''));
+    parts.push(unifiedDiff({ before: from?.original ? from.rel : undefined, after: to?.current ? to.rel : undefined }, text(from, 'before'), text(to, 'after')));
     if (from) shown.add(from);
     if (to) shown.add(to);
   };
@@ -307,11 +303,7 @@ export async function undoCheckpoint(id: string, services: Services): Promise<Ap
         const action: FileReport['action'] = !image.content ? 'delete' : now ? 'update' : 'add';
         const before = now?.toString('utf8') ?? '';
         const after = image.content?.toString('utf8') ?? '';
-        parts.push(
-          createTwoFilesPatch(now ? `a/${image.path}` : '/dev/null', image.content ? `b/${image.path}` : '/dev/null', before, after, undefined, undefined, {
-            context: 3,
-          }).replace(/^=+\n/, ''),
-        );
+        parts.push(unifiedDiff({ before: now ? image.path : undefined, after: image.content ? image.path : undefined }, before, after));
         files.push({ path: image.path, action, additions: 0, deletions: 0, hunks: [] });
       }
       // The exact bytes of the pre-images go back, not a re-encoding of them.

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { describeError } from '../../core/errors.js';
+import { contentHash } from '../../core/files.js';
 import type { RunTestsContext } from '../run-tests/run.js';
 
 /**
@@ -151,5 +151,5 @@ export async function runAgentTool(
 
 async function fileHash(root: string, path: string): Promise<string> {
   const content = await readFile(join(root, path)).catch(() => Buffer.alloc(0));
-  return createHash('sha1').update(content).digest('hex');
+  return contentHash(content);
 }

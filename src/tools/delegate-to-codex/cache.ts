@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJson, writeJsonAtomic } from '../../core/state.js';
-import { listFiles } from '../repo-scan/files.js';
+import { listFiles } from '../../core/files.js';
 import type { RunTestsContext } from '../run-tests/run.js';
 import type { DelegateOutput } from './schema.js';
 

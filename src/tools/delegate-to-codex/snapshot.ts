@@ -1,10 +1,9 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
-import { runProcess } from '../../core/process.js';
+import { join } from 'node:path';
+import { isBinary, listFiles, unifiedDiff } from '../../core/files.js';
+import { git as runGit, gitDir as gitDirOf, isGitRepository } from '../../core/git.js';
 import type { Workspace } from '../../core/workspace.js';
-import { isBinary, isGitRepository, listFiles } from '../repo-scan/files.js';
 
 /**
  * What the workspace looked like before a delegation, so its diff can be taken afterwards
@@ -29,12 +28,10 @@ export async function takeSnapshot(workspace: Workspace): Promise<Snapshot> {
 async function gitSnapshot(workspace: Workspace): Promise<Snapshot> {
   const temp = await mkdtemp(join(tmpdir(), 'baton-snapshot-'));
   await mkdir(join(temp, 'objects')); // git refuses an object directory that does not exist
-  const gitDir = resolve(workspace.root, (await runProcess('git', ['rev-parse', '--git-dir'], { cwd: workspace.root })).stdout.trim());
+  const gitDir = await gitDirOf(workspace.root);
   const git = async (args: string[], index: string): Promise<string> => {
     const env = { GIT_INDEX_FILE: index, GIT_OBJECT_DIRECTORY: join(temp, 'objects'), GIT_ALTERNATE_OBJECT_DIRECTORIES: join(gitDir, 'objects') };
-    const result = await runProcess('git', args, { cwd: workspace.root, env, keepStdout: true, timeoutMs: 300_000 });
-    if (result.exitCode !== 0) throw new Error(`git ${args[0]} failed: ${result.stderr.trim()}`);
-    return result.stdout;
+    return (await runGit(workspace.root, args, { env, timeoutMs: 300_000 })).stdout;
   };
   const writeTree = async (name: string): Promise<string> => {
     const index = join(temp, name);
@@ -93,8 +90,7 @@ async function memorySnapshot(workspace: Workspace): Promise<Snapshot> {
         const now = after.get(path);
         if (old === now) continue;
         files.push({ path, kind: old === undefined ? 'add' : now === undefined ? 'delete' : 'update' });
-        const patch = createTwoFilesPatch(old === undefined ? '/dev/null' : `a/${path}`, now === undefined ? '/dev/null' : `b/${path}`, old ?? '', now ?? '');
-        parts.push(patch.replace(/^=+\n/, ''));
+        parts.push(unifiedDiff({ before: old === undefined ? undefined : path, after: now === undefined ? undefined : path }, old ?? '', now ?? ''));
       }
       return { diff: parts.join(''), files };
     },

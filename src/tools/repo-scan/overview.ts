@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { detectTestRunners, readManifests, type DetectedRunner, type Manifest } from '../../core/project.js';
 import type { Workspace } from '../../core/workspace.js';
-import { git, isBinary, listFiles } from './files.js';
+import { isBinary, listFiles } from '../../core/files.js';
+import { git, gitStatus } from '../../core/git.js';
 import { languageTable, provenanceOf } from './languages.js';
 
 export interface LanguageStats {
@@ -49,15 +50,6 @@ export async function overview(workspace: Workspace): Promise<Overview> {
   };
 }
 
-async function gitStatus(root: string): Promise<Overview['git']> {
-  const { simpleGit } = await import('simple-git');
-  const status = await simpleGit({ baseDir: root, timeout: { block: 30_000 } }).status();
-  const head = await simpleGit(root)
-    .revparse(['--short', 'HEAD'])
-    .catch(() => null); // a repository without commits has no HEAD yet
-  return { branch: status.detached ? null : status.current, head, dirty: !status.isClean() };
-}
-
 async function languageStats(
   root: string,
   paths: readonly string[],
@@ -85,7 +77,7 @@ async function languageStats(
 
 /** Lines per text file, counted by `git grep` (binary files are skipped, as git decides). */
 async function gitLineCounts(root: string): Promise<Map<string, number>> {
-  const { stdout } = await git(root, ['grep', '-c', '-z', '-I', '--untracked', '-e', ''], [0, 1]);
+  const { stdout } = await git(root, ['grep', '-c', '-z', '-I', '--untracked', '-e', ''], { okExitCodes: [0, 1] });
   const counts = new Map<string, number>();
   for (const record of stdout.split('\n')) {
     const nul = record.indexOf('\0');

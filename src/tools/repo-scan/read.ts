@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { UserError } from '../../core/errors.js';
 import type { Workspace } from '../../core/workspace.js';
-import { isBinary } from './files.js';
+import { isBinary } from '../../core/files.js';
 
 /** Above this size a file is streamed line by line instead of read whole. */
 const STREAM_ABOVE_BYTES = 8 << 20;

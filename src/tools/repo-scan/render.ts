@@ -1,4 +1,4 @@
-import type { EntryInfo } from './files.js';
+import type { EntryInfo } from '../../core/files.js';
 import type { Overview } from './overview.js';
 import type { RepoScanOutput } from './schema.js';
 import type { SearchMatch } from './search.js';

@@ -1,7 +1,7 @@
 import { budgetOf, countTokens, decodeCursor, encodeCursor, fitItems, fitsBudget, queryKey } from '../../core/budget.js';
 import { UserError } from '../../core/errors.js';
 import type { WorkspaceServices } from '../../services.js';
-import { describeEntries, listFiles } from './files.js';
+import { describeEntries, listFiles } from '../../core/files.js';
 import { provenanceOf } from './languages.js';
 import { overview } from './overview.js';
 import { readLines } from './read.js';

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import type { Workspace } from '../../core/workspace.js';
-import { comparePaths, git, globPathspec, isBinary, isGitRepository, listFiles, pathPrefix, type FileFilter } from './files.js';
+import { comparePaths, globPathspec, isBinary, listFiles, pathPrefix, type FileFilter } from '../../core/files.js';
+import { git, isGitRepository } from '../../core/git.js';
 
 export interface SearchQuery extends FileFilter {
   query: string;
@@ -109,7 +110,7 @@ async function gitGrep(workspace: Workspace, query: SearchQuery, pattern: RegExp
     for (const record of records) onRecord(record);
   };
   // git grep exits 1 when nothing matched, which is an answer, not a failure.
-  await git(workspace.root, args, [0, 1], onStdout);
+  await git(workspace.root, args, { okExitCodes: [0, 1], onStdout });
   if (pending) onRecord(pending);
   return { hits, total };
 }

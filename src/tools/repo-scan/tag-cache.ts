@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { contentHash } from '../../core/files.js';
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -65,7 +65,7 @@ export class TagCache {
       let entry = entries.get(path);
       if (!entry || entry.size !== info.size || entry.mtimeMs !== info.mtimeMs) {
         const content = await readFile(join(root, path));
-        const hash = createHash('sha1').update(content).digest('hex');
+        const hash = contentHash(content);
         if (entry?.hash !== hash) {
           entry = { size: info.size, mtimeMs: info.mtimeMs, hash, tags: (await extractTags(path, content.toString('utf8'))) ?? null };
           parsed++;

@@ -1,10 +1,12 @@
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
 import picomatch from 'picomatch';
-import { UserError } from '../../core/errors.js';
-import { runProcess } from '../../core/process.js';
-import type { Workspace } from '../../core/workspace.js';
+import { UserError } from './errors.js';
+import { git, gitDir, isGitRepository } from './git.js';
+import type { Workspace } from './workspace.js';
 
 /**
  * The files a repository is made of: in a git repository exactly what
@@ -57,10 +59,10 @@ async function currentListing(root: string): Promise<Listing> {
   const cached = listings.get(root);
   if (cached && cached.stamps.every(([path, mtime]) => (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? -1) === mtime)) return cached;
   const started = Date.now();
-  const git = await isGitRepository(root);
-  const paths = (git ? await gitFiles(root) : await walkFiles(root)).sort(comparePaths);
-  const stamps = await stampsFor(root, paths, git, started - RACY_MS);
-  const listing = { paths, git, version: ++listingVersion, stamps };
+  const inGit = await isGitRepository(root);
+  const paths = (inGit ? await gitFiles(root) : await walkFiles(root)).sort(comparePaths);
+  const stamps = await stampsFor(root, paths, inGit, started - RACY_MS);
+  const listing = { paths, git: inGit, version: ++listingVersion, stamps };
   listings.set(root, listing);
   return listing;
 }
@@ -76,8 +78,8 @@ async function stampsFor(root: string, paths: readonly string[], inGit: boolean,
     if (path === '.gitignore' || path.endsWith('/.gitignore')) watched.add(`${root}/${path}`);
   }
   if (inGit) {
-    const gitDir = resolvePath(root, (await git(root, ['rev-parse', '--git-dir'])).stdout.trim());
-    watched.add(join(gitDir, 'index')).add(join(gitDir, 'info', 'exclude'));
+    const folder = await gitDir(root);
+    watched.add(join(folder, 'index')).add(join(folder, 'info', 'exclude'));
   }
   return [...watched].map((path) => {
     const mtime = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
@@ -114,43 +116,6 @@ export function globMatcher(glob: string): (path: string) => boolean {
 /** A pathspec meaning the same as `globMatcher(glob)`, for git commands. */
 export function globPathspec(glob: string): string {
   return glob.includes('/') ? `:(glob)${glob}` : `:(glob)**/${glob}`;
-}
-
-const gitRepositoryCache = new Map<string, Promise<boolean>>();
-
-export function isGitRepository(root: string): Promise<boolean> {
-  let known = gitRepositoryCache.get(root);
-  if (!known) {
-    known = runProcess('git', ['rev-parse', '--is-inside-work-tree'], { cwd: root, timeoutMs: 10_000 }).then(
-      (result) => result.exitCode === 0 && result.stdout.trim() === 'true',
-      () => false, // git itself is missing: treat as a plain folder
-    );
-    gitRepositoryCache.set(root, known);
-  }
-  return known;
-}
-
-/**
- * Runs git in the root; failure is a UserError with git's message. Without `onStdout` the
- * whole stdout is returned; with it, stdout is streamed in chunks and not kept.
- */
-export async function git(
-  root: string,
-  args: string[],
-  okExitCodes: number[] = [0],
-  onStdout?: (chunk: string) => void,
-): Promise<{ stdout: string; exitCode: number }> {
-  const result = await runProcess('git', args, {
-    cwd: root,
-    timeoutMs: 120_000,
-    ...(onStdout ? { onStdout } : { keepStdout: true }),
-  });
-  const exitCode = result.exitCode ?? -1;
-  if (!okExitCodes.includes(exitCode)) {
-    const reason = result.stderr.trim().split('\n')[0] || `exit code ${exitCode}`;
-    throw new UserError(`git ${args[0]} failed: ${reason}`);
-  }
-  return { stdout: result.stdout, exitCode };
 }
 
 async function gitFiles(root: string): Promise<string[]> {
@@ -218,4 +183,19 @@ export async function describeEntries(root: string, paths: readonly string[]): P
 /** Binary content, as git decides it: a NUL byte in the first 8000 bytes. */
 export function isBinary(content: Buffer): boolean {
   return content.subarray(0, 8000).includes(0);
+}
+
+/** The sha1 of some content, hex: the cache key for file contents across Baton. */
+export function contentHash(content: string | Uint8Array): string {
+  return createHash('sha1').update(content).digest('hex');
+}
+
+/**
+ * A unified diff of one file's change, git style: `a/`/`b/` names, `/dev/null` for a side that
+ * does not exist, three lines of context, no `Index:`/`===` preamble.
+ */
+export function unifiedDiff(path: { before?: string | undefined; after?: string | undefined }, before: string, after: string): string {
+  const oldName = path.before === undefined ? '/dev/null' : `a/${path.before}`;
+  const newName = path.after === undefined ? '/dev/null' : `b/${path.after}`;
+  return createTwoFilesPatch(oldName, newName, before, after, undefined, undefined, { context: 3 }).replace(/^=+\n/, '');
 }

@@ -1,0 +1,81 @@
+import { resolve } from 'node:path';
+import { UserError } from './errors.js';
+import { runProcess } from './process.js';
+
+/**
+ * The one way Baton runs git: through the process wrapper (argv only, its own process group,
+ * killed on timeout), so git obeys the same rules as every other child process.
+ */
+
+export interface GitOptions {
+  /** Exit codes that are not failures (`git grep` answers 1 for "no match"). */
+  okExitCodes?: readonly number[];
+  /** Streams stdout in chunks instead of keeping it. */
+  onStdout?: (chunk: string) => void;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Runs git in `cwd`; an exit code outside `okExitCodes` is a UserError with git's first line. */
+export async function git(cwd: string, args: readonly string[], options: GitOptions = {}): Promise<{ stdout: string; exitCode: number }> {
+  const result = await runProcess('git', [...args], {
+    cwd,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onStdout ? { onStdout: options.onStdout } : { keepStdout: true }),
+  });
+  const exitCode = result.exitCode ?? -1;
+  if (!(options.okExitCodes ?? [0]).includes(exitCode)) {
+    const reason = result.stderr.trim().split('\n')[0] || (result.timedOut ? 'timed out' : `exit code ${exitCode}`);
+    throw new UserError(`git ${args[0]} failed: ${reason}`);
+  }
+  return { stdout: result.stdout, exitCode };
+}
+
+const repositoryCache = new Map<string, Promise<boolean>>();
+
+/** Whether `root` is inside a git work tree (false, too, when git itself is missing). */
+export function isGitRepository(root: string): Promise<boolean> {
+  let known = repositoryCache.get(root);
+  if (!known) {
+    known = git(root, ['rev-parse', '--is-inside-work-tree'], { timeoutMs: 10_000 }).then(
+      ({ stdout }) => stdout.trim() === 'true',
+      () => false,
+    );
+    repositoryCache.set(root, known);
+  }
+  return known;
+}
+
+/** The absolute path of the repository's git folder (`.git`, or where a worktree keeps it). */
+export async function gitDir(root: string): Promise<string> {
+  return resolve(root, (await git(root, ['rev-parse', '--git-dir'])).stdout.trim());
+}
+
+export interface GitStatus {
+  branch: string | null;
+  head: string | null;
+  dirty: boolean;
+}
+
+/** Branch (null when detached), short HEAD (null before the first commit) and whether anything changed. */
+export async function gitStatus(root: string): Promise<GitStatus> {
+  const { stdout } = await git(root, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal'], { timeoutMs: 30_000 });
+  let branch: string | null = null;
+  let head: string | null = null;
+  let dirty = false;
+  for (const entry of stdout.split('\0')) {
+    if (entry.startsWith('# branch.head ')) {
+      const name = entry.slice('# branch.head '.length);
+      branch = name === '(detached)' ? null : name;
+    } else if (entry.startsWith('# branch.oid ')) {
+      const oid = entry.slice('# branch.oid '.length);
+      head = oid === '(initial)' ? null : oid.slice(0, 7);
+    } else if (entry && !entry.startsWith('#')) {
+      dirty = true;
+    }
+  }
+  return { branch, head, dirty };
+}
