@@ -10,6 +10,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_HTTP_PORT = 8765;
 
+/** Reasoning efforts, least first; each model's supported subset is in `delegate.models`. */
+export const EFFORTS = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+export type Effort = (typeof EFFORTS)[number];
+
 /**
  * The whole configuration. Flags, `BATON_*` variables and the optional JSON file all feed
  * this one schema, so every source is validated the same way. Unknown keys are refused:
@@ -52,7 +56,7 @@ export const ConfigSchema = z
         models: z
           .record(
             z.string().min(1),
-            z.object({ contextWindow: z.number().int().min(1000), efforts: z.array(z.enum(['minimal', 'low', 'medium', 'high', 'xhigh'])).min(1) }).strict(),
+            z.object({ contextWindow: z.number().int().min(1000), efforts: z.array(z.enum(EFFORTS)).min(1) }).strict(),
           )
           .default({
             'gpt-5.1-codex-max': { contextWindow: 400_000, efforts: ['low', 'medium', 'high', 'xhigh'] },
@@ -61,6 +65,23 @@ export const ConfigSchema = z
           }),
         /** The Codex CLI binary; default `codex` from PATH. */
         codexBinary: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** Any Responses-compatible endpoint, for delegate-to-codex and the session's summaries. */
+    openai: z
+      .object({
+        /** From OPENAI_API_KEY. */
+        apiKey: z.string().min(1).optional(),
+        /** From OPENAI_BASE_URL; the SDK's default endpoint otherwise. */
+        baseUrl: z.url().optional(),
+      })
+      .strict()
+      .prefault({}),
+    session: z
+      .object({
+        /** The model that writes hand-off summaries when an OpenAI endpoint is configured. */
+        summaryModel: z.string().min(1).default('gpt-5.1-codex-mini'),
       })
       .strict()
       .prefault({}),
@@ -150,6 +171,11 @@ function fromEnv(env: Env): Record<string, unknown> {
   if (env.BATON_ROOT) out.root = env.BATON_ROOT;
   if (env.BATON_STATE_DIR) out.stateDir = env.BATON_STATE_DIR;
   if (env.BATON_LOG_LEVEL) out.logLevel = env.BATON_LOG_LEVEL;
+  const openai: Record<string, unknown> = {};
+  if (env.OPENAI_API_KEY?.trim()) openai.apiKey = env.OPENAI_API_KEY.trim();
+  if (env.OPENAI_BASE_URL?.trim()) openai.baseUrl = env.OPENAI_BASE_URL.trim();
+  out.openai = openai;
+  if (env.BATON_SUMMARY_MODEL?.trim()) out.session = { summaryModel: env.BATON_SUMMARY_MODEL.trim() };
   if (env.BATON_PASS_ENV) out.env = { pass: env.BATON_PASS_ENV.split(',').map((s) => s.trim()).filter(Boolean) };
   return out;
 }

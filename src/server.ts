@@ -4,10 +4,11 @@ import { RootsListChangedNotificationSchema, SetLevelRequestSchema } from '@mode
 import type { Config } from './config.js';
 import { describeError } from './core/errors.js';
 import type { Logger } from './log.js';
-import type { ServerContext } from './register.js';
-import { servicesFor, type WorkspaceServices } from './services.js';
-import { installToolList } from './tool-list.js';
-import { registerTools } from './tools/index.js';
+import type { WorkspaceServices } from './core/context.js';
+import { installTools } from './mcp/tools.js';
+import { registerSessionResources } from './session/resources.js';
+import { servicesFor } from './services.js';
+import { TOOLS } from './tools/index.js';
 import { VERSION } from './version.js';
 
 export const INSTRUCTIONS = [
@@ -45,14 +46,9 @@ export function createServer(options: ServerOptions): McpServer {
     return {};
   });
 
-  const context: ServerContext = {
-    config: options.config,
-    log,
-    listed: [],
-    workspace: trackRoots(server, options, log),
-  };
-  registerTools(server, context);
-  installToolList(server, context.listed);
+  const workspace = trackRoots(server, options, log);
+  installTools(server, TOOLS, { config: options.config, log, workspace });
+  registerSessionResources(server, async () => ({ ...(await workspace()), config: options.config, log }));
   return server;
 }
 

@@ -1,15 +1,9 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { WorkspaceServices } from './core/context.js';
 import { JobManager } from './core/jobs.js';
 import { WorkspaceState } from './core/state.js';
 import { Workspace } from './core/workspace.js';
-
-/** What a tool needs of the workspace it works in: the root, its state folder, its jobs. */
-export interface WorkspaceServices {
-  workspace: Workspace;
-  state: WorkspaceState;
-  jobs: JobManager;
-}
 
 /**
  * One set of services per root, process wide: two HTTP sessions on the same root share

@@ -1,6 +1,7 @@
+import { realpathSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { stateDirOf, type Config } from '../config.js';
 import { describeError } from '../core/errors.js';
 import { runProcess } from '../core/process.js';
@@ -18,8 +19,8 @@ interface Check {
   detail: string;
 }
 
-export async function runDoctor(config: Config, cliPath: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const checks = await Promise.all([checkNode(), checkGit(), checkStateDir(config, env), checkCodex(), checkOpenAi(env)]);
+export async function runDoctor(config: Config, cliPath = entryScript(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const checks = await Promise.all([checkNode(), checkGit(), checkStateDir(config, env), checkCodex(), checkOpenAi(config)]);
   const clients = await findClientConfigs(config.root ?? process.cwd());
   const out: string[] = ['Baton doctor', ''];
   for (const check of checks) out.push(`${check.ok ? 'ok  ' : check.optional ? 'note' : 'FAIL'}  ${check.name}: ${check.detail}`);
@@ -61,19 +62,26 @@ async function checkCodex(): Promise<Check> {
   };
 }
 
-async function checkOpenAi(env: NodeJS.ProcessEnv): Promise<Check> {
-  const key = env.OPENAI_API_KEY ? 'OPENAI_API_KEY is set' : 'OPENAI_API_KEY is not set';
-  let base = 'OPENAI_BASE_URL is not set';
-  if (env.OPENAI_BASE_URL) {
-    try {
-      const url = new URL(env.OPENAI_BASE_URL);
-      url.username = url.password = ''; // credentials in a URL are secrets too
-      base = `OPENAI_BASE_URL=${url.toString()}`;
-    } catch {
-      base = 'OPENAI_BASE_URL is set but is not a valid URL';
-    }
+async function checkOpenAi(config: Config): Promise<Check> {
+  const { apiKey, baseUrl } = config.openai;
+  const key = apiKey ? 'an API key is set (OPENAI_API_KEY or openai.apiKey)' : 'no API key is set (OPENAI_API_KEY)';
+  let base = 'no base URL is set (OPENAI_BASE_URL): the default endpoint';
+  if (baseUrl) {
+    const url = new URL(baseUrl); // validated by the config schema
+    url.username = url.password = ''; // credentials in a URL are secrets too
+    base = `base URL ${url.toString()}`;
   }
-  return { name: 'OpenAI settings', ok: Boolean(env.OPENAI_API_KEY || env.OPENAI_BASE_URL), optional: true, detail: `${key}; ${base}` };
+  return { name: 'OpenAI settings', ok: Boolean(apiKey || baseUrl), optional: true, detail: `${key}; ${base}` };
+}
+
+/** The script being run (dist/cli.js), also when started through npx or a bin symlink. */
+function entryScript(): string {
+  const script = process.argv[1] ?? 'baton-mcp';
+  try {
+    return realpathSync(resolve(script));
+  } catch {
+    return script;
+  }
 }
 
 async function versionOf(command: string, args: string[]): Promise<string | undefined> {

@@ -19,6 +19,14 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * A bug that was already logged with its stack where it happened (in a job, say) and now
+ * travels to a caller that must shape it as a bug without logging it twice.
+ */
+export class LoggedBug extends Error {
+  override readonly name = 'LoggedBug';
+}
+
 export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
 }

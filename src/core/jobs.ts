@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { describeError, UserError } from './errors.js';
+import { describeError, isUserError, LoggedBug, UserError } from './errors.js';
 import { readJson, writeJsonAtomic } from './state.js';
 
 /**
@@ -26,6 +26,12 @@ export interface JobContext {
 
 type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
+/** How a job failed: a mistake the caller can fix (with its hint), or a bug in Baton. */
+type JobError = { kind: 'user'; message: string; hint?: string } | { kind: 'bug'; message: string };
+
+/** What the tool that started a job says about it while it runs (runner, command, model, …). */
+export type JobMeta = Record<string, unknown>;
+
 interface JobRecord {
   id: string;
   tool: string;
@@ -33,8 +39,23 @@ interface JobRecord {
   pid: number;
   startedAt: string;
   finishedAt?: string;
+  meta?: JobMeta;
   result?: unknown;
-  error?: string;
+  error?: JobError;
+}
+
+export interface StartOptions {
+  meta?: JobMeta;
+  /** Where a bug in the work is logged, with its stack, when it happens. */
+  log?: { error(message: string): void };
+}
+
+/** A job that is still running when the wait ends, as the caller's "running" answer needs it. */
+export interface RunningJob {
+  jobId: string;
+  lastMessage: string;
+  meta: JobMeta;
+  elapsedMs: number;
 }
 
 interface LiveJob {
@@ -45,7 +66,7 @@ interface LiveJob {
   listeners: Set<(update: ProgressUpdate) => void>;
 }
 
-export type WaitOutcome<T> = { done: true; result: T } | { done: false; jobId: string; lastMessage: string };
+export type WaitOutcome<T> = { done: true; result: T } | ({ done: false } & RunningJob);
 
 export interface WaitOptions {
   waitSec?: number;
@@ -63,10 +84,10 @@ export class JobManager {
   ) {}
 
   /** Starts `work` as a job and returns its id at once. */
-  start<T>(tool: string, work: (context: JobContext) => Promise<T>): string {
+  start<T>(tool: string, work: (context: JobContext) => Promise<T>, options: StartOptions = {}): string {
     const id = `${tool}-${randomBytes(6).toString('hex')}`;
     const controller = new AbortController();
-    const record: JobRecord = { id, tool, status: 'running', pid: process.pid, startedAt: new Date().toISOString() };
+    const record: JobRecord = { id, tool, status: 'running', pid: process.pid, startedAt: new Date().toISOString(), ...(options.meta ? { meta: options.meta } : {}) };
     const job: LiveJob = { record, controller, lastMessage: 'started', listeners: new Set(), promise: Promise.resolve() };
     const context: JobContext = {
       jobId: id,
@@ -84,8 +105,12 @@ export class JobManager {
       .then(() => work(context))
       .then(
         (result) => Object.assign(record, { status: controller.signal.aborted ? 'cancelled' : 'done', result }),
-        (error: unknown) =>
-          Object.assign(record, { status: controller.signal.aborted ? 'cancelled' : 'failed', error: describeError(error) }),
+        (error: unknown) => {
+          if (!isUserError(error) && !controller.signal.aborted) {
+            options.log?.error(`${tool} (job ${id}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+          }
+          Object.assign(record, { status: controller.signal.aborted ? 'cancelled' : 'failed', error: jobError(error) });
+        },
       )
       .then(async () => {
         record.finishedAt = new Date().toISOString();
@@ -126,7 +151,9 @@ export class JobManager {
       const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, waitMs - (Date.now() - started)))));
       const outcome = await Promise.race([job.promise.then(() => 'settled' as const), timedOut]);
       clearTimeout(timer);
-      if (outcome === 'timeout') return { done: false, jobId, lastMessage: job.lastMessage };
+      if (outcome === 'timeout') {
+        return { done: false, jobId, lastMessage: job.lastMessage, meta: job.record.meta ?? {}, elapsedMs: Date.now() - Date.parse(job.record.startedAt) };
+      }
       return settledOutcome<T>(job.record);
     } finally {
       job.listeners.delete(send);
@@ -182,7 +209,14 @@ function settledOutcome<T>(record: JobRecord): WaitOutcome<T> {
     return { done: true, result: record.result as T };
   }
   if (record.status === 'cancelled') throw new UserError(`job ${record.id} was cancelled`);
-  throw new UserError(record.error ?? `job ${record.id} failed`);
+  const error = record.error ?? { kind: 'bug', message: `job ${record.id} failed without a reason` };
+  if (error.kind === 'user') throw new UserError(error.message, error.hint);
+  throw new LoggedBug(error.message);
+}
+
+function jobError(error: unknown): JobError {
+  if (isUserError(error)) return { kind: 'user', message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  return { kind: 'bug', message: describeError(error) };
 }
 
 function unknownJob(jobId: string): UserError {
@@ -201,8 +235,8 @@ export interface JobCall {
  * The `{jobId}` / `cancel` / `waitSec` contract for a tool: cancel if asked, wait, and answer
  * the result, or `whileRunning` (the tool's own "running" shape) when the wait runs out.
  */
-export async function answerJob<T>(jobs: JobManager, jobId: string, call: JobCall, whileRunning: (lastMessage: string) => T): Promise<T> {
+export async function answerJob<T>(jobs: JobManager, jobId: string, call: JobCall, whileRunning: (job: RunningJob) => T): Promise<T> {
   if (call.cancel) jobs.cancel(jobId);
   const outcome = await jobs.wait<T>(jobId, { waitSec: call.waitSec, signal: call.signal, onProgress: (update) => call.progress(update.message) });
-  return outcome.done ? outcome.result : whileRunning(outcome.lastMessage);
+  return outcome.done ? outcome.result : whileRunning(outcome);
 }

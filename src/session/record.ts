@@ -1,6 +1,9 @@
 import type { WorkspaceState } from '../core/state.js';
-import { SessionStore } from './log.js';
+import { SessionStore } from './store.js';
 import type { CallEvent, FileTouched, TestOutcome } from './types.js';
+
+/** How a call ended, with the facts its tool declared (tools/spec.ts). */
+export type CallOutcome = { ok: true; text: string; files?: FileTouched[]; tests?: TestOutcome } | { ok: false; error: string };
 
 /**
  * Every tool call lands in the workspace's current session, so the brief knows what happened
@@ -12,17 +15,15 @@ const queues = new Map<string, Promise<void>>();
 const pending = new Map<string, CallEvent[]>();
 
 const MAX_ARG_CHARS = 120;
-const MAX_FAILING = 20;
 
 export function recordCall(
   state: WorkspaceState,
   tool: string,
   args: Record<string, unknown>,
-  outcome: { ok: true; output: Record<string, unknown>; text: string } | { ok: false; error: string },
+  outcome: CallOutcome,
   ms: number,
   onError: (message: string) => void,
 ): void {
-  if (tool === 'session') return; // the session tool records its own checkpoints
   const batch = pending.get(state.dir);
   if (batch) {
     batch.push(callEvent(tool, args, outcome, ms)); // the write already queued takes it along
@@ -49,13 +50,18 @@ export async function allRecorded(): Promise<void> {
 export function callEvent(
   tool: string,
   args: Record<string, unknown>,
-  outcome: { ok: true; output: Record<string, unknown>; text: string } | { ok: false; error: string },
+  outcome: CallOutcome,
   ms: number,
 ): CallEvent {
   const base = { type: 'call' as const, at: new Date().toISOString(), tool, args: digestArgs(args), ms: Math.round(ms) };
   if (!outcome.ok) return { ...base, ok: false, result: firstLine(outcome.error) };
-  const output = outcome.output;
-  return { ...base, ok: true, result: firstLine(outcome.text), ...filesOf(tool, output), ...testsOf(tool, output) };
+  return {
+    ...base,
+    ok: true,
+    result: firstLine(outcome.text),
+    ...(outcome.files ? { files: outcome.files } : {}),
+    ...(outcome.tests ? { tests: outcome.tests } : {}),
+  };
 }
 
 function digestArgs(args: Record<string, unknown>): string {
@@ -73,23 +79,4 @@ function digestArgs(args: Record<string, unknown>): string {
 function firstLine(text: string): string {
   const line = text.split('\n', 1)[0] ?? '';
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
-}
-
-/** Files a call changed: apply-patch writes, and what a delegation reports as changed. */
-function filesOf(tool: string, output: Record<string, unknown>): { files?: FileTouched[] } {
-  if (tool === 'apply-patch' && output.applied === true && output.dryRun !== true) {
-    const files = (output.files as FileTouched[] | undefined) ?? [];
-    return { files: files.map(({ path, action, additions, deletions }) => ({ path, action, additions, deletions })) };
-  }
-  if (tool === 'delegate-to-codex' && Array.isArray(output.filesChanged)) {
-    return { files: (output.filesChanged as Array<{ path: string; kind: string }>).map((f) => ({ path: f.path, action: f.kind, additions: 0, deletions: 0 })) };
-  }
-  return {};
-}
-
-function testsOf(tool: string, output: Record<string, unknown>): { tests?: TestOutcome } {
-  if (tool !== 'run-tests' || output.status === 'running') return {};
-  const summary = output.summary as { total: number; passed: number; failed: number; skipped: number };
-  const failures = (output.failures as Array<{ name: string }> | undefined) ?? [];
-  return { tests: { status: String(output.status), ...summary, failing: failures.slice(0, MAX_FAILING).map((f) => f.name) } };
 }

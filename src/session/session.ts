@@ -1,14 +1,15 @@
 import { budgetOf } from '../core/budget.js';
 import { UserError } from '../core/errors.js';
-import type { WorkspaceServices } from '../services.js';
+import type { ToolContext } from '../core/context.js';
 import { renderBrief, renderEvent, unsummarised } from './brief.js';
-import { compactItems } from './compact.js';
-import { extractiveSummarizer } from './extractive.js';
-import { SessionStore } from './log.js';
+import { compactItems } from '../core/compaction/engine.js';
+import { extractiveSummarizer } from '../core/compaction/extractive.js';
+import { SessionStore } from './store.js';
 import type { SessionInput, SessionOutput } from './schema.js';
-import type { SessionEvent, Summarizer, SummaryEvent } from './types.js';
+import type { Summarizer } from '../core/compaction/summarizer.js';
+import type { SessionEvent, SummaryEvent } from './types.js';
 
-type Services = Pick<WorkspaceServices, 'state'> & { signal?: AbortSignal; summarizer?: Summarizer; onSummarizerError?: (message: string) => void };
+type Services = Pick<ToolContext, 'state'> & { signal?: AbortSignal; summarizer?: Summarizer; onSummarizerError?: (message: string) => void };
 
 /** Share of the brief budget the rolling summary and recent activity get when compacting. */
 const COMPACT_SHARE = 0.6;

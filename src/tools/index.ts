@@ -1,16 +1,9 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { ServerContext } from '../register.js';
-import { registerSession } from '../session/tool.js';
-import { registerApplyPatch } from './apply-patch/tool.js';
-import { registerDelegate } from './delegate-to-codex/tool.js';
-import { registerRepoScan } from './repo-scan/tool.js';
-import { registerRunTests } from './run-tests/tool.js';
+import { sessionTool } from '../session/tool.js';
+import { applyPatchTool } from './apply-patch/tool.js';
+import { delegateTool } from './delegate-to-codex/tool.js';
+import { repoScanTool } from './repo-scan/tool.js';
+import { runTestsTool } from './run-tests/tool.js';
+import type { ToolSpec } from './spec.js';
 
-/** Registers every tool; each registers itself from its folder's `tool.ts`. */
-export function registerTools(server: McpServer, context: ServerContext): void {
-  registerRepoScan(server, context);
-  registerApplyPatch(server, context);
-  registerRunTests(server, context);
-  registerDelegate(server, context);
-  registerSession(server, context);
-}
+/** Every tool Baton serves, in the order tools/list shows them. */
+export const TOOLS: readonly ToolSpec[] = [repoScanTool, applyPatchTool, runTestsTool, delegateTool, sessionTool];

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
-import { servicesFor } from '../../src/services.js';
+import { toolContext } from '../helpers/context.js';
 import { delegate } from '../../src/tools/delegate-to-codex/delegate.js';
 import { DelegateInput, type DelegateOutput } from '../../src/tools/delegate-to-codex/schema.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
@@ -23,14 +23,10 @@ describe('delegate-to-codex, responses backend', () => {
   let server: ResponsesServer | undefined;
   const saved = { ...process.env };
 
-  const run = async (input: Partial<DelegateInput>, config: Config = loadConfig({}, {})): Promise<DelegateOutput> => {
-    const services = await servicesFor(repo, join(dir.path, 'state'));
-    return delegate(DelegateInput.parse({ backend: 'responses', waitSec: 60, task: 'Fix add() so the tests pass', ...input }), {
-      ...services,
-      config,
-      signal: new AbortController().signal,
-      progress: () => {},
-    });
+  // The endpoint comes from the environment each test sets, as it would for the server.
+  const run = async (input: Partial<DelegateInput>, config: Config = loadConfig({}, process.env)): Promise<DelegateOutput> => {
+    const context = await toolContext(repo, join(dir.path, 'state'), config);
+    return delegate(DelegateInput.parse({ backend: 'responses', waitSec: 60, task: 'Fix add() so the tests pass', ...input }), context);
   };
   const serve = async (script: Script) => {
     server = await startResponsesServer(script);
@@ -105,10 +101,10 @@ describe('delegate-to-codex, responses backend', () => {
   });
 
   it('compacts its history when the input nears the context window, and goes on', async () => {
-    const config = loadConfig({}, {});
-    config.delegate.models.tiny = { contextWindow: 3000, efforts: ['medium'] };
     const read = { functionCalls: [{ name: 'repo_scan', arguments: { mode: 'read', path: 'src/add.js' } }], usage: { inputTokens: 2900, outputTokens: 10 } };
     const s = await serve(agent([read, read, read, { functionCalls: [{ name: 'finish', arguments: { report: 'done' } }] }]));
+    const config = loadConfig({}, process.env);
+    config.delegate.models.tiny = { contextWindow: 3000, efforts: ['medium'] };
     const result = await run({ model: 'tiny' }, config);
     expect(result.status).toBe('completed');
     expect(result.compactions).toBeGreaterThanOrEqual(1);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { servicesFor } from '../../src/services.js';
+import { toolContext } from '../helpers/context.js';
 import { runTests } from '../../src/tools/run-tests/run.js';
 import { RunTestsInput, type RunTestsOutput } from '../../src/tools/run-tests/schema.js';
 import { FIXTURES, jsProject } from '../helpers/projects.js';
@@ -26,8 +26,7 @@ const hasCargo = available('cargo', 'cargo', ['--version']);
 describe('run-tests on real projects', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   const run = async (root: string, input: Partial<RunTestsInput> = {}, config = loadConfig({}, {})): Promise<RunTestsOutput> => {
-    const services = await servicesFor(root, join(dir.path, 'state'));
-    return runTests(RunTestsInput.parse({ waitSec: 120, ...input }), { ...services, config, signal: new AbortController().signal, progress: () => {} });
+    return runTests(RunTestsInput.parse({ waitSec: 120, ...input }), await toolContext(root, join(dir.path, 'state'), config));
   };
 
   beforeAll(async () => {

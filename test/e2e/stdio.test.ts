@@ -74,7 +74,7 @@ describe('command line', () => {
   afterEach(() => dir.cleanup());
 
   it('prints help and version', async () => {
-    expect((await runCli(['--help'])).stdout).toMatch(/Usage:\n\s+baton-mcp \[options\]/);
+    expect((await runCli(['--help'])).stdout).toMatch(/Usage: baton-mcp \[command\] \[options\]/);
     expect((await runCli(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 
@@ -106,7 +106,7 @@ describe('command line', () => {
     expect(result.stdout).toMatch(/ok\s+node: v\d+/);
     expect(result.stdout).toMatch(/ok\s+git: git version/);
     expect(result.stdout).toMatch(/ok\s+state dir: .*writable/);
-    expect(result.stdout).toMatch(/OPENAI_API_KEY is set/);
+    expect(result.stdout).toMatch(/an API key is set/);
     expect(result.stdout).not.toMatch(/sk-very-secret-value/);
     expect(result.stdout).toMatch(/\[mcp_servers\.baton\]/);
     expect(result.stdout).toMatch(/"servers"/);

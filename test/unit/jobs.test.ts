@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LoggedBug, UserError } from '../../src/core/errors.js';
 import { JobManager } from '../../src/core/jobs.js';
+import { toolError } from '../../src/mcp/tools.js';
+import { Logger } from '../../src/log.js';
 import { writeJsonAtomic } from '../../src/core/state.js';
 import { tempDir } from '../helpers/repo.js';
 
@@ -21,6 +24,42 @@ describe('jobs', () => {
     });
     expect(await jobs.wait(id, { waitSec: 0.05 })).toMatchObject({ done: false, jobId: id });
     expect(await jobs.wait(id, { waitSec: 5 })).toEqual({ done: true, result: { value: 42 } });
+  });
+
+  it('keeps a user error as a user error, with its hint, here and in another process', async () => {
+    const logged: string[] = [];
+    const jobs = new JobManager(dir.path);
+    const id = jobs.start('t', async () => {
+      throw new UserError('no such runner', 'Pass runner');
+    }, { log: { error: (m) => logged.push(m) } });
+    for (const manager of [jobs, new JobManager(dir.path)]) {
+      const error = await manager.wait(id).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as UserError).toLine()).toBe('no such runner. Pass runner');
+    }
+    expect(logged).toEqual([]); // a user's mistake is not a bug to log
+  });
+
+  it('keeps a bug a bug: logged with its stack when it happens, shaped as a bug on the way out, logged once', async () => {
+    const logged: string[] = [];
+    const jobs = new JobManager(dir.path);
+    const id = jobs.start('t', async () => {
+      (undefined as unknown as { x: number }).x;
+    }, { log: { error: (m) => logged.push(m) } });
+    const error = await jobs.wait(id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LoggedBug);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatch(/TypeError: Cannot read properties of undefined[\s\S]*at .*jobs\.test\.ts/);
+    // Read back by another server process, too.
+    expect(await new JobManager(dir.path).wait(id).catch((e: unknown) => e)).toBeInstanceOf(LoggedBug);
+
+    const stderr: string[] = [];
+    const log = new Logger('error');
+    log.error = (m: string) => void stderr.push(m);
+    const result = toolError('run-tests', error, log);
+    expect(result.isError).toBe(true);
+    expect((result.content[0] as { text: string }).text).toMatch(/^run-tests failed unexpectedly: Cannot read properties of undefined .*This is a bug in Baton/);
+    expect(stderr).toEqual([]); // already logged where it happened
   });
 
   it('keeps results on disk for another server process', async () => {

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import OpenAI from 'openai';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HANDOFF_SECTIONS, modelSummarizer, summarizerFromEnvironment } from '../../src/session/model-summarizer.js';
+import { loadConfig } from '../../src/config.js';
+import { configuredSummarizer, HANDOFF_SECTIONS, modelSummarizer } from '../../src/core/compaction/model-summarizer.js';
 import { startResponsesServer, type ResponsesServer, type Script } from '../helpers/responses-server.js';
 
 let server: ResponsesServer | undefined;
@@ -255,31 +256,27 @@ describe('modelSummarizer', () => {
   });
 
   it('does not import the openai SDK at module load', async () => {
-    const source = await readFile(new URL('../../src/session/model-summarizer.ts', import.meta.url), 'utf8');
+    const source = await readFile(new URL('../../src/core/compaction/model-summarizer.ts', import.meta.url), 'utf8');
     expect(source).not.toMatch(/^import (?!type )[^;]*from 'openai'/m);
   });
 });
 
-describe('summarizerFromEnvironment', () => {
+describe('configuredSummarizer', () => {
   it('is undefined without a key or base URL', () => {
-    expect(summarizerFromEnvironment({})).toBeUndefined();
-    expect(summarizerFromEnvironment({ OPENAI_API_KEY: ' ' })).toBeUndefined();
+    expect(configuredSummarizer(loadConfig({}, {}))).toBeUndefined();
+    expect(configuredSummarizer(loadConfig({}, { OPENAI_API_KEY: ' ' }))).toBeUndefined();
   });
 
-  it('picks the model from the argument, then BATON_SUMMARY_MODEL, then the default', async () => {
+  it('uses session.summaryModel: BATON_SUMMARY_MODEL, else the default', async () => {
     const s = await start(() => ({ text: 'ok' }));
     const models: string[] = [];
-    for (const [env, model] of [
-      [{ OPENAI_BASE_URL: s.url }, undefined],
-      [{ OPENAI_BASE_URL: s.url, BATON_SUMMARY_MODEL: 'from-env' }, undefined],
-      [{ OPENAI_BASE_URL: s.url, BATON_SUMMARY_MODEL: 'from-env' }, 'from-arg'],
-    ] as const) {
-      const summarizer = summarizerFromEnvironment(env, model);
+    for (const env of [{ OPENAI_BASE_URL: s.url }, { OPENAI_BASE_URL: s.url, BATON_SUMMARY_MODEL: 'from-env' }]) {
+      const summarizer = configuredSummarizer(loadConfig({}, env));
       expect(summarizer?.kind).toBe('model');
       await summarizer!.summarize({ events: ['e'], budget: 50 });
       models.push(s.requests.at(-1)!.model!);
     }
-    expect(models).toEqual(['gpt-5.1-codex-mini', 'from-env', 'from-arg']);
+    expect(models).toEqual(['gpt-5.1-codex-mini', 'from-env']);
     // A base URL alone (a local endpoint) works without a key.
     expect(s.headers[0]?.authorization).toBe('Bearer unused');
   });

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countTokens } from '../../src/core/budget.js';
 import { WorkspaceState } from '../../src/core/state.js';
-import { SessionStore } from '../../src/session/log.js';
+import { SessionStore } from '../../src/session/store.js';
 import { SessionInput } from '../../src/session/schema.js';
 import { session } from '../../src/session/session.js';
-import type { SessionEvent, Summarizer } from '../../src/session/types.js';
+import type { Summarizer } from '../../src/core/compaction/summarizer.js';
+import type { SessionEvent } from '../../src/session/types.js';
 import { tempDir } from '../helpers/repo.js';
 
 /** A long session with facts planted throughout, written straight to the log file. */

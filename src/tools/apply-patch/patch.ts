@@ -1,13 +1,13 @@
 import { budgetOf, countTokens, fitHead, fitsBudget } from '../../core/budget.js';
 import { UserError } from '../../core/errors.js';
-import type { WorkspaceServices } from '../../services.js';
+import type { ToolContext } from '../../core/context.js';
 import { applyParsed, undoCheckpoint, type ApplyResult } from './apply.js';
 import { parsePatch } from './parse.js';
 import { renderApply, renderSummary } from './render.js';
 import { eolOf } from './text.js';
 import type { ApplyPatchInput, ApplyPatchOutput } from './schema.js';
 
-type Services = Pick<WorkspaceServices, 'workspace' | 'state'>;
+type Services = Pick<ToolContext, 'workspace' | 'state'>;
 
 /** apply-patch: verify everything, write atomically or not at all, keep a checkpoint to undo. */
 export async function applyPatch(input: ApplyPatchInput, services: Services): Promise<ApplyPatchOutput> {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { describeError } from '../../core/errors.js';
 import { contentHash } from '../../core/files.js';
-import type { RunTestsContext } from '../run-tests/run.js';
+import type { ToolContext } from '../../core/context.js';
+import type { ToolSpec } from '../spec.js';
 
 /**
  * Baton's own capabilities as function tools for the model in the Responses agent loop.
@@ -22,7 +23,15 @@ export interface ToolRun {
   finish?: string;
 }
 
-export interface AgentToolContext extends RunTestsContext {}
+export type AgentToolContext = ToolContext;
+
+/** Runs one of Baton's own tools as its MCP call would: the same validation, capability and rendering. */
+async function runBatonTool(name: string, args: Record<string, unknown>, context: AgentToolContext): Promise<{ output: Record<string, unknown>; text: string }> {
+  const { TOOLS } = await import('../index.js');
+  const spec = TOOLS.find((tool) => tool.name === name) as ToolSpec;
+  const output = (await spec.run((await spec.schemas()).input.parse(args), context)) as Record<string, unknown>;
+  return { output, text: spec.render(output) };
+}
 
 const ScanArgs = z
   .object({
@@ -55,14 +64,10 @@ const TOOLS: AgentTool[] = [
     schema: ScanArgs,
     readOnly: true,
     async run(args: z.output<typeof ScanArgs>, context) {
-      const [{ repoScan }, { renderScan }, { RepoScanInput }] = await Promise.all([
-        import('../repo-scan/scan.js'),
-        import('../repo-scan/render.js'),
-        import('../repo-scan/schema.js'),
-      ]);
-      const result = await repoScan(RepoScanInput.parse({ ...args, maxTokens: 6000 }), context);
-      const read = args.mode === 'read' && args.path ? { path: result.path ?? args.path, hash: await fileHash(context.workspace.root, result.path ?? args.path) } : { path: '*', hash: '*' };
-      return { output: renderScan(result), read };
+      const { output, text } = await runBatonTool('repo-scan', { ...args, maxTokens: 6000 }, context);
+      const path = typeof output.path === 'string' ? output.path : args.path;
+      const read = args.mode === 'read' && path ? { path, hash: await fileHash(context.workspace.root, path) } : { path: '*', hash: '*' };
+      return { output: text, read };
     },
   },
   {
@@ -71,12 +76,7 @@ const TOOLS: AgentTool[] = [
     schema: PatchArgs,
     readOnly: false,
     async run(args: z.output<typeof PatchArgs>, context) {
-      const [{ applyPatch }, { renderApply }, { ApplyPatchInput }] = await Promise.all([
-        import('../apply-patch/patch.js'),
-        import('../apply-patch/render.js'),
-        import('../apply-patch/schema.js'),
-      ]);
-      return { output: renderApply(await applyPatch(ApplyPatchInput.parse({ patch: args.patch, maxTokens: 3000 }), context)) };
+      return { output: (await runBatonTool('apply-patch', { patch: args.patch, maxTokens: 3000 }, context)).text };
     },
   },
   {
@@ -85,13 +85,9 @@ const TOOLS: AgentTool[] = [
     schema: TestArgs,
     readOnly: false,
     async run(args: z.output<typeof TestArgs>, context) {
-      const [{ runTests }, { renderRunTests }, { RunTestsInput }] = await Promise.all([
-        import('../run-tests/run.js'),
-        import('../run-tests/render.js'),
-        import('../run-tests/schema.js'),
-      ]);
-      const result = await runTests(RunTestsInput.parse({ ...args, waitSec: 3600, maxTokens: 3000 }), context);
-      return { output: renderRunTests(result), command: { command: result.command.join(' ') || 'run-tests', exitCode: result.exitCode } };
+      const { output, text } = await runBatonTool('run-tests', { ...args, waitSec: 3600, maxTokens: 3000 }, context);
+      const command = (output.command as string[]).join(' ') || 'run-tests';
+      return { output: text, command: { command, exitCode: output.exitCode as number | null } };
     },
   },
   {

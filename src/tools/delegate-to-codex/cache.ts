@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJson, writeJsonAtomic } from '../../core/state.js';
 import { listFiles } from '../../core/files.js';
-import type { RunTestsContext } from '../run-tests/run.js';
+import type { ToolContext } from '../../core/context.js';
 import type { DelegateOutput } from './schema.js';
 
 /**
@@ -17,20 +17,20 @@ interface Entry {
   output: DelegateOutput;
 }
 
-export async function cachedDelegation(context: RunTestsContext, key: string): Promise<DelegateOutput | undefined> {
+export async function cachedDelegation(context: ToolContext, key: string): Promise<DelegateOutput | undefined> {
   const entry = await readJson<Entry>(context.state.path('delegate-cache', `${key}.json`)).catch(() => undefined);
   if (!entry) return undefined;
   for (const read of entry.reads) if ((await currentHash(context, read.path)) !== read.hash) return undefined;
   return entry.output;
 }
 
-export async function storeDelegationCache(context: RunTestsContext, key: string, reads: Array<{ path: string; hash: string }>, output: DelegateOutput): Promise<void> {
+export async function storeDelegationCache(context: ToolContext, key: string, reads: Array<{ path: string; hash: string }>, output: DelegateOutput): Promise<void> {
   const unique = new Map<string, string>();
   for (const read of reads) unique.set(read.path, read.path === '*' ? await currentHash(context, '*') : read.hash);
   await writeJsonAtomic(context.state.path('delegate-cache', `${key}.json`), { reads: [...unique].map(([path, hash]) => ({ path, hash })), output } satisfies Entry);
 }
 
-async function currentHash(context: RunTestsContext, path: string): Promise<string> {
+async function currentHash(context: ToolContext, path: string): Promise<string> {
   const hash = createHash('sha1');
   if (path !== '*') return hash.update(await readFile(join(context.workspace.root, path)).catch(() => Buffer.alloc(0))).digest('hex');
   // The whole tree: every listed file with its content.

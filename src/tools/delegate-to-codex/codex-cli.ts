@@ -6,6 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, relative, sep } from 'node:path';
+import type { Effort } from '../../config.js';
 import { UserError } from '../../core/errors.js';
 import { runProcess, type RunResult } from '../../core/process.js';
 import { parseCodexEvent, parseCodexItem, type CodexEvent, type CodexItem, type CodexUsage, type TodoListItem } from './codex-events.js';
@@ -16,7 +17,7 @@ export interface CodexCliOptions {
   cwd: string;
   task: string;
   model?: string;
-  effort?: 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+  effort?: Effort;
   sandbox: 'read-only' | 'workspace-write';
   resumeThreadId?: string;
   /** Extra `-c key=value` overrides (tests point Codex at a local provider with these). */

@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { budgetOf, countTokens, fitHead } from '../../core/budget.js';
 import { UserError } from '../../core/errors.js';
-import { answerJob, type JobContext } from '../../core/jobs.js';
+import { answerJob, type JobContext, type RunningJob } from '../../core/jobs.js';
 import { readJson, writeJsonAtomic } from '../../core/state.js';
-import type { RunTestsContext } from '../run-tests/run.js';
+import type { ToolContext } from '../../core/context.js';
 import { cachedDelegation, storeDelegationCache } from './cache.js';
 import { codexVersion, runCodexCli } from './codex-cli.js';
 import type { Item } from './responses-agent.js';
@@ -24,14 +24,20 @@ interface Delegation {
   usage?: DelegateOutput['usage'];
 }
 
-const running = new Map<string, { sessionId: string; backend: string; model: string; effort: string; startedAt: number }>();
+/** What the job manager keeps about a delegation while it runs, for the "running" answer. */
+interface DelegationMeta {
+  sessionId: string;
+  backend: string;
+  model: string;
+  effort: string;
+}
 
 /**
  * delegate-to-codex: hand a task to a Codex model (Baton runs the agent loop over the
  * Responses API) or to the installed Codex CLI, as a job; answer with what it did and the
  * diff of everything it changed, taken against a snapshot from before it started.
  */
-export async function delegate(input: DelegateInput, context: RunTestsContext): Promise<DelegateOutput> {
+export async function delegate(input: DelegateInput, context: ToolContext): Promise<DelegateOutput> {
   if (input.jobId) return waitFor(input.jobId, input, context);
   if (input.cancel) throw new UserError('cancel needs the jobId of the delegation to cancel');
   const task = input.task?.trim();
@@ -51,24 +57,25 @@ export async function delegate(input: DelegateInput, context: RunTestsContext): 
     if (hit) return { ...hit, sessionId, cached: true, notes: [...(hit.notes ?? []), 'served from the cache: same task, model and effort, and nothing it read has changed'] };
   }
 
-  const jobId = context.jobs.start('delegate', (job) => runDelegation({ input, task, backend, routed, sessionId, earlier, cacheKey }, context, job));
-  running.set(jobId, { sessionId, backend, model: routed.model, effort: routed.effort, startedAt: Date.now() });
+  const meta: DelegationMeta = { sessionId, backend, model: routed.model, effort: routed.effort };
+  const work = (job: JobContext) => runDelegation({ input, task, backend, routed, sessionId, earlier, cacheKey }, context, job);
+  const jobId = context.jobs.start('delegate', work, { meta: { ...meta }, log: context.log });
   return waitFor(jobId, input, context);
 }
 
-function waitFor(jobId: string, input: DelegateInput, context: RunTestsContext): Promise<DelegateOutput> {
-  return answerJob(context.jobs, jobId, { ...input, signal: context.signal, progress: context.progress }, (lastMessage) => runningOutput(jobId, lastMessage));
+function waitFor(jobId: string, input: DelegateInput, context: ToolContext): Promise<DelegateOutput> {
+  return answerJob(context.jobs, jobId, { ...input, signal: context.signal, progress: context.progress }, runningOutput);
 }
 
-function runningOutput(jobId: string, lastMessage: string): DelegateOutput {
-  const known = running.get(jobId);
+function runningOutput({ jobId, meta, lastMessage }: RunningJob): DelegateOutput {
+  const known = meta as Partial<DelegationMeta>;
   return {
     status: 'running',
     jobId,
-    sessionId: known?.sessionId ?? '',
-    backend: known?.backend ?? 'unknown',
-    model: known?.model ?? 'unknown',
-    effort: known?.effort ?? 'unknown',
+    sessionId: known.sessionId ?? '',
+    backend: known.backend ?? 'unknown',
+    model: known.model ?? 'unknown',
+    effort: known.effort ?? 'unknown',
     finalMessage: lastMessage,
     filesChanged: [],
     diff: '',
@@ -81,8 +88,8 @@ function runningOutput(jobId: string, lastMessage: string): DelegateOutput {
 }
 
 /** `auto`: the Codex CLI when installed, else the Responses API when configured. */
-async function chooseBackend(asked: DelegateInput['backend'], context: RunTestsContext): Promise<'responses' | 'codex-cli'> {
-  const configured = Boolean(process.env.OPENAI_API_KEY || process.env.OPENAI_BASE_URL);
+async function chooseBackend(asked: DelegateInput['backend'], context: ToolContext): Promise<'responses' | 'codex-cli'> {
+  const configured = Boolean(context.config.openai.apiKey || context.config.openai.baseUrl);
   if (asked === 'responses') {
     if (!configured) throw new UserError('the responses backend needs OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible endpoint)', 'Set it in the environment Baton runs in');
     return 'responses';
@@ -96,7 +103,7 @@ async function chooseBackend(asked: DelegateInput['backend'], context: RunTestsC
   );
 }
 
-async function loadDelegation(context: RunTestsContext, id: string): Promise<Delegation> {
+async function loadDelegation(context: ToolContext, id: string): Promise<Delegation> {
   const stored = /^d-[0-9a-f]{12}$/.test(id) ? await readJson<Delegation>(context.state.path('delegations', `${id}.json`)) : undefined;
   if (!stored) throw new UserError(`no delegation ${id} in this workspace`, 'Use the sessionId an earlier delegate-to-codex call in this workspace returned, or omit it to start afresh');
   return stored;
@@ -112,7 +119,7 @@ interface Plan {
   cacheKey: string;
 }
 
-async function runDelegation(plan: Plan, context: RunTestsContext, job: JobContext): Promise<DelegateOutput> {
+async function runDelegation(plan: Plan, context: ToolContext, job: JobContext): Promise<DelegateOutput> {
   const { input, task, backend, routed, sessionId } = plan;
   const snapshot = await takeSnapshot(context.workspace);
   try {
@@ -122,9 +129,9 @@ async function runDelegation(plan: Plan, context: RunTestsContext, job: JobConte
       const [{ default: OpenAI }, { runResponsesAgent }, { modelSummarizer }] = await Promise.all([
         import('openai'),
         import('./responses-agent.js'),
-        import('../../session/model-summarizer.js'),
+        import('../../core/compaction/model-summarizer.js'),
       ]);
-      const connection = { baseURL: process.env.OPENAI_BASE_URL, apiKey: process.env.OPENAI_API_KEY ?? 'unused' };
+      const connection = { baseURL: context.config.openai.baseUrl, apiKey: context.config.openai.apiKey ?? 'unused' };
       // The SDK retries 429 and 5xx with exponential backoff and jitter; its default logger writes to stdout.
       const client = new OpenAI({ ...connection, maxRetries: 4, timeout: 600_000, logLevel: 'off' });
       const agent = await runResponsesAgent({
@@ -179,17 +186,16 @@ async function runDelegation(plan: Plan, context: RunTestsContext, job: JobConte
     }
     return output;
   } finally {
-    running.delete(job.jobId);
     await snapshot.dispose();
   }
 }
 
-async function saveDelegation(context: RunTestsContext, delegation: Delegation): Promise<void> {
+async function saveDelegation(context: ToolContext, delegation: Delegation): Promise<void> {
   await writeJsonAtomic(context.state.path('delegations', `${delegation.id}.json`), delegation);
 }
 
 /** A diff over the budget is saved whole in the state dir, and the result says where. */
-async function withinBudget(output: DelegateOutput, maxTokens: number | undefined, context: RunTestsContext, jobId: string): Promise<DelegateOutput> {
+async function withinBudget(output: DelegateOutput, maxTokens: number | undefined, context: ToolContext, jobId: string): Promise<DelegateOutput> {
   const budget = budgetOf(maxTokens);
   const rest = budget - (await countTokens(output.finalMessage)) - 400;
   const cut = await fitHead(output.diff, Math.max(0, rest));

@@ -1,8 +1,8 @@
-import { compactItems } from '../../session/compact.js';
-import { extractiveSummarizer } from '../../session/extractive.js';
-import type { Summarizer } from '../../session/types.js';
+import { compactItems } from '../../core/compaction/engine.js';
+import { extractiveSummarizer } from '../../core/compaction/extractive.js';
+import type { Summarizer } from '../../core/compaction/summarizer.js';
 import { isReadOnlyTool, runAgentTool, toolDefinitions, type AgentToolContext, type ToolRun } from './agent-tools.js';
-import type { Effort } from './schema.js';
+import type { Effort } from '../../config.js';
 
 /**
  * The agent loop Baton runs itself against the Responses API: the model works with Baton's

@@ -1,6 +1,5 @@
-import type { Config } from '../../config.js';
+import { EFFORTS, type Config, type Effort } from '../../config.js';
 import { UserError } from '../../core/errors.js';
-import { EFFORTS, type Effort } from './schema.js';
 
 /**
  * Model routing for `model: "auto"`: the small model for narrow tasks (a question, a change

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { maxTokensInput } from '../../core/budget.js';
 import { jobInputs } from '../../core/job-inputs.js';
 
-export const EFFORTS = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const;
-export type Effort = (typeof EFFORTS)[number];
+import { EFFORTS } from '../../config.js';
+
 
 export const DelegateInput = z
   .object({

@@ -1,22 +1,22 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { registerTool, type ServerContext } from '../../register.js';
+import { defineTool } from '../spec.js';
+import type { DelegateInput, DelegateOutput } from './schema.js';
 import { renderDelegate } from './render.js';
 
-
-export function registerDelegate(server: McpServer, context: ServerContext): void {
-  registerTool(server, context, {
-    name: 'delegate-to-codex',
-    title: 'Delegate to Codex',
-    description:
-      'Hand a sub-task to a Codex model (Responses API, Baton runs the loop) or the Codex CLI; get the report, files changed and diff. ' +
-      'Long runs answer running + jobId; call again with {jobId}. sessionId continues a delegation.',
-    schemas: async () => {
-      const { DelegateInput, DelegateOutput } = await import('./schema.js');
-      return { input: DelegateInput, output: DelegateOutput };
-    },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-    // The capability and its dependencies (openai, the agent loop) load on the first call.
-    run: async (input, context) => (await import('./delegate.js')).delegate(input, context),
-    render: renderDelegate,
-  });
-}
+export const delegateTool = defineTool<typeof DelegateInput, typeof DelegateOutput>({
+  name: 'delegate-to-codex',
+  title: 'Delegate to Codex',
+  description:
+    'Hand a sub-task to a Codex model (Responses API, Baton runs the loop) or the Codex CLI; get the report, files changed and diff. ' +
+    'Long runs answer running + jobId; call again with {jobId}. sessionId continues a delegation.',
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  schemas: async () => {
+    const { DelegateInput, DelegateOutput } = await import('./schema.js');
+    return { input: DelegateInput, output: DelegateOutput };
+  },
+  // The capability and its dependencies (openai, the agent loop) load on the first call.
+  run: async (input, context) => (await import('./delegate.js')).delegate(input, context),
+  render: renderDelegate,
+  logged: true,
+  // What a delegation changed counts as changed in the session, whoever wrote it.
+  facts: (output) => ({ files: output.filesChanged.map((file) => ({ path: file.path, action: file.kind, additions: 0, deletions: 0 })) }),
+});

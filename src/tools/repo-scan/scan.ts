@@ -1,6 +1,6 @@
 import { budgetOf, countTokens, decodeCursor, encodeCursor, fitItems, fitsBudget, queryKey } from '../../core/budget.js';
 import { UserError } from '../../core/errors.js';
-import type { WorkspaceServices } from '../../services.js';
+import type { ToolContext } from '../../core/context.js';
 import { describeEntries, listFiles } from '../../core/files.js';
 import { provenanceOf } from './languages.js';
 import { overview } from './overview.js';
@@ -12,7 +12,7 @@ import { searchFiles, withContext } from './search.js';
 import { TagCache } from './tag-cache.js';
 import { tagLanguageFor } from './tags/index.js';
 
-type Services = Pick<WorkspaceServices, 'workspace' | 'state'> & { signal?: AbortSignal };
+type Services = Pick<ToolContext, 'workspace' | 'state'> & Partial<Pick<ToolContext, 'signal'>>;
 
 /** Tokens kept free for the header line every rendering starts with. */
 const HEADER_TOKENS = 60;

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import type { Config } from '../../config.js';
 import { budgetOf, countTokens, fitTail } from '../../core/budget.js';
 import { UserError } from '../../core/errors.js';
-import { answerJob, type JobContext } from '../../core/jobs.js';
+import type { ToolContext } from '../../core/context.js';
+import { answerJob, type JobContext, type RunningJob } from '../../core/jobs.js';
 import { runProcess } from '../../core/process.js';
 import { detectTestRunners, packageManagerOf, type RunnerId } from '../../core/project.js';
 import { readJson, writeJsonAtomic } from '../../core/state.js';
-import type { WorkspaceServices } from '../../services.js';
 import { splitArgv } from './argv.js';
 import { fromReport } from './runners/outcome.js';
 import { RUNNERS } from './runners/index.js';
@@ -18,11 +18,7 @@ import { renderFailures } from './render.js';
 import type { RunTestsInput, RunTestsOutput } from './schema.js';
 import type { TestCase } from './types.js';
 
-export interface RunTestsContext extends WorkspaceServices {
-  config: Config;
-  signal: AbortSignal;
-  progress(message: string): void;
-}
+export type RunTestsContext = Pick<ToolContext, 'workspace' | 'state' | 'jobs' | 'config' | 'log' | 'signal' | 'progress'>;
 
 /** A run that is ready to start: what runs, where, and how its results are read. */
 interface Plan {
@@ -39,8 +35,11 @@ interface LastFailures {
   failures: TestCase[];
 }
 
-/** What a still-running job looks like to a caller, kept so a later wait can say it again. */
-const running = new Map<string, { runner: string; command: string[]; startedAt: number }>();
+/** What the job manager keeps about a run while it runs, for the "running" answer. */
+interface RunMeta {
+  runner: string;
+  command: string[];
+}
 
 /**
  * run-tests: detect the runner, run it as a job with a machine-readable reporter, and return
@@ -53,26 +52,24 @@ export async function runTests(input: RunTestsInput, context: RunTestsContext): 
   const plan = await planRun(input, context);
   if ('status' in plan) return plan;
   const command = [plan.invocation.file, ...plan.invocation.args];
-  const jobId = context.jobs.start('run-tests', (job) => execute(plan, input, context, job));
-  running.set(jobId, { runner: plan.runnerName, command, startedAt: Date.now() });
+  const meta: RunMeta = { runner: plan.runnerName, command };
+  const jobId = context.jobs.start('run-tests', (job) => execute(plan, input, context, job), { meta: { ...meta }, log: context.log });
   return waitForJob(jobId, input, context);
 }
 
 function waitForJob(jobId: string, input: RunTestsInput, context: RunTestsContext): Promise<RunTestsOutput> {
-  return answerJob(context.jobs, jobId, { ...input, signal: context.signal, progress: context.progress }, (lastMessage) => {
-    const known = running.get(jobId);
-    return runningOutput(jobId, known, lastMessage);
-  });
+  return answerJob(context.jobs, jobId, { ...input, signal: context.signal, progress: context.progress }, runningOutput);
 }
 
-function runningOutput(jobId: string, known: { runner: string; command: string[]; startedAt: number } | undefined, lastMessage: string): RunTestsOutput {
+function runningOutput({ jobId, meta, lastMessage, elapsedMs }: RunningJob): RunTestsOutput {
+  const known = meta as Partial<RunMeta>;
   return {
     status: 'running',
     jobId,
-    runner: known?.runner ?? 'unknown',
-    command: known?.command ?? [],
+    runner: known.runner ?? 'unknown',
+    command: known.command ?? [],
     exitCode: null,
-    durationMs: known ? Date.now() - known.startedAt : 0,
+    durationMs: elapsedMs,
     summary: { total: 0, passed: 0, failed: 0, skipped: 0 },
     failures: [],
     output: lastMessage,
@@ -226,7 +223,6 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
       input.maxTokens,
     );
   } finally {
-    running.delete(job.jobId);
     await new Promise((resolve) => log.end(resolve));
     await rm(plan.request.reportDir, { recursive: true, force: true });
   }

@@ -3,9 +3,8 @@
  * The SDK is imported lazily: most runs never summarise, and start-up must stay fast.
  */
 import type OpenAI from 'openai';
-import type { Summarizer } from './types.js';
-
-export const DEFAULT_SUMMARY_MODEL = 'gpt-5.1-codex-mini';
+import type { Config } from '../../config.js';
+import type { Summarizer } from './summarizer.js';
 
 export interface ModelSummarizerOptions {
   model: string;
@@ -57,15 +56,11 @@ export function modelSummarizer(options: ModelSummarizerOptions): Summarizer {
  * undefined (the caller then uses the extractive summary). Model: the argument, else
  * `BATON_SUMMARY_MODEL`, else gpt-5.1-codex-mini.
  */
-export function summarizerFromEnvironment(env: NodeJS.ProcessEnv, model?: string): Summarizer | undefined {
-  const apiKey = nonEmpty(env.OPENAI_API_KEY);
-  const baseURL = nonEmpty(env.OPENAI_BASE_URL);
-  if (!apiKey && !baseURL) return undefined;
-  return modelSummarizer({
-    model: nonEmpty(model) ?? nonEmpty(env.BATON_SUMMARY_MODEL) ?? DEFAULT_SUMMARY_MODEL,
-    ...(baseURL ? { baseURL } : {}),
-    ...(apiKey ? { apiKey } : {}),
-  });
+/** The model summarizer when the configuration names an OpenAI endpoint or key, else none. */
+export function configuredSummarizer(config: Pick<Config, 'openai' | 'session'>): Summarizer | undefined {
+  const { apiKey, baseUrl } = config.openai;
+  if (!apiKey && !baseUrl) return undefined;
+  return modelSummarizer({ model: config.session.summaryModel, ...(baseUrl ? { baseURL: baseUrl } : {}), ...(apiKey ? { apiKey } : {}) });
 }
 
 export const HANDOFF_SECTIONS = [
@@ -130,8 +125,4 @@ function describeError(error: unknown): string {
 /** Error messages can echo a key back (e.g. "Incorrect API key provided: sk-…"). */
 function redact(text: string): string {
   return text.replace(/\b(sk-[A-Za-z0-9_-]{3})[A-Za-z0-9_*-]{6,}/g, '$1…');
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value?.trim() ? value.trim() : undefined;
 }

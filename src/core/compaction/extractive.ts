@@ -1,5 +1,5 @@
-import { fitHead } from '../core/budget.js';
-import type { Summarizer } from './types.js';
+import { fitHead } from '../budget.js';
+import type { Summarizer } from './summarizer.js';
 
 /**
  * The deterministic summary, when no model is configured: what kinds of work happened, the

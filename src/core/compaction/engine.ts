@@ -1,5 +1,5 @@
-import { countTokens } from '../core/budget.js';
-import type { Summarizer } from './types.js';
+import { countTokens } from '../budget.js';
+import type { Summarizer } from './summarizer.js';
 
 /**
  * The compaction engine, shared by the session brief and the delegate agent loop: keep the

@@ -1,0 +1,84 @@
+import { stateDirOf, type Config } from '../config.js';
+import { ensureWritableDir } from '../core/state.js';
+import { Workspace } from '../core/workspace.js';
+import { Logger } from '../log.js';
+import type { ServerOptions } from '../server.js';
+import { openJobManagers } from '../services.js';
+
+/** Serves MCP until a signal or the client leaves; never resolves. */
+export async function serve(config: Config): Promise<number> {
+  const log = new Logger(config.logLevel);
+  const root = (await Workspace.open(config.root ?? process.cwd())).root;
+  const stateDir = stateDirOf(config);
+  await ensureWritableDir(stateDir);
+  const options: ServerOptions = { config, stateDir, fallbackRoot: root, log };
+  installShutdown(log);
+
+  if (config.http.enabled) {
+    const { serveHttp } = await import('../http.js');
+    const handle = await serveHttp(options);
+    log.info(`serving MCP over HTTP at ${handle.url}`);
+    return new Promise<number>(() => {}); // runs until a signal
+  }
+  await serveStdio(options);
+  return new Promise<number>(() => {});
+}
+
+async function serveStdio(options: ServerOptions): Promise<void> {
+  const [{ StdioServerTransport }, { createServer }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/server/stdio.js'),
+    import('../server.js'),
+  ]);
+  const server = createServer(options);
+  const transport = new StdioServerTransport();
+  await server.connect(transport);
+
+  // The SDK drops a line it cannot parse; JSON-RPC wants an answer, so give one and go on.
+  const sdkOnError = transport.onerror;
+  transport.onerror = (error) => {
+    sdkOnError?.(error);
+    const parseFailed = error instanceof SyntaxError;
+    const invalid = !parseFailed && error.name === 'ZodError';
+    if (!parseFailed && !invalid) return;
+    const reply = {
+      jsonrpc: '2.0' as const,
+      id: null,
+      error: parseFailed
+        ? { code: -32700, message: `Parse error: ${error.message}` }
+        : { code: -32600, message: 'Invalid Request: not a JSON-RPC 2.0 message' },
+    };
+    transport.send(reply as never).catch(() => {});
+  };
+
+  // The client went away: let running jobs finish and store their results, then leave.
+  process.stdin.once('end', () => {
+    void server.close().catch(() => {});
+    void settleJobsAndExit(options.log, 'stdin closed');
+  });
+}
+
+let exiting = false;
+
+async function settleJobsAndExit(log: Logger, reason: string, cancel = false): Promise<void> {
+  if (exiting) return;
+  exiting = true;
+  const managers = await openJobManagers();
+  const running = managers.reduce((sum, jobs) => sum + jobs.runningCount(), 0);
+  if (running) log.info(`${reason}: ${cancel ? 'cancelling' : 'waiting for'} ${running} running job(s)`);
+  if (cancel) for (const jobs of managers) jobs.cancelAll();
+  await Promise.all(managers.map((jobs) => jobs.settled()));
+  const { allRecorded } = await import('../session/record.js');
+  await allRecorded(); // calls answered just before the client left are still logged
+  process.exit(0);
+}
+
+function installShutdown(log: Logger): void {
+  // A write to a client that has gone (EPIPE) must not crash the jobs still running.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') log.error(`stdout: ${error.message}`);
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void settleJobsAndExit(log, signal, true));
+  }
+}
+
