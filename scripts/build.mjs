@@ -8,11 +8,18 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 /**
- * The MCP SDK statically imports three things Baton never runs, and they are a third of its
+ * The MCP SDK statically imports three things Baton never runs, and they are a large share of its
  * start-up: Ajv (validates elicitation answers; Baton never elicits), zod v3 and
  * zod-to-json-schema (only for zod v3 schemas; Baton's are zod v4). In the bundle they are
  * replaced by stubs that fail loudly if they are ever reached.
  */
+const STUBBED = [
+  { name: 'ajv-provider', filter: /validation\/ajv-provider\.js$/ },
+  { name: 'zod/v3', filter: /^zod\/v3$/ },
+  { name: 'zod-to-json-schema', filter: /^zod-to-json-schema$/ },
+];
+const stubbedHits = new Set();
+
 const unusedSdkParts = {
   name: 'unused-sdk-parts',
   setup(build) {
@@ -22,17 +29,29 @@ const unusedSdkParts = {
         export const object = fail; export const zodToJsonSchema = fail;`,
       loader: 'js',
     });
-    build.onResolve({ filter: /validation\/ajv-provider\.js$/ }, (args) =>
-      args.importer.includes('@modelcontextprotocol') ? { path: 'ajv-provider', namespace: 'stub' } : undefined,
-    );
-    build.onResolve({ filter: /^(zod\/v3|zod-to-json-schema)$/ }, (args) =>
-      args.importer.includes('@modelcontextprotocol') ? { path: args.path, namespace: 'stub' } : undefined,
-    );
+    for (const { name, filter } of STUBBED) {
+      build.onResolve({ filter }, (args) => {
+        if (!args.importer.includes('@modelcontextprotocol')) return undefined;
+        stubbedHits.add(name);
+        return { path: args.path, namespace: 'stub' };
+      });
+    }
     build.onLoad({ filter: /.*/, namespace: 'stub' }, (args) =>
       stub(`Baton's bundle leaves out ${args.path}: it is not used by Baton (see scripts/build.mjs)`),
     );
   },
 };
+
+/**
+ * A stub that matched nothing means the SDK changed how it loads that part: the bundle would
+ * then carry it (and its start-up cost) again without anyone noticing. Fail the build instead.
+ */
+function checkStubsUsed() {
+  const missed = STUBBED.filter(({ name }) => !stubbedHits.has(name)).map(({ name }) => name);
+  if (missed.length) {
+    throw new Error(`scripts/build.mjs stubs SDK imports that are no longer there: ${missed.join(', ')}. Check what the SDK imports now and update STUBBED.`);
+  }
+}
 
 const shared = {
   bundle: true,
@@ -51,6 +70,7 @@ const toolListDir = new URL('../dist/tool-list-build/', import.meta.url);
 await build({ ...shared, entryPoints: { entry: 'scripts/tool-list-entry.ts' }, outdir: toolListDir.pathname, splitting: true });
 const { tools } = await import(new URL('entry.js', toolListDir).href);
 rmSync(toolListDir, { recursive: true });
+stubbedHits.clear(); // the check is about the bundle that ships
 
 await build({
   ...shared,
@@ -62,3 +82,4 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   define: { __BATON_VERSION__: JSON.stringify(version), __BATON_TOOL_LIST__: JSON.stringify(tools) },
 });
+checkStubsUsed();

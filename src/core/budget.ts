@@ -21,7 +21,7 @@ export function budgetOf(maxTokens: number | undefined): number {
 type Encoder = { countTokens(text: string): number };
 let encoder: Promise<Encoder> | undefined;
 
-/** The o200k tokenizer, loaded on first use: it costs ~200 ms, which start-up must not pay. */
+/** The o200k tokenizer, loaded on first use: loading it is the largest single start-up cost (bench/startup.mjs), which start-up must not pay. */
 function loadEncoder(): Promise<Encoder> {
   encoder ??= import('gpt-tokenizer/encoding/o200k_base');
   return encoder;

@@ -48,10 +48,6 @@ export function encodeText(file: FileText): string {
   return out;
 }
 
-export function hasFinalNewline(file: FileText): boolean {
-  return file.lines.length === 0 || file.endings[file.endings.length - 1] !== '';
-}
-
 /** A new file's text from patch lines, with the patch's own line endings. */
 export function textFromLines(lines: readonly string[], finalNewline: boolean, eol: '\n' | '\r\n'): FileText {
   const endings: string[] = lines.map(() => eol);

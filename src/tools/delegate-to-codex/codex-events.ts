@@ -64,8 +64,6 @@ export const codexItemSchema = z.discriminatedUnion('type', [
   errorItem,
 ]);
 export type CodexItem = z.infer<typeof codexItemSchema>;
-export type CommandExecutionItem = z.infer<typeof commandExecutionItem>;
-export type FileChangeItem = z.infer<typeof fileChangeItem>;
 export type TodoListItem = z.infer<typeof todoListItem>;
 
 // ---------------------------------------------------------------------------------------------

@@ -131,11 +131,6 @@ export function projectFrames(text: string, root?: string): StackFrame[] {
   return frames;
 }
 
-/** Where a frame points, as a root-relative file and line. */
-export function frameLocation(frame: StackFrame, root?: string): { file: string; line: number } {
-  return { file: projectPath(frame.location, root), line: frame.line };
-}
-
 /**
  * The frame to report as the failure's position: the first one in the test file when we know it
  * (an assertion helper in the project would otherwise win), else the first project frame.
