@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { access, mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { constants, writeSync } from 'node:fs';
+import { access, chmod, mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from './errors.js';
 
@@ -11,7 +11,13 @@ import { UserError } from './errors.js';
  *   <stateDir>/<name>-<hash of root>/workspace.json   which root this folder belongs to
  *                                    jobs/<id>.json    long calls and their results
  *                                    ...               (sessions, caches: added by their tools)
+ *
+ * What is kept there can be private (tasks, code, test output): folders are created 0700 and
+ * files 0600 (STATE_DIR_MODE, STATE_FILE_MODE), whatever the umask allows beyond that.
  */
+export const STATE_DIR_MODE = 0o700;
+export const STATE_FILE_MODE = 0o600;
+
 export class WorkspaceState {
   private constructor(
     /** The folder of this workspace inside the state dir. */
@@ -21,7 +27,8 @@ export class WorkspaceState {
   static async open(stateDir: string, root: string): Promise<WorkspaceState> {
     await ensureWritableDir(stateDir);
     const dir = join(stateDir, workspaceKey(root));
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: STATE_DIR_MODE });
+    await chmod(dir, STATE_DIR_MODE); // a folder made by an older Baton may be wider
     const meta = join(dir, 'workspace.json');
     if (!(await exists(meta))) await writeJsonAtomic(meta, { root, createdAt: new Date().toISOString() });
     return new WorkspaceState(dir);
@@ -43,7 +50,7 @@ export function workspaceKey(root: string): string {
 /** Creates the dir if needed and proves it can be written, else a UserError saying why. */
 export async function ensureWritableDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: STATE_DIR_MODE });
     await access(dir, constants.W_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
@@ -75,34 +82,67 @@ export async function appendJsonlLines(file: string, records: readonly unknown[]
  * runs once, when the file is opened.
  */
 export class JsonlAppender {
-  private handle: Promise<import('node:fs/promises').FileHandle> | undefined;
+  private handle: Promise<{ file: import('node:fs/promises').FileHandle; prefix: string }> | undefined;
+  private syncing: Promise<void> | undefined;
+  private unsynced = false;
 
   constructor(private readonly file: string) {}
 
+  /** Appends the records and waits until they are on disk. */
   async append(records: readonly unknown[]): Promise<void> {
+    await this.write(records);
+    await this.sync();
+  }
+
+  /**
+   * Appends the records with one write(2): once this resolves, a killed process loses none of
+   * them (the kernel has them); only a machine crash before the next `sync` could.
+   */
+  async write(records: readonly unknown[]): Promise<void> {
     if (!records.length) return;
-    let prefix = '';
-    if (!this.handle) {
-      this.handle = (async () => {
-        await mkdir(dirname(this.file), { recursive: true });
-        return open(this.file, 'a+');
-      })();
-      const handle = await this.handle;
-      // After a crash mid-write the file ends in a torn line; start on a fresh line so the next
-      // record is not glued to it (the torn line alone is skipped by readers).
-      const { size } = await handle.stat();
-      const last = Buffer.alloc(1);
-      if (size > 0 && (await handle.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 0x0a) prefix = '\n';
-    }
-    const handle = await this.handle;
-    await handle.write(prefix + records.map((record) => JSON.stringify(record) + '\n').join(''));
-    await handle.datasync();
+    this.handle ??= this.openForAppend();
+    const opened = await this.handle;
+    const text = opened.prefix + records.map((record) => JSON.stringify(record) + '\n').join('');
+    opened.prefix = '';
+    // Synchronous: one small write costs less than a trip through the thread pool, and lines
+    // written in call order stay in call order.
+    writeSync(opened.file.fd, text);
+    this.unsynced = true;
+  }
+
+  /** Resolves once everything written so far is on disk; concurrent callers share one fdatasync. */
+  sync(): Promise<void> {
+    if (!this.unsynced && !this.syncing) return Promise.resolve();
+    this.syncing ??= (async () => {
+      try {
+        const { file } = await this.handle!;
+        while (this.unsynced) {
+          this.unsynced = false;
+          await file.datasync();
+        }
+      } finally {
+        this.syncing = undefined;
+      }
+    })();
+    return this.syncing;
+  }
+
+  private async openForAppend(): Promise<{ file: import('node:fs/promises').FileHandle; prefix: string }> {
+    await mkdir(dirname(this.file), { recursive: true, mode: STATE_DIR_MODE });
+    const file = await open(this.file, 'a+', STATE_FILE_MODE);
+    // After a crash mid-write the file ends in a torn line; start on a fresh line so the next
+    // record is not glued to it (the torn line alone is skipped by readers).
+    const { size } = await file.stat();
+    const last = Buffer.alloc(1);
+    const torn = size > 0 && (await file.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 0x0a;
+    return { file, prefix: torn ? '\n' : '' };
   }
 
   async close(): Promise<void> {
-    const handle = await this.handle;
+    await this.sync();
+    const opened = await this.handle;
     this.handle = undefined;
-    await handle?.close();
+    await opened?.file.close();
   }
 }
 
@@ -140,10 +180,10 @@ export function parseJsonl<T = unknown>(text: string): JsonlContents<T> {
 
 /** Writes JSON through a temp file, fsync and rename: a reader sees the old file or the new one. */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
+  await mkdir(dirname(file), { recursive: true, mode: STATE_DIR_MODE });
   const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writeFile(temp, JSON.stringify(value), { flush: true });
+    await writeFile(temp, JSON.stringify(value), { flush: true, mode: STATE_FILE_MODE });
     await rename(temp, file);
   } catch (error) {
     await unlink(temp).catch(() => {});

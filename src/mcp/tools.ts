@@ -59,15 +59,16 @@ async function callTool(
     services = await host.workspace();
     const output = (await spec.run(args, { ...services, config: host.config, log: host.log, ...call })) as Record<string, unknown>;
     const text = spec.render(output);
+    // Logged before the answer leaves: a server killed right after answering loses no call.
     if (spec.logged) {
       const facts = spec.facts?.(output) ?? {};
-      recordCall(services.state, spec.name, args, { ok: true, text, ...facts }, performance.now() - started, (m) => host.log.debug(m));
+      await recordCall(services.state, spec.name, args, { ok: true, text, ...facts }, performance.now() - started, (m) => host.log.warning(m));
     }
     return { structuredContent: output, content: [{ type: 'text', text }] };
   } catch (error) {
     const result = toolError(spec.name, error, host.log);
     if (services && spec.logged) {
-      recordCall(services.state, spec.name, args, { ok: false, error: (result.content[0] as { text: string }).text }, performance.now() - started, (m) => host.log.debug(m));
+      await recordCall(services.state, spec.name, args, { ok: false, error: (result.content[0] as { text: string }).text }, performance.now() - started, (m) => host.log.warning(m));
     }
     return result;
   }

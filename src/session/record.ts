@@ -1,3 +1,4 @@
+import { redactSecrets } from '../core/secrets.js';
 import type { WorkspaceState } from '../core/state.js';
 import { SessionStore } from './store.js';
 import type { CallEvent, FileTouched, TestOutcome } from './types.js';
@@ -7,44 +8,35 @@ export type CallOutcome = { ok: true; text: string; files?: FileTouched[]; tests
 
 /**
  * Every tool call lands in the workspace's current session, so the brief knows what happened
- * even when the model never writes a note. Recording happens after the answer is sent and in
- * order per workspace: it never slows a call down, and never fails one.
+ * even when the model never writes a note. A call's record is written before its answer leaves
+ * (one write, so a killed server loses no answered call); the fdatasyncs are shared between
+ * calls and not waited for. Recording never fails a call.
  */
-const queues = new Map<string, Promise<void>>();
-/** Events waiting for the next write, per workspace: a burst of calls costs one fsync. */
-const pending = new Map<string, CallEvent[]>();
+const unsynced = new Set<Promise<void>>();
 
 const MAX_ARG_CHARS = 120;
 
-export function recordCall(
+export async function recordCall(
   state: WorkspaceState,
   tool: string,
   args: Record<string, unknown>,
   outcome: CallOutcome,
   ms: number,
   onError: (message: string) => void,
-): void {
-  const batch = pending.get(state.dir);
-  if (batch) {
-    batch.push(callEvent(tool, args, outcome, ms)); // the write already queued takes it along
-    return;
+): Promise<void> {
+  try {
+    const store = SessionStore.for(state);
+    const { synced } = await store.write(await store.current(), callEvent(tool, args, outcome, ms));
+    const tracked = synced.catch((error: unknown) => onError(`session log: ${(error as Error).message}`)).finally(() => unsynced.delete(tracked));
+    unsynced.add(tracked);
+  } catch (error) {
+    onError(`session log: ${(error as Error).message}`);
   }
-  pending.set(state.dir, [callEvent(tool, args, outcome, ms)]);
-  const previous = queues.get(state.dir) ?? Promise.resolve();
-  const next = previous
-    .then(async () => {
-      const events = pending.get(state.dir) ?? [];
-      pending.delete(state.dir);
-      const store = SessionStore.for(state);
-      await store.append(await store.current(), ...events);
-    })
-    .catch((error: unknown) => onError(`session log: ${(error as Error).message}`));
-  queues.set(state.dir, next);
 }
 
 /** Resolves when every call recorded so far, in every workspace, is on disk (before exiting). */
 export async function allRecorded(): Promise<void> {
-  await Promise.all(queues.values());
+  await Promise.all(unsynced);
 }
 
 export function callEvent(
@@ -69,7 +61,8 @@ function digestArgs(args: Record<string, unknown>): string {
   const parts = Object.entries(args)
     .filter(([, value]) => value !== undefined && value !== false && value !== 0 && value !== '' && !(Array.isArray(value) && !value.length))
     .map(([key, value]) => {
-      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      // Redacted before it is cut: half a key no longer looks like one.
+      const text = redactSecrets(typeof value === 'string' ? value : JSON.stringify(value));
       const cut = text.length > MAX_ARG_CHARS ? `${text.slice(0, MAX_ARG_CHARS)}… (${text.length} chars)` : text;
       return `${key}=${cut.replace(/\s+/g, ' ')}`;
     });
@@ -77,6 +70,6 @@ function digestArgs(args: Record<string, unknown>): string {
 }
 
 function firstLine(text: string): string {
-  const line = text.split('\n', 1)[0] ?? '';
+  const line = redactSecrets(text.split('\n', 1)[0] ?? '');
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }

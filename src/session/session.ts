@@ -1,5 +1,6 @@
 import { budgetOf } from '../core/budget.js';
 import { UserError } from '../core/errors.js';
+import { redactDeep } from '../core/secrets.js';
 import type { ToolContext } from '../core/context.js';
 import { renderBrief, renderEvent, unsummarised } from './brief.js';
 import { compactItems } from '../core/compaction/engine.js';
@@ -26,7 +27,7 @@ export async function session(input: SessionInput, services: Services): Promise<
     if (Object.values(fields).every((value) => value === undefined)) {
       throw new UserError('a checkpoint needs at least one of goal, constraints, retire, plan, decisions, notes, next');
     }
-    await store.append(id, { type: 'checkpoint', at: new Date().toISOString(), ...definedOnly(fields) });
+    await store.append(id, redactDeep({ type: 'checkpoint', at: new Date().toISOString(), ...definedOnly(fields) }));
     const events = await store.read(id);
     const brief = await renderBrief({ sessionId: id, events, summary: latestSummary(events), budget });
     return { sessionId: id, events: events.length, briefTokens: brief.tokens, compactionRecommended: brief.uncovered > 0 || brief.tokens > budget * 0.9 };

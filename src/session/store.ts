@@ -29,6 +29,8 @@ export class SessionStore {
   private static readonly byStateDir = new Map<string, SessionStore>();
   private readonly cache = new Map<string, Cached>();
   private readonly appenders = new Map<string, JsonlAppender>();
+  /** The current session's id once known: only `create` changes it. */
+  private currentId: string | undefined;
 
   private constructor(private readonly dir: string) {}
 
@@ -44,8 +46,9 @@ export class SessionStore {
 
   /** The workspace's current session, created on first use. */
   async current(): Promise<string> {
+    if (this.currentId) return this.currentId;
     const pointer = await readJson<{ id: string }>(`${this.dir}/current.json`);
-    if (pointer && ID_PATTERN.test(pointer.id)) return pointer.id;
+    if (pointer && ID_PATTERN.test(pointer.id)) return (this.currentId = pointer.id);
     return this.create();
   }
 
@@ -54,6 +57,7 @@ export class SessionStore {
     const id = `s-${stamp}-${randomBytes(2).toString('hex')}`;
     await appendJsonl(this.file(id), { type: 'checkpoint', at: new Date().toISOString() } satisfies CheckpointEvent);
     await writeJsonAtomic(`${this.dir}/current.json`, { id });
+    this.currentId = id;
     return id;
   }
 
@@ -66,13 +70,28 @@ export class SessionStore {
     return id;
   }
 
+  /** Appends the events and waits until they are on disk. */
   async append(id: string, ...events: SessionEvent[]): Promise<void> {
+    await this.appender(id).append(events);
+  }
+
+  /**
+   * Appends the events with one write and resolves then: a killed process loses none of them.
+   * The returned `synced` resolves once they are on disk too (fdatasyncs are shared).
+   */
+  async write(id: string, ...events: SessionEvent[]): Promise<{ synced: Promise<void> }> {
+    const appender = this.appender(id);
+    await appender.write(events);
+    return { synced: appender.sync() };
+  }
+
+  private appender(id: string): JsonlAppender {
     let appender = this.appenders.get(id);
     if (!appender) {
       appender = new JsonlAppender(this.file(id));
       this.appenders.set(id, appender);
     }
-    await appender.append(events);
+    return appender;
   }
 
   /** All events of a session, in order; a torn last line is skipped. */

@@ -168,6 +168,24 @@ describe('delegate-to-codex, responses backend', () => {
     await expect(run({ model: 'gpt-imaginary' })).rejects.toThrow(/unknown model/);
   });
 
+  it('keeps no credential from the task at rest, and its records private (0600)', async () => {
+    const key = 'sk-proj-' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6';
+    await serve(agent([{ text: 'noted' }]));
+    const result = await run({ task: `Use the key ${key} against postgres://app:hunter22@db.internal/app` });
+    const { readdir, stat } = await import('node:fs/promises');
+    const state = join(dir.path, 'state');
+    const files = (await readdir(state, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+    const record = files.find((file) => file.endsWith(`${result.sessionId}.json`));
+    expect(record).toBeDefined();
+    for (const file of files) {
+      const text = await readFile(file, 'utf8');
+      expect(text, file).not.toContain(key);
+      expect(text, file).not.toContain('hunter22');
+      expect((await stat(file)).mode & 0o077, file).toBe(0);
+    }
+    expect(await readFile(record!, 'utf8')).toContain('sk-proj-…[redacted]');
+  });
+
   it('says how to set up either backend when neither is available', async () => {
     delete process.env.OPENAI_API_KEY;
     delete process.env.OPENAI_BASE_URL;

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJson, writeJsonAtomic } from '../../core/state.js';
 import { listFiles } from '../../core/files.js';
+import { redactDeep } from '../../core/secrets.js';
 import type { ToolContext } from '../../core/context.js';
 import type { DelegateOutput } from './schema.js';
 
@@ -27,7 +28,7 @@ export async function cachedDelegation(context: ToolContext, key: string): Promi
 export async function storeDelegationCache(context: ToolContext, key: string, reads: Array<{ path: string; hash: string }>, output: DelegateOutput): Promise<void> {
   const unique = new Map<string, string>();
   for (const read of reads) unique.set(read.path, read.path === '*' ? await currentHash(context, '*') : read.hash);
-  await writeJsonAtomic(context.state.path('delegate-cache', `${key}.json`), { reads: [...unique].map(([path, hash]) => ({ path, hash })), output } satisfies Entry);
+  await writeJsonAtomic(context.state.path('delegate-cache', `${key}.json`), { reads: [...unique].map(([path, hash]) => ({ path, hash })), output: redactDeep(output) } satisfies Entry);
 }
 
 async function currentHash(context: ToolContext, path: string): Promise<string> {

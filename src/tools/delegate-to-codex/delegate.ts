@@ -2,8 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { budgetOf, countTokens, fitHead } from '../../core/budget.js';
 import { UserError } from '../../core/errors.js';
+import { redactDeep } from '../../core/secrets.js';
 import { answerJob, type JobContext, type RunningJob } from '../../core/jobs.js';
-import { readJson, writeJsonAtomic } from '../../core/state.js';
+import { readJson, STATE_FILE_MODE, writeJsonAtomic } from '../../core/state.js';
 import type { ToolContext } from '../../core/context.js';
 import { cachedDelegation, storeDelegationCache } from './cache.js';
 import { codexVersion, runCodexCli } from './codex-cli.js';
@@ -191,7 +192,8 @@ async function runDelegation(plan: Plan, context: ToolContext, job: JobContext):
 }
 
 async function saveDelegation(context: ToolContext, delegation: Delegation): Promise<void> {
-  await writeJsonAtomic(context.state.path('delegations', `${delegation.id}.json`), delegation);
+  // What a task or the conversation carried of credentials is not kept at rest.
+  await writeJsonAtomic(context.state.path('delegations', `${delegation.id}.json`), redactDeep(delegation));
 }
 
 /** A diff over the budget is saved whole in the state dir, and the result says where. */
@@ -202,6 +204,6 @@ async function withinBudget(output: DelegateOutput, maxTokens: number | undefine
   if (!cut.truncated) return output;
   const file = context.state.path('delegations', `${jobId}.diff`);
   await mkdir(context.state.path('delegations'), { recursive: true });
-  await writeFile(file, output.diff);
+  await writeFile(file, output.diff, { mode: STATE_FILE_MODE });
   return { ...output, diff: cut.text, notes: [...(output.notes ?? []), `the diff was cut to fit maxTokens; the whole diff is in ${file}`] };
 }

@@ -9,7 +9,7 @@ import type { ToolContext } from '../../core/context.js';
 import { answerJob, type JobContext, type RunningJob } from '../../core/jobs.js';
 import { runProcess } from '../../core/process.js';
 import { detectTestRunners, packageManagerOf, type RunnerId } from '../../core/project.js';
-import { readJson, writeJsonAtomic } from '../../core/state.js';
+import { readJson, STATE_FILE_MODE, writeJsonAtomic } from '../../core/state.js';
 import { splitArgv } from './argv.js';
 import { fromReport } from './runners/outcome.js';
 import { RUNNERS } from './runners/index.js';
@@ -166,7 +166,7 @@ function noTests(note: string): RunTestsOutput {
 async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContext, job: JobContext): Promise<RunTestsOutput> {
   const logFile = context.state.path('run-tests', `${job.jobId}.log`);
   await mkdir(context.state.path('run-tests'), { recursive: true });
-  const log = createWriteStream(logFile);
+  const log = createWriteStream(logFile, { mode: STATE_FILE_MODE });
   let finished = 0;
   let currentFile: string | undefined;
   job.progress(`started ${plan.runnerName}`);
