@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { UserError } from '../../core/errors.js';
-import { readJson, writeJsonAtomic, type WorkspaceState } from '../../core/state.js';
+import { readJson, STATE_FILE_MODE, writeJsonAtomic, type WorkspaceState } from '../../core/state.js';
 
 /**
  * Checkpoints: the pre-images of every file a patch touches, stored before anything is
@@ -42,7 +42,7 @@ export async function saveCheckpoint(state: WorkspaceState, images: readonly Pre
   const id = `cp-${randomBytes(6).toString('hex')}`;
   const dir = folder(state, id);
   await mkdir(dir, { recursive: true });
-  await Promise.all(images.map((image, n) => (image.content ? writeFile(`${dir}/${n}`, image.content, { flush: true }) : undefined)));
+  await Promise.all(images.map((image, n) => (image.content ? writeFile(`${dir}/${n}`, image.content, { flush: true, mode: STATE_FILE_MODE }) : undefined)));
   const files = images.map((image) => ({ path: image.path, existed: image.content !== undefined, ...(image.mode === undefined ? {} : { mode: image.mode }) }));
   await writeJsonAtomic(`${dir}/checkpoint.json`, { id, createdAt: new Date().toISOString(), files } satisfies StoredCheckpoint);
   return id;
