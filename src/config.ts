@@ -33,6 +33,10 @@ export const ConfigSchema = z
         token: z.string().min(16, 'must be at least 16 characters').optional(),
         /** Extra Host header values to accept (for example a DNS name of this machine). */
         allowedHosts: z.array(z.string().min(1)).default([]),
+        /** Open sessions at most; a new one beyond it is refused (503) until one ends or expires. */
+        maxSessions: z.number().int().min(1).max(10_000).default(100),
+        /** A session with no request for this long is closed; its client must initialize again. */
+        sessionIdleSec: z.number().int().min(1).max(7 * 24 * 3600).default(1800),
       })
       .strict()
       .prefault({}),

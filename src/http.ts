@@ -28,15 +28,17 @@ export function isLoopback(host: string): boolean {
 }
 
 export async function serveHttp(options: ServerOptions): Promise<HttpHandle> {
-  const { host, port, token, allowedHosts } = options.config.http;
+  const { host, port, token, allowedHosts, maxSessions, sessionIdleSec } = options.config.http;
   if (!isLoopback(host) && !token) {
     throw new UserError(`listening on ${host} needs a bearer token`, 'Set BATON_HTTP_TOKEN (16+ characters), or bind to 127.0.0.1');
   }
   const acceptedHosts = new Set([...LOOPBACK_NAMES, host.toLowerCase(), ...allowedHosts.map((h) => h.toLowerCase())]);
-  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: McpServer }>();
+  const sessions = new Map<string, Session>();
+  // Origins are compared whole (scheme, host and port) once the port is known.
+  let acceptedOrigins = new Set<string>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const refusal = checkRequest(req, acceptedHosts, token);
+    const refusal = checkRequest(req, acceptedHosts, acceptedOrigins, token);
     if (refusal) return void reply(res, refusal.status, refusal.message, refusal.headers);
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== MCP_PATH) return void reply(res, 404, `not found; the MCP endpoint is ${MCP_PATH}`);
@@ -53,15 +55,19 @@ export async function serveHttp(options: ServerOptions): Promise<HttpHandle> {
     if (sessionId) {
       const session = sessions.get(sessionId);
       if (!session) return void replyJsonRpcError(res, 404, -32001, 'Session not found; initialize a new session');
+      session.lastActive = Date.now();
       return session.transport.handleRequest(req, res, body);
     }
     if (req.method !== 'POST' || !isInitializeRequest(body)) {
       return void replyJsonRpcError(res, 400, -32000, 'Bad Request: no mcp-session-id header; start with an initialize request');
     }
+    if (sessions.size >= maxSessions) {
+      return void replyJsonRpcError(res, 503, -32000, `Too many sessions: ${sessions.size} are open (http.maxSessions); close one, or retry after idle ones expire`);
+    }
     const server = createServer(options);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => void sessions.set(id, { transport, server }),
+      onsessioninitialized: (id) => void sessions.set(id, { transport, server, lastActive: Date.now() }),
     });
     transport.onclose = () => {
       if (transport.sessionId) sessions.delete(transport.sessionId);
@@ -85,9 +91,24 @@ export async function serveHttp(options: ServerOptions): Promise<HttpHandle> {
   });
   const address = http.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  acceptedOrigins = new Set([...acceptedHosts].map((name) => `http://${name.includes(':') && !name.startsWith('[') ? `[${name}]` : name}:${address.port}`));
+
+  // Idle sessions are closed, so a client that never says goodbye does not hold memory forever.
+  const sweep = setInterval(() => {
+    const cutoff = Date.now() - sessionIdleSec * 1000;
+    for (const [id, session] of sessions) {
+      if (session.lastActive >= cutoff) continue;
+      sessions.delete(id);
+      options.log.info(`http: session ${id} closed after ${sessionIdleSec}s without a request`);
+      void session.server.close().catch(() => {});
+    }
+  }, Math.min(sessionIdleSec * 500, 60_000));
+  sweep.unref();
+
   return {
     url: `http://${shownHost}:${address.port}${MCP_PATH}`,
     close: async () => {
+      clearInterval(sweep);
       await Promise.all([...sessions.values()].map(({ server }) => server.close().catch(() => {})));
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
@@ -101,21 +122,22 @@ interface Refusal {
   headers?: Record<string, string>;
 }
 
+interface Session {
+  transport: StreamableHTTPServerTransport;
+  server: McpServer;
+  /** Date.now() of the session's last request. */
+  lastActive: number;
+}
+
 /** DNS-rebinding protection (Host, Origin) and the bearer token, before anything else runs. */
-function checkRequest(req: IncomingMessage, acceptedHosts: Set<string>, token: string | undefined): Refusal | undefined {
+function checkRequest(req: IncomingMessage, acceptedHosts: Set<string>, acceptedOrigins: Set<string>, token: string | undefined): Refusal | undefined {
   const hostHeader = header(req, 'host');
   if (!hostHeader || !acceptedHosts.has(hostnameOf(hostHeader))) {
     return { status: 403, message: `Host ${hostHeader ?? '(none)'} is not accepted; add it to http.allowedHosts to allow it` };
   }
   const origin = header(req, 'origin');
-  if (origin) {
-    let originHost: string | undefined;
-    try {
-      originHost = new URL(origin).hostname.toLowerCase();
-    } catch {
-      originHost = undefined;
-    }
-    if (!originHost || !acceptedHosts.has(originHost)) return { status: 403, message: `Origin ${origin} is not accepted` };
+  if (origin && !acceptedOrigins.has(normalOrigin(origin))) {
+    return { status: 403, message: `Origin ${origin} is not accepted: only pages served by this server (${[...acceptedOrigins][0] ?? 'none'}) may call it` };
   }
   if (token) {
     const given = /^Bearer\s+(.+)$/i.exec(header(req, 'authorization') ?? '')?.[1] ?? '';
@@ -124,6 +146,17 @@ function checkRequest(req: IncomingMessage, acceptedHosts: Set<string>, token: s
     }
   }
   return undefined;
+}
+
+/** scheme://host:port, lower case, with the scheme's default port written out. */
+function normalOrigin(origin: string): string {
+  try {
+    const url = new URL(origin);
+    const port = url.port || (url.protocol === 'https:' ? '443' : url.protocol === 'http:' ? '80' : '');
+    return `${url.protocol}//${url.hostname.toLowerCase()}:${port}`;
+  } catch {
+    return ''; // not a URL: accepted by nothing
+  }
 }
 
 function hostnameOf(hostHeader: string): string {

@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import { describeError } from './core/errors.js';
 import type { Logger } from './log.js';
 import type { WorkspaceServices } from './core/context.js';
-import { installTools } from './mcp/tools.js';
+import { installTools, type AskRoots, type WorkspaceSource } from './mcp/tools.js';
 import { registerSessionResources } from './session/resources.js';
 import { servicesFor } from './services.js';
 import { TOOLS } from './tools/index.js';
@@ -25,6 +25,8 @@ export interface ServerOptions {
   stateDir: string;
   /** Root used until (or unless) the client offers MCP roots. */
   fallbackRoot: string;
+  /** Ask for the client's roots as soon as it is initialized (stdio), not on its first call (HTTP). */
+  eagerRoots: boolean;
   log: Logger;
 }
 
@@ -53,16 +55,21 @@ export function createServer(options: ServerOptions): McpServer {
 }
 
 /**
- * The workspace follows the client's MCP roots when it offers them (re-read on
+ * The workspace follows the client's MCP roots when it offers them (asked again after
  * roots/list_changed); otherwise, or when the roots are unusable, the fallback root.
+ *
+ * Over stdio the roots are asked for as soon as the client is initialized. Over Streamable HTTP
+ * a request from the server needs a stream to travel on, which the client may not have open
+ * yet: the roots are asked for on the first call, on that call's own response stream, and the
+ * call waits for the answer, so nothing is read or written before the workspace is settled.
  */
-function trackRoots(server: McpServer, options: ServerOptions, log: Logger): () => Promise<WorkspaceServices> {
+function trackRoots(server: McpServer, options: ServerOptions, log: Logger): WorkspaceSource {
   const fallback = (): Promise<WorkspaceServices> => servicesFor(options.fallbackRoot, options.stateDir);
-  let current = fallback();
+  let current: Promise<WorkspaceServices> | undefined;
+  let stale = true; // until the client's roots (or their absence) are known
 
-  const refresh = (): void => {
-    current = server.server
-      .listRoots(undefined, { timeout: 5000 })
+  const ask = (askRoots: AskRoots): Promise<WorkspaceServices> =>
+    askRoots()
       .then(({ roots }) => {
         const first = roots.find((root) => root.uri.startsWith('file://'));
         if (!first) {
@@ -75,11 +82,35 @@ function trackRoots(server: McpServer, options: ServerOptions, log: Logger): () 
         log.warning(`could not use the client's roots (${describeError(error)}); using ${options.fallbackRoot}`);
         return fallback();
       });
-  };
+  const direct: AskRoots = () => server.server.listRoots(undefined, { timeout: ROOTS_TIMEOUT_MS });
 
   server.server.oninitialized = () => {
-    if (server.server.getClientCapabilities()?.roots) refresh();
+    if (options.eagerRoots && server.server.getClientCapabilities()?.roots) {
+      current = ask(direct);
+      stale = false;
+    }
   };
-  server.server.setNotificationHandler(RootsListChangedNotificationSchema, () => refresh());
-  return () => current;
+  server.server.setNotificationHandler(RootsListChangedNotificationSchema, () => {
+    stale = true;
+    if (options.eagerRoots) {
+      current = ask(direct);
+      stale = false;
+    }
+  });
+
+  return (askRoots) => {
+    if (stale || !current) {
+      const capabilities = server.server.getClientCapabilities();
+      if (capabilities?.roots) {
+        current = ask(askRoots ?? direct);
+        stale = false;
+      } else {
+        current ??= fallback();
+        stale = capabilities === undefined; // not initialized yet: the roots may still come
+      }
+    }
+    return current;
+  };
 }
+
+const ROOTS_TIMEOUT_MS = 5000;

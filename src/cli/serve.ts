@@ -11,7 +11,7 @@ export async function serve(config: Config): Promise<number> {
   const root = (await Workspace.open(config.root ?? process.cwd())).root;
   const stateDir = stateDirOf(config);
   await ensureWritableDir(stateDir);
-  const options: ServerOptions = { config, stateDir, fallbackRoot: root, log };
+  const options: ServerOptions = { config, stateDir, fallbackRoot: root, log, eagerRoots: !config.http.enabled };
   installShutdown(log);
 
   if (config.http.enabled) {
@@ -25,12 +25,21 @@ export async function serve(config: Config): Promise<number> {
 }
 
 async function serveStdio(options: ServerOptions): Promise<void> {
-  const [{ StdioServerTransport }, { createServer }] = await Promise.all([
+  const [{ StdioServerTransport }, { createServer }, { LineLimit, MAX_MESSAGE_BYTES, requestIdIn }] = await Promise.all([
     import('@modelcontextprotocol/sdk/server/stdio.js'),
     import('../server.js'),
+    import('../mcp/line-limit.js'),
   ]);
   const server = createServer(options);
-  const transport = new StdioServerTransport();
+  // Over-size messages are answered and dropped before the SDK's reader sees them.
+  const input = process.stdin.pipe(
+    new LineLimit(MAX_MESSAGE_BYTES, (head, bytes) => {
+      const message = `Request too large: ${bytes} bytes; Baton reads messages of at most ${MAX_MESSAGE_BYTES} bytes over stdio. Send smaller requests (split a large patch into several calls)`;
+      options.log.warning(message);
+      transport.send({ jsonrpc: '2.0', id: requestIdIn(head), error: { code: -32600, message } } as never).catch(() => {});
+    }),
+  );
+  const transport = new StdioServerTransport(input as unknown as typeof process.stdin, process.stdout, { maxBufferSize: 2 * MAX_MESSAGE_BYTES });
   await server.connect(transport);
 
   // The SDK drops a line it cannot parse; JSON-RPC wants an answer, so give one and go on.

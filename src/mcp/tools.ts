@@ -1,5 +1,12 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ListRootsResultSchema,
+  ListToolsRequestSchema,
+  type CallToolResult,
+  type ListRootsResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { Config } from '../config.js';
 import type { WorkspaceServices } from '../core/context.js';
@@ -11,12 +18,17 @@ import { toolDefinitions } from './definitions.js';
 
 declare const __BATON_TOOL_LIST__: Tool[] | undefined;
 
+/** Sends `roots/list` to the client (on the stream of the request being served, where there is one). */
+export type AskRoots = () => Promise<ListRootsResult>;
+
+/** The workspace of the current root (MCP roots, else --root, else the cwd). */
+export type WorkspaceSource = (askRoots?: AskRoots) => Promise<WorkspaceServices>;
+
 /** What the server gives every tool call: configuration, logging and the current workspace. */
 export interface ToolHost {
   config: Config;
   log: Logger;
-  /** The workspace of the current root (MCP roots, else --root, else the cwd). */
-  workspace(): Promise<WorkspaceServices>;
+  workspace: WorkspaceSource;
 }
 
 /**
@@ -36,7 +48,8 @@ export function installTools(server: McpServer, tools: readonly ToolSpec[], host
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const spec = byName.get(request.params.name);
     if (!spec) return errorResult(`Tool ${request.params.name} not found`);
-    return callTool(spec, request.params.arguments ?? {}, host, {
+    const askRoots: AskRoots = () => extra.sendRequest({ method: 'roots/list' }, ListRootsResultSchema, { timeout: 5000 });
+    return callTool(spec, request.params.arguments ?? {}, host, askRoots, {
       signal: extra.signal,
       progress: progressSender(extra._meta?.progressToken, (params) => extra.sendNotification({ method: 'notifications/progress', params })),
     });
@@ -48,6 +61,7 @@ async function callTool(
   spec: ToolSpec,
   rawArgs: Record<string, unknown>,
   host: ToolHost,
+  askRoots: AskRoots,
   call: { signal: AbortSignal; progress(message: string): void },
 ): Promise<CallToolResult> {
   const started = performance.now();
@@ -56,7 +70,7 @@ async function callTool(
   const args = parsed.data as Record<string, unknown>;
   let services: WorkspaceServices | undefined;
   try {
-    services = await host.workspace();
+    services = await host.workspace(askRoots);
     const output = (await spec.run(args, { ...services, config: host.config, log: host.log, ...call })) as Record<string, unknown>;
     const text = spec.render(output);
     // Logged before the answer leaves: a server killed right after answering loses no call.

@@ -2,6 +2,8 @@ import { request } from 'node:http';
 import type { ChildProcess } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { pathToFileURL } from 'node:url';
+import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/repo.js';
@@ -63,6 +65,50 @@ describe('Streamable HTTP', () => {
     expect(await rawPost(port, { host: 'evil.example:80' })).toBe(403);
     expect(await rawPost(port, { origin: 'http://evil.example' })).toBe(403);
     expect(await rawPost(port, { origin: `http://localhost:${port}` })).toBe(200);
+    expect(await rawPost(port, { origin: `http://127.0.0.1:${port}` })).toBe(200);
+    // Same host name, another port or scheme: another origin (a dev server on this machine).
+    expect(await rawPost(port, { origin: 'http://localhost:3000' })).toBe(403);
+    expect(await rawPost(port, { origin: `https://localhost:${port}` })).toBe(403);
+    expect(await rawPost(port, { origin: 'null' })).toBe(403);
+  });
+
+  it('works in the root the client offers, asked on the first call, and writes there only', async () => {
+    const { mkdir, readFile, writeFile, access } = await import('node:fs/promises');
+    const clientRoot = `${dir.path}/client-root`;
+    await mkdir(clientRoot);
+    await writeFile(`${clientRoot}/only-in-client-root.txt`, 'hello\n');
+    const { url } = await serve([]); // --root is dir.path
+    const client = new Client({ name: 'roots-client', version: '1.0.0' }, { capabilities: { roots: { listChanged: true } } });
+    client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: pathToFileURL(clientRoot).href, name: 'client' }] }));
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    const tree = await client.callTool({ name: 'repo-scan', arguments: { mode: 'tree' } });
+    expect((tree.structuredContent as { root: string }).root).toBe(clientRoot);
+    expect(JSON.stringify(tree.structuredContent)).toContain('only-in-client-root.txt');
+    const patch = '*** Begin Patch\n*** Add File: written.txt\n+by the client\n*** End Patch\n';
+    const applied = await client.callTool({ name: 'apply-patch', arguments: { patch } });
+    expect(applied.isError).toBeFalsy();
+    expect(await readFile(`${clientRoot}/written.txt`, 'utf8')).toBe('by the client\n');
+    await expect(access(`${dir.path}/written.txt`)).rejects.toThrow();
+    await client.close();
+  });
+
+  it('caps open sessions and closes idle ones (http.maxSessions, http.sessionIdleSec)', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(`${dir.path}/baton.json`, JSON.stringify({ http: { maxSessions: 2, sessionIdleSec: 1 } }));
+    const { url, port } = await serve(['--config', `${dir.path}/baton.json`]);
+    const a = await connect(url);
+    const b = await connect(url);
+    expect(await rawPost(port, {})).toBe(503);
+    for (const client of [a, b]) {
+      await (client.transport as StreamableHTTPClientTransport).terminateSession(); // DELETE: the session ends
+      await client.close();
+    }
+    // Idle sessions expire; their ids are then unknown, and new sessions can start.
+    const c = await connect(url);
+    const sessionId = (c.transport as StreamableHTTPClientTransport).sessionId!;
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(await rawPost(port, { 'mcp-session-id': sessionId })).toBe(404);
+    expect(await rawPost(port, {})).toBe(200);
   });
 
   it('will not listen beyond loopback without a token', async () => {

@@ -68,6 +68,24 @@ describe('stdio server', () => {
   });
 });
 
+describe('over-size messages', () => {
+  it('answers a message over the 10 MiB limit with an error for its id, and keeps serving', async () => {
+    const dir = await tempDir();
+    try {
+      const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+      const huge = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'apply-patch', arguments: { patch: 'x'.repeat(11 * 1024 * 1024) } } });
+      const lines = [JSON.stringify(init), JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), huge, JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'ping' })];
+      const result = await runCli(['--root', dir.path, '--state-dir', `${dir.path}/.s`], {}, lines.join('\n') + '\n');
+      const replies = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+      expect(replies).toContainEqual({ jsonrpc: '2.0', id: 7, error: { code: -32600, message: expect.stringMatching(/^Request too large: \d+ bytes; Baton reads messages of at most 10485760 bytes/) } });
+      expect(replies).toContainEqual({ jsonrpc: '2.0', id: 8, result: {} });
+      expect(result.code).toBe(0);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+});
+
 describe('command line', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   beforeEach(async () => (dir = await tempDir()));
