@@ -79,6 +79,7 @@ await build({
   splitting: true,
   minify: true,
   sourcemap: 'linked',
+  sourcesContent: false, // stacks map to files and lines (src/core/stack.ts); the sources are in src/
   chunkNames: 'chunks/[name]-[hash]',
   define: { __BATON_VERSION__: JSON.stringify(version), __BATON_TOOL_LIST__: JSON.stringify(tools) },
 });

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { isUserError } from './core/errors.js';
+import { readableStack } from './core/stack.js';
 import { main } from './cli/main.js';
 import { UsageError } from './cli/command.js';
 
@@ -14,7 +15,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`baton-mcp: ${error.toLine()}\n`);
       process.exit(2);
     }
-    process.stderr.write(`baton-mcp: unexpected failure: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.stderr.write(`baton-mcp: unexpected failure: ${readableStack(error)}\n`);
     process.exit(1);
   },
 );

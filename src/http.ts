@@ -5,6 +5,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { UserError } from './core/errors.js';
+import { readableStack } from './core/stack.js';
 import { createServer, type ServerOptions } from './server.js';
 
 /**
@@ -78,7 +79,7 @@ export async function serveHttp(options: ServerOptions): Promise<HttpHandle> {
 
   const http = createHttpServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      options.log.error(`http: ${(error as Error).stack ?? String(error)}`);
+      options.log.error(`http: ${readableStack(error)}`);
       if (!res.headersSent) replyJsonRpcError(res, 500, -32603, 'Internal server error');
       else res.end();
     });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describeError, isUserError, LoggedBug, UserError } from './errors.js';
+import { readableStack } from './stack.js';
 import { readJson, writeJsonAtomic } from './state.js';
 
 /**
@@ -107,7 +108,7 @@ export class JobManager {
         (result) => Object.assign(record, { status: controller.signal.aborted ? 'cancelled' : 'done', result }),
         (error: unknown) => {
           if (!isUserError(error) && !controller.signal.aborted) {
-            options.log?.error(`${tool} (job ${id}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+            options.log?.error(`${tool} (job ${id}): ${readableStack(error)}`);
           }
           Object.assign(record, { status: controller.signal.aborted ? 'cancelled' : 'failed', error: jobError(error) });
         },

@@ -11,12 +11,16 @@ import type { z } from 'zod';
 import type { Config } from '../config.js';
 import type { WorkspaceServices } from '../core/context.js';
 import { describeError, isUserError, LoggedBug } from '../core/errors.js';
+import { readableStack } from '../core/stack.js';
 import type { Logger } from '../log.js';
 import { recordCall } from '../session/record.js';
 import type { ToolSpec } from '../tools/spec.js';
 import { toolDefinitions } from './definitions.js';
 
 declare const __BATON_TOOL_LIST__: Tool[] | undefined;
+
+/** Test-only: the tool whose calls throw a bug, so tests can see how bugs are reported. */
+const FAULT_FOR_TESTS = process.env.BATON_TEST_FAULT;
 
 /** Sends `roots/list` to the client (on the stream of the request being served, where there is one). */
 export type AskRoots = () => Promise<ListRootsResult>;
@@ -70,6 +74,7 @@ async function callTool(
   const args = parsed.data as Record<string, unknown>;
   let services: WorkspaceServices | undefined;
   try {
+    if (FAULT_FOR_TESTS === spec.name) throw new TypeError(`injected fault in ${spec.name} (BATON_TEST_FAULT)`);
     services = await host.workspace(askRoots);
     const output = (await spec.run(args, { ...services, config: host.config, log: host.log, ...call })) as Record<string, unknown>;
     const text = spec.render(output);
@@ -101,7 +106,7 @@ function errorResult(text: string): CallToolResult {
 /** A user's mistake comes back as its one line; anything else is a bug, logged with its stack once. */
 export function toolError(tool: string, error: unknown, log: Logger): CallToolResult {
   if (isUserError(error)) return errorResult(error.toLine());
-  if (!(error instanceof LoggedBug)) log.error(`${tool}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  if (!(error instanceof LoggedBug)) log.error(`${tool}: ${readableStack(error)}`);
   return errorResult(`${tool} failed unexpectedly: ${describeError(error)}. This is a bug in Baton; the server log (stderr) has details`);
 }
 
