@@ -34,11 +34,14 @@ function canonical(root: string): string {
 async function open(root: string, stateDir: string): Promise<WorkspaceServices> {
   const workspace = await Workspace.open(root);
   const state = await WorkspaceState.open(stateDir, workspace.root);
-  return { workspace, state, jobs: new JobManager(state.path('jobs')) };
+  const jobs = new JobManager(state.path('jobs'));
+  jobManagers.add(jobs);
+  return { workspace, state, jobs };
 }
 
-/** Every job manager opened so far, so shutdown can wait for (or cancel) running work. */
-export async function openJobManagers(): Promise<JobManager[]> {
-  const settled = await Promise.allSettled(byRoot.values());
-  return settled.flatMap((entry) => (entry.status === 'fulfilled' ? [entry.value.jobs] : []));
+/** Every job manager opened so far, so shutdown can cancel (or wait for) running work. */
+const jobManagers = new Set<JobManager>();
+
+export function openJobManagers(): JobManager[] {
+  return [...jobManagers];
 }

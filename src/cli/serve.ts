@@ -4,6 +4,7 @@ import { Workspace } from '../core/workspace.js';
 import { Logger } from '../log.js';
 import type { ServerOptions } from '../server.js';
 import { openJobManagers } from '../services.js';
+import { allRecorded } from '../session/record.js';
 
 /** Serves MCP until a signal or the client leaves; never resolves. */
 export async function serve(config: Config): Promise<number> {
@@ -59,26 +60,35 @@ async function serveStdio(options: ServerOptions): Promise<void> {
     transport.send(reply as never).catch(() => {});
   };
 
-  // The client went away: let running jobs finish and store their results, then leave.
+  // The client went away: clients stop a server that lingers (SIGTERM, then SIGKILL, within
+  // a fraction of a second), so Baton leaves at once, as on a signal.
   process.stdin.once('end', () => {
     void server.close().catch(() => {});
-    void settleJobsAndExit(options.log, 'stdin closed');
+    exitSoon('stdin closed', options.log);
   });
 }
 
+/** Longest wait for the session log's last fdatasync on the way out: clients escalate fast. */
+const FLUSH_WAIT_MS = 50;
 let exiting = false;
 
-async function settleJobsAndExit(log: Logger, reason: string, cancel = false): Promise<void> {
+function runningJobs(): number {
+  return openJobManagers().reduce((sum, jobs) => sum + jobs.runningCount(), 0);
+}
+
+/**
+ * Leaves within a few milliseconds: every call's record was written before its answer (only its
+ * fdatasync may still be under way), so there is nothing to wait for but that, briefly. Running
+ * jobs are cancelled (their process groups get SIGTERM now); what they already stored stays.
+ */
+function exitSoon(reason: string, log?: Logger): void {
   if (exiting) return;
   exiting = true;
-  const managers = await openJobManagers();
-  const running = managers.reduce((sum, jobs) => sum + jobs.runningCount(), 0);
-  if (running) log.info(`${reason}: ${cancel ? 'cancelling' : 'waiting for'} ${running} running job(s)`);
-  if (cancel) for (const jobs of managers) jobs.cancelAll();
-  await Promise.all(managers.map((jobs) => jobs.settled()));
-  const { allRecorded } = await import('../session/record.js');
-  await allRecorded(); // calls answered just before the client left are still logged
-  process.exit(0);
+  const running = runningJobs();
+  if (running) log?.info(`${reason}: cancelling ${running} running job(s)`);
+  for (const jobs of openJobManagers()) jobs.cancelAll();
+  const waited = new Promise((resolve) => setTimeout(resolve, FLUSH_WAIT_MS).unref());
+  void Promise.race([allRecorded(), waited]).finally(() => process.exit(0));
 }
 
 function installShutdown(log: Logger): void {
@@ -87,7 +97,7 @@ function installShutdown(log: Logger): void {
     if (error.code !== 'EPIPE') log.error(`stdout: ${error.message}`);
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void settleJobsAndExit(log, signal, true));
+    process.once(signal, () => exitSoon(signal, log));
   }
 }
 
