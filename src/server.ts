@@ -49,7 +49,14 @@ export function createServer(options: ServerOptions): McpServer {
   });
 
   const workspace = trackRoots(server, options, log);
-  installTools(server, TOOLS, { config: options.config, log, workspace });
+  // Over HTTP the workspace is settled by the first call (its roots travel on that call's stream).
+  const warm = (): void => warmUp(options.eagerRoots ? workspace : undefined, log);
+  installTools(server, TOOLS, { config: options.config, log, workspace }, warm);
+  const initialized = server.server.oninitialized;
+  server.server.oninitialized = () => {
+    initialized?.();
+    setTimeout(warm, WARM_UP_AFTER_INITIALIZED_MS).unref();
+  };
   registerSessionResources(server, async () => ({ ...(await workspace()), config: options.config, log }));
   return server;
 }
@@ -114,3 +121,24 @@ function trackRoots(server: McpServer, options: ServerOptions, log: Logger): Wor
 }
 
 const ROOTS_TIMEOUT_MS = 5000;
+
+/**
+ * What the first calls need, loaded while the client is busy with its own start: the tokenizer,
+ * the tools' schemas and modules, the workspace and its session store. Started once the client
+ * has its tool list (or shortly after initialize), so neither initialize nor tools/list waits.
+ */
+const WARM_UP_AFTER_INITIALIZED_MS = 100;
+let warmed = false;
+function warmUp(workspace: WorkspaceSource | undefined, log: Logger): void {
+  if (warmed) return;
+  warmed = true;
+  setImmediate(() => {
+    void (async () => {
+      const { warmTokenizer } = await import('./core/budget.js');
+      await warmTokenizer();
+      await Promise.all(TOOLS.map((tool) => tool.schemas()));
+      const [{ SessionStore }] = await Promise.all([import('./session/store.js'), import('./session/session.js'), import('./tools/repo-scan/scan.js')]);
+      if (workspace) await SessionStore.for((await workspace()).state).current();
+    })().catch((error: unknown) => log.debug(`warm-up: ${describeError(error)}`));
+  });
+}

@@ -35,6 +35,11 @@ function surelyFits(text: string, budget: number): boolean {
   return text.length <= budget && Buffer.byteLength(text) <= budget;
 }
 
+/** Loads the tokenizer ahead of need (the server does it once the client has its tool list). */
+export async function warmTokenizer(): Promise<void> {
+  (await loadEncoder()).countTokens('warm up');
+}
+
 export async function countTokens(text: string): Promise<number> {
   if (!text) return 0;
   return (await loadEncoder()).countTokens(text);

@@ -40,14 +40,18 @@ export interface ToolHost {
  * Installed as the server's own request handlers, so nothing depends on how or when the SDK
  * would install its handlers.
  */
-export function installTools(server: McpServer, tools: readonly ToolSpec[], host: ToolHost): void {
+export function installTools(server: McpServer, tools: readonly ToolSpec[], host: ToolHost, onListed: () => void = () => {}): void {
   server.server.registerCapabilities({ tools: { listChanged: false } });
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
 
   // The list never changes while Baton runs: the build bakes it in (scripts/build.mjs); from
   // source it is computed on the first call.
   let list: Tool[] | Promise<Tool[]> | undefined = typeof __BATON_TOOL_LIST__ !== 'undefined' ? __BATON_TOOL_LIST__ : undefined;
-  server.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await (list ??= toolDefinitions(tools)) }));
+  server.server.setRequestHandler(ListToolsRequestSchema, async () => {
+    const answer = { tools: await (list ??= toolDefinitions(tools)) };
+    onListed();
+    return answer;
+  });
 
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const spec = byName.get(request.params.name);
