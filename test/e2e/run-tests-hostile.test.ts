@@ -60,6 +60,11 @@ describe('run-tests refuses files and patterns that would be runner options', ()
     `${outside}/evil.cjs`,
     'escape-link.cjs', // a symlink to outside/
   ];
+  /**
+   * Patterns that are options; pytest and cargo refuse them all without running anything. The
+   * JS runners run once per pattern, so they get the option that is dangerous to them, a foreign
+   * one and "-x" (every value is checked against every runner's argv in the unit test).
+   */
   const hostilePatterns = (): string[] => [
     `--config=build.rustc-wrapper='${outside}/wrap.sh'`,
     `--config={"setupFiles":["${outside}/evil.cjs"]}`,
@@ -105,7 +110,7 @@ describe('run-tests refuses files and patterns that would be runner options', ()
     await refusesHostileFiles(root, 'vitest');
     const named = await run(root, { runner: 'vitest', files: ['--config=evil.config.mjs'] });
     expect(named.command).toContain('./--config=evil.config.mjs');
-    for (const pattern of hostilePatterns()) {
+    for (const pattern of [`--config=${outside}/evil.config.mjs`, `--junitxml=${marker('junit.xml')}`, '-x']) {
       const result = await run(root, { runner: 'vitest', testNamePattern: pattern });
       expect(result.command, pattern).toContain(`--testNamePattern=${pattern}`);
       expect(result.summary.passed, pattern).toBe(0); // read as a name pattern that matches nothing, not as an option
@@ -125,7 +130,7 @@ describe('run-tests refuses files and patterns that would be runner options', ()
     await refusesHostileFiles(root, 'jest');
     const named = await run(root, { runner: 'jest', files: ['--config=cfg.json'] });
     expect(named.command.slice(named.command.indexOf('--'))).toEqual(['--', './--config=cfg.json']);
-    for (const pattern of hostilePatterns()) {
+    for (const pattern of [`--config={"setupFiles":["${outside}/evil.cjs"]}`, `--junitxml=${marker('junit.xml')}`, '-x']) {
       const result = await run(root, { runner: 'jest', testNamePattern: pattern });
       expect(result.command, pattern).toContain(`--testNamePattern=${pattern}`);
       expect(result.summary.passed, pattern).toBe(0);
@@ -145,7 +150,7 @@ describe('run-tests refuses files and patterns that would be runner options', ()
     await refusesHostileFiles(root, 'mocha');
     const named = await run(root, { runner: 'mocha', files: ['--require=evil.cjs'] });
     expect(named).toMatchObject({ status: 'passed', summary: { passed: 1 } }); // run as the spec it is
-    for (const pattern of hostilePatterns()) {
+    for (const pattern of [`--require=${outside}/evil.cjs`, `--junitxml=${marker('junit.xml')}`, '-x']) {
       const result = await run(root, { runner: 'mocha', testNamePattern: pattern });
       expect(result.command, pattern).toContain(`--grep=${pattern}`);
       expect(result.summary.passed, pattern).toBe(0); // some of these are invalid regexes ("t-l" in a temp path): an error, not an option
@@ -159,7 +164,7 @@ describe('run-tests refuses files and patterns that would be runner options', ()
     const root = join(dir.path, 'node');
     await jsProject(root, FIXTURES.node.pkg, FIXTURES.node.files);
     await refusesHostileFiles(root, 'node');
-    for (const pattern of hostilePatterns()) {
+    for (const pattern of [`--require=${outside}/evil.cjs`, `--junitxml=${marker('junit.xml')}`, '-x']) {
       const result = await run(root, { runner: 'node', testNamePattern: pattern });
       expect(result.command, pattern).toContain(`--test-name-pattern=${pattern}`);
       expect(result.summary.passed, pattern).toBe(0);
