@@ -12,7 +12,7 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Variables added on top of the filtered parent environment. */
   env?: Record<string, string>;
-  /** Secret-looking parent variables that may pass anyway (configuration `env.pass`). */
+  /** Secret-looking parent variables (by name or value, see isSecretEnv) that may pass anyway (configuration `env.pass`). */
   passEnv?: readonly string[];
   /** Text fed to stdin; without it stdin is closed. */
   input?: string;
@@ -43,10 +43,34 @@ export interface RunResult {
   durationMs: number;
 }
 
-const SECRET_NAME = /(^|_)(API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIALS?|PRIVATE_KEY|AUTH)$|SECRET|PASSWORD/i;
+/**
+ * Words that make a variable a secret wherever they stand in its name (GITHUB_TOKEN,
+ * TOKEN_GITHUB, GITHUB_PAT, SENTRY_DSN, DOCKER_AUTH_CONFIG, SSH_AUTH_SOCK: the agent signs as
+ * the user). Whole words, so AUTHOR, PATH and TOKENIZERS_PARALLELISM stay.
+ */
+const SECRET_WORDS = new Set([
+  'TOKEN', 'TOKENS', 'SECRET', 'SECRETS', 'PASSWORD', 'PASSWORDS', 'PASSWD', 'PASSPHRASE', 'CREDENTIAL', 'CREDENTIALS', 'CREDS',
+  'PAT', 'DSN', 'AUTH', 'OAUTH', 'AUTHORIZATION', 'APIKEY', 'COOKIE', 'COOKIES', 'WEBHOOK',
+]);
+/** Run together in one word (GHTOKEN, PGPASSWORD, ANTHROPICAPIKEY, npm's _authToken). */
+const SECRET_INSIDE_WORD = /SECRET|PASSWORD|PASSWD|CREDENTIAL|TOKEN$|APIKEY|AUTHTOKEN/;
+/** A URL carrying `user:password@` (DATABASE_URL=postgres://u:pw@host/db), anywhere in the value. */
+const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:[^\s/@]+@/i;
 
-export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name);
+/** Whether a variable looks like a secret, by its name or by its value. */
+export function isSecretEnv(name: string, value: string): boolean {
+  const words = name.toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
+  const last = words.at(-1) ?? '';
+  return (
+    words.some((word) => SECRET_WORDS.has(word) || SECRET_INSIDE_WORD.test(word)) ||
+    // Keys: STRIPE_KEY, SSH_PRIVATE_KEY_PATH, AWS_ACCESS_KEY_ID; not KEYBOARD_LAYOUT or XKB_..._KEYMAP.
+    /KEY$/.test(last) ||
+    words.some((word, i) => word === 'KEY' && /^(ID|IDS|SECRET|PATH|FILE)$/.test(words[i + 1] ?? '')) ||
+    words.some((word, i) => word === 'PRIVATE' && words[i + 1] === 'KEY') ||
+    // Short forms only at the end and after a prefix: MYSQL_PWD and SMTP_PASS, but not PWD itself.
+    (words.length > 1 && (last === 'PWD' || last === 'PASS')) ||
+    URL_WITH_PASSWORD.test(value)
+  );
 }
 
 /** The parent environment minus secrets (unless allowed), plus `extra`. */
@@ -59,7 +83,7 @@ export function childEnv(
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(parent)) {
     if (value === undefined) continue;
-    if (isSecretName(name) && !allowed.has(name)) continue;
+    if (isSecretEnv(name, value) && !allowed.has(name)) continue;
     env[name] = value;
   }
   return Object.assign(env, extra);

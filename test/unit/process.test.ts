@@ -69,6 +69,88 @@ describe('process', () => {
     }
   });
 
+  // Names and values that must not reach a child process, and ordinary ones that must.
+  const STRIPPED: Array<[string, string]> = [
+    ['OPENAI_API_KEY', 'sk-x'],
+    ['GITHUB_TOKEN', 'ghp_x'],
+    ['TOKEN_GITHUB', 'ghp_x'],
+    ['GH_TOKEN', 'x'],
+    ['NPM_TOKEN', 'x'],
+    ['npm_config__authToken', 'x'],
+    ['GITHUB_PAT', 'github_pat_x'],
+    ['AZURE_DEVOPS_EXT_PAT', 'x'],
+    ['AWS_ACCESS_KEY_ID', 'AKIA0000'],
+    ['AWS_SECRET_ACCESS_KEY', 'x'],
+    ['AWS_SESSION_TOKEN', 'x'],
+    ['STRIPE_KEY', 'sk_live_x'],
+    ['ANTHROPICAPIKEY', 'x'],
+    ['SENTRY_DSN', 'https://abc@o1.ingest.sentry.io/1'],
+    ['DOCKER_AUTH_CONFIG', '{"auths":{}}'],
+    ['BASIC_AUTH', 'u:p'],
+    ['OAUTH_CLIENT_ID', 'x'],
+    ['SSH_AUTH_SOCK', '/tmp/ssh-x/agent.1'],
+    ['DB_PASSWORD', 'x'],
+    ['PGPASSWORD', 'x'],
+    ['MYSQL_PWD', 'x'],
+    ['SMTP_PASS', 'x'],
+    ['GPG_PASSPHRASE', 'x'],
+    ['MY_SECRET', 'x'],
+    ['CLIENT_SECRETS', 'x'],
+    ['GOOGLE_APPLICATION_CREDENTIALS', '/home/u/key.json'],
+    ['REGISTRY_CREDS', 'x'],
+    ['SSH_PRIVATE_KEY', '-----BEGIN'],
+    ['SIGNING_PRIVATE_KEY_PATH', '/k'],
+    ['SLACK_WEBHOOK_URL', 'https://hooks.slack.com/services/x'],
+    ['SESSION_COOKIE', 'x'],
+    // Innocent names, credentials in the value: a URL with user:password.
+    ['DATABASE_URL', 'postgres://u:pw@db.example.com/app'],
+    ['REDIS_URL', 'redis://:pw@localhost:6379'],
+    ['HTTPS_PROXY', 'http://user:pass@proxy:3128'],
+    ['PIP_EXTRA_INDEX_URL', 'https://pypi.org/simple https://u:t@pkgs.example.com/simple'],
+  ];
+  const KEPT: Array<[string, string]> = [
+    ['PATH', '/usr/bin:/bin'],
+    ['HOME', '/home/u'],
+    ['PWD', '/work'],
+    ['OLDPWD', '/'],
+    ['LANG', 'C.UTF-8'],
+    ['LC_ALL', 'C'],
+    ['TERM', 'xterm'],
+    ['CI', 'true'],
+    ['NODE_OPTIONS', '--max-old-space-size=4096'],
+    ['NODE_ENV', 'test'],
+    ['GOPATH', '/go'],
+    ['GOFLAGS', '-mod=mod'],
+    ['CARGO_HOME', '/cargo'],
+    ['RUSTUP_HOME', '/rustup'],
+    ['PYTHONPATH', '/src'],
+    ['VIRTUAL_ENV', '/venv'],
+    ['KEYBOARD_LAYOUT', 'us'],
+    ['XKB_DEFAULT_KEYMAP', 'us'],
+    ['GIT_AUTHOR_NAME', 'A'],
+    ['GIT_AUTHOR_EMAIL', 'a@example.com'],
+    ['GIT_ASKPASS', '/usr/bin/true'],
+    ['TOKENIZERS_PARALLELISM', 'false'],
+    ['PATHEXT', '.EXE'],
+    ['JAVA_HOME', '/jdk'],
+    ['DBUS_SESSION_BUS_ADDRESS', 'unix:path=/run/user/1000/bus'],
+    ['SSL_CERT_FILE', '/etc/ssl/cert.pem'],
+    ['npm_config_registry', 'https://registry.npmjs.org/'],
+    ['GIT_REMOTE', 'ssh://git@github.com/o/r.git'],
+    ['HTTP_PROXY', 'http://proxy:3128'],
+    ['DATABASE_URL_LOCAL', 'postgres://localhost/app'],
+    ['DEBUG_URL', 'http://[::1]:9229/x'],
+  ];
+
+  it.each(STRIPPED)('strips %s (=%s)', (name, value) => {
+    expect(childEnv({ [name]: value })).toEqual({});
+    expect(childEnv({ [name]: value }, [name])).toEqual({ [name]: value }); // env.pass lets it through
+  });
+
+  it.each(KEPT)('keeps %s (=%s)', (name, value) => {
+    expect(childEnv({ [name]: value })).toEqual({ [name]: value });
+  });
+
   it('reports a missing program as a user error', async () => {
     await expect(runProcess('baton-no-such-program', [], { cwd: dir.path })).rejects.toThrow(/not installed or not on PATH/);
   });

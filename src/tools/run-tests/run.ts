@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../config.js';
@@ -10,6 +10,7 @@ import { answerJob, type JobContext, type RunningJob } from '../../core/jobs.js'
 import { runProcess } from '../../core/process.js';
 import { detectTestRunners, packageManagerOf, type RunnerId } from '../../core/project.js';
 import { readJson, STATE_FILE_MODE, writeJsonAtomic } from '../../core/state.js';
+import type { Workspace } from '../../core/workspace.js';
 import { splitArgv } from './argv.js';
 import { fromReport } from './runners/outcome.js';
 import { RUNNERS } from './runners/index.js';
@@ -87,7 +88,7 @@ async function planRun(input: RunTestsInput, context: RunTestsContext): Promise<
   if (input.command !== undefined && input.onlyFailed) throw new UserError('onlyFailed cannot be combined with command', 'Drop one of them');
   const dir = await workspace.resolve(input.path ?? last?.path ?? '');
   const rel = workspace.relative(dir);
-  const files = await Promise.all((input.files ?? []).map(async (file) => relativeTo(dir, await workspace.resolve(file), file)));
+  const files = await Promise.all((input.files ?? []).map((file) => testFile(workspace, dir, file)));
   const argv = input.command === undefined ? undefined : allowedCommand(input.command, context.config);
   const runnerId = last ? (last.runner as RunnerId) : input.runner === 'auto' ? (await detectTestRunners(workspace.root, rel))[0]?.runner : input.runner;
   if (!argv && !runnerId) {
@@ -124,6 +125,20 @@ async function planRun(input: RunTestsInput, context: RunTestsContext): Promise<
     await rm(request.reportDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * A `files` entry as the runner gets it: relative to the tested package, inside the root (no
+ * `..`, absolute path or symlink leading out) and existing. Requiring that it exists keeps
+ * option-looking values (`--require=…`) out; the runners also pass files in a form no parser
+ * takes for an option, since a file can be named like one.
+ */
+async function testFile(workspace: Workspace, dir: string, given: string): Promise<string> {
+  const absolute = await workspace.resolve(given);
+  if (!(await stat(absolute).then(() => true, () => false))) {
+    throw new UserError(`file "${given}" does not exist`, 'Pass test files or folders that exist, relative to the workspace root');
+  }
+  return relativeTo(dir, absolute, given);
 }
 
 function relativeTo(dir: string, absolute: string, given: string): string {

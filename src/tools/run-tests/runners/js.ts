@@ -3,7 +3,7 @@ import { UserError } from '../../../core/errors.js';
 import { parseJestJson } from '../parse/jest-json.js';
 import { parseJunit } from '../parse/junit.js';
 import { parseMochaJson } from '../parse/mocha-json.js';
-import { exactNamesPattern, localBin, type RunRequest, type Runner, type RunnerOutcome } from './runner.js';
+import { exactNamesPattern, localBin, pathArg, type RunRequest, type Runner, type RunnerOutcome } from './runner.js';
 import { fromReport } from './outcome.js';
 
 /** Colours and interactive modes off: the output is parsed and shown to a model, not a terminal. */
@@ -15,13 +15,21 @@ async function requireBin(request: RunRequest, name: string): Promise<string> {
   return bin;
 }
 
-/** Filters for exactly the failed tests: their files, and their titles as a name pattern. */
+/**
+ * The files (as `./` paths) and the name pattern to pass: the request's, or for onlyFailed
+ * exactly the failed tests: their files, and their titles as a name pattern. Each runner glues
+ * the pattern to its option (`--opt=pattern`): as a separate element, a pattern starting with
+ * `-` would be parsed as an option of its own (`-t --config=…` loads that config under jest).
+ */
 function selection(request: RunRequest): { files: string[]; pattern?: string } {
-  if (!request.only?.length) return { files: request.files, ...(request.testNamePattern ? { pattern: request.testNamePattern } : {}) };
-  const files = [...new Set(request.only.flatMap((test) => (test.file ? [test.file] : [])))];
+  if (!request.only?.length) return { files: request.files.map(pathArg), ...(request.testNamePattern ? { pattern: request.testNamePattern } : {}) };
+  const files = [...new Set(request.only.flatMap((test) => (test.file ? [pathArg(test.file)] : [])))];
   const titles = request.only.map((test) => test.name.split(' > ').pop()!);
   return { files, pattern: `(^| )${exactNamesPattern(titles).slice(1)}` };
 }
+
+/** `--` before the files, for runners that honour it (jest, node); nothing when there are none. */
+const afterOptions = (files: string[]): string[] => (files.length ? ['--', ...files] : []);
 
 export const vitest: Runner = {
   id: 'vitest',
@@ -30,7 +38,8 @@ export const vitest: Runner = {
     const { files, pattern } = selection(request);
     return {
       file: await requireBin(request, 'vitest'),
-      args: ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...(pattern ? ['-t', pattern] : []), ...files],
+      // No "--" before the files: vitest (cac) would drop them and run everything.
+      args: ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...(pattern ? [`--testNamePattern=${pattern}`] : []), ...files],
       cwd: request.dir,
       env: PLAIN_ENV,
       reportFile,
@@ -50,7 +59,7 @@ export const jest: Runner = {
     const { files, pattern } = selection(request);
     return {
       file: await requireBin(request, 'jest'),
-      args: ['--ci', '--json', `--outputFile=${reportFile}`, '--testLocationInResults', ...(pattern ? ['-t', pattern] : []), ...files],
+      args: ['--ci', '--json', `--outputFile=${reportFile}`, '--testLocationInResults', ...(pattern ? [`--testNamePattern=${pattern}`] : []), ...afterOptions(files)],
       cwd: request.dir,
       env: PLAIN_ENV,
       reportFile,
@@ -70,7 +79,8 @@ export const mocha: Runner = {
     const { files, pattern } = selection(request);
     return {
       file: await requireBin(request, 'mocha'),
-      args: ['--reporter', 'json', '--reporter-option', `output=${reportFile}`, ...(pattern ? ['--grep', pattern] : []), ...files],
+      // No "--": mocha re-parses its positional arguments, so only the ./ form keeps files paths.
+      args: ['--reporter', 'json', '--reporter-option', `output=${reportFile}`, ...(pattern ? [`--grep=${pattern}`] : []), ...files],
       cwd: request.dir,
       env: PLAIN_ENV,
       reportFile,
@@ -94,7 +104,7 @@ export const node: Runner = {
         '--test-reporter=spec',
         '--test-reporter-destination=stdout',
         ...(pattern ? [`--test-name-pattern=${pattern}`] : []),
-        ...files,
+        ...afterOptions(files),
       ],
       cwd: request.dir,
       env: PLAIN_ENV,
@@ -107,11 +117,23 @@ export const node: Runner = {
   },
 };
 
+/**
+ * The package manager appends the files to the script's command line, which a shell runs:
+ * npm quotes them, but not every package manager is known to, and an unquoted `a -r x.js` or
+ * `a;cmd` would become options or commands. Plain path characters only.
+ */
+function shellSafe(file: string): string {
+  if (!/^[\p{L}\p{N}_@%+=:,./-]+$/u.test(file)) {
+    throw new UserError(`file "${file}" has characters a shell would interpret, and npm-script passes files through the script's shell`, 'Rename the file, or pass runner with the test runner itself');
+  }
+  return file;
+}
+
 export const npmScript: Runner = {
   id: 'npm-script',
   async invocation(request) {
-    const extra = request.files.length ? ['--', ...request.files] : [];
-    return { file: request.packageManager, args: ['run', 'test', ...extra], cwd: request.dir, env: PLAIN_ENV };
+    const files = request.files.map(shellSafe).map(pathArg);
+    return { file: request.packageManager, args: ['run', 'test', ...(files.length ? ['--', ...files] : [])], cwd: request.dir, env: PLAIN_ENV };
   },
   parse: (report, output): RunnerOutcome => fromReport(undefined, output, 'text', () => undefined),
   progress(line) {

@@ -4,7 +4,7 @@ import { parseCargoTest } from '../parse/cargo-text.js';
 import { parseGoTestJson } from '../parse/go-json.js';
 import { parseJunit } from '../parse/junit.js';
 import { fromReport } from './outcome.js';
-import { exactNamesPattern, type RunRequest, type Runner } from './runner.js';
+import { exactNamesPattern, pathArg, refuseOptionLike, type RunRequest, type Runner } from './runner.js';
 
 /** The project's virtualenv python when it has one, else python3 from PATH. */
 async function python(request: RunRequest): Promise<string> {
@@ -21,14 +21,17 @@ export const pytest: Runner = {
   id: 'pytest',
   async invocation(request) {
     const reportFile = join(request.reportDir, 'pytest.xml');
-    const targets = request.only?.length ? request.only.map((test) => test.id ?? test.name) : request.files;
+    // ./ paths and no "--": pytest loads `-p<name>` plugins from anywhere in argv, "--" or not.
+    const targets = (request.only?.length ? request.only.map((test) => test.id ?? test.name) : request.files).map(pathArg);
+    // -k takes the next element, which argparse (and pytest's -p pre-scan) would read as an option if it began with "-".
+    const expression = request.testNamePattern && !request.only?.length ? refuseOptionLike(request.testNamePattern, 'pytest', '"adds and not slow"') : undefined;
     return {
       file: await python(request),
       args: [
         '-m', 'pytest', `--junitxml=${reportFile}`, '-o', 'junit_family=xunit1',
         '-p', 'no:cacheprovider', // no .pytest_cache written into the repository
         '-v', '--color=no',
-        ...(request.testNamePattern && !request.only?.length ? ['-k', request.testNamePattern] : []),
+        ...(expression ? ['-k', expression] : []),
         ...targets,
       ],
       cwd: request.dir,
@@ -46,10 +49,12 @@ export const pytest: Runner = {
 export const go: Runner = {
   id: 'go',
   async invocation(request) {
+    // Package folders always start with ./, so none reads as a flag (go test has no "--").
     const packages = request.files.length ? [...new Set(request.files.map((file) => `./${dirname(file)}`))] : ['./...'];
     const names = request.only?.map((test) => test.name.split('/')[0]!);
     const pattern = names?.length ? exactNamesPattern([...new Set(names)]) : request.testNamePattern;
-    return { file: 'go', args: ['test', '-json', ...(pattern ? ['-run', pattern] : []), ...packages], cwd: request.dir, reportOnStdout: true };
+    // Glued: one argv element whatever the pattern starts with.
+    return { file: 'go', args: ['test', '-json', ...(pattern ? [`-run=${pattern}`] : []), ...packages], cwd: request.dir, reportOnStdout: true };
   },
   parse: (report, output) => fromReport(report, output, 'json', (text) => parseGoTestJson(text)),
   progress(line) {
@@ -61,7 +66,10 @@ export const go: Runner = {
 export const cargo: Runner = {
   id: 'cargo',
   async invocation(request) {
-    const filter = request.only?.length ? [] : request.testNamePattern ? [request.testNamePattern] : [];
+    // TESTNAME is a positional of cargo's own parser, which would take `--config=…` as cargo's
+    // option (build.rustc-wrapper runs a program). After "--" the test binary's parser would read
+    // it as one of its options instead (--logfile writes a file), so a leading "-" is refused.
+    const filter = request.only?.length || !request.testNamePattern ? [] : [refuseOptionLike(request.testNamePattern, 'cargo', 'tests::adds')];
     const exact = request.only?.length ? ['--', '--exact', ...request.only.map((test) => test.id ?? test.name)] : [];
     return { file: 'cargo', args: ['test', '--no-fail-fast', '--color', 'never', ...filter, ...exact], cwd: request.dir, env: { CARGO_TERM_COLOR: 'never' } };
   },

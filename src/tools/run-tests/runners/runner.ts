@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { UserError } from '../../../core/errors.js';
 import type { RunnerId } from '../../../core/project.js';
 import type { ParsedReport, TestCase } from '../types.js';
 
@@ -8,7 +9,7 @@ export interface RunRequest {
   root: string;
   /** Absolute folder of the package the tests belong to. */
   dir: string;
-  /** Test files, relative to `dir`. */
+  /** Test files, relative to `dir`; existing and inside it (run.ts checks). Pass them through `pathArg`. */
   files: string[];
   testNamePattern?: string;
   /** Re-run exactly these (onlyFailed). */
@@ -58,4 +59,25 @@ export async function localBin(request: RunRequest, name: string): Promise<strin
 /** A regex matching exactly the given test names (for -t / --grep / --test-name-pattern). */
 export function exactNamesPattern(names: readonly string[]): string {
   return `^(${names.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`;
+}
+
+/**
+ * A path as a runner argument that no runner can read as an option: `./` in front, so even an
+ * existing file named `--require=x.js` or `-pplugin` stays a path. `--` alone is not enough:
+ * vitest drops what follows it, mocha re-parses its positionals, and pytest loads `-p<name>`
+ * plugins from anywhere in argv.
+ */
+export function pathArg(path: string): string {
+  return path === '.' || path.startsWith('./') || path.startsWith('/') ? path : `./${path}`;
+}
+
+/**
+ * For runners whose filter is a bare argv element (cargo's TESTNAME, pytest's `-k` value):
+ * a value starting with `-` would be parsed as an option, and no real filter starts with one.
+ */
+export function refuseOptionLike(pattern: string, runner: string, example: string): string {
+  if (pattern.startsWith('-')) {
+    throw new UserError(`testNamePattern "${pattern}" cannot start with "-" for ${runner}: it would be read as an option`, `Start it with a test name, e.g. ${example}`);
+  }
+  return pattern;
 }
