@@ -1,11 +1,10 @@
 import { realpathSync } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { stateDirOf, type Config } from '../config.js';
 import { describeError } from '../core/errors.js';
 import { runProcess } from '../core/process.js';
 import { ensureWritableDir } from '../core/state.js';
+import { checkClientConfigs, renderClientSetups } from './clients.js';
 
 /**
  * `baton-mcp doctor`: checks what Baton relies on and prints ready-to-paste client
@@ -21,12 +20,12 @@ interface Check {
 
 export async function runDoctor(config: Config, cliPath = entryScript(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const checks = await Promise.all([checkNode(), checkGit(), checkStateDir(config, env), checkCodex(), checkOpenAi(config)]);
-  const clients = await findClientConfigs(config.root ?? process.cwd());
+  const clients = await checkClientConfigs(config.root ?? process.cwd());
   const out: string[] = ['Baton doctor', ''];
   for (const check of checks) out.push(`${check.ok ? 'ok  ' : check.optional ? 'note' : 'FAIL'}  ${check.name}: ${check.detail}`);
   out.push('', 'Client configurations found:');
-  out.push(...(clients.length ? clients.map((c) => `  ${c}`) : ['  none']));
-  out.push('', clientSnippets(cliPath));
+  out.push(...(clients.length ? clients.map((c) => `${c.ok ? 'ok  ' : 'note'}  ${c.file}: ${c.detail}`) : ['  none']));
+  out.push('', '# Client set-up (configuration and the permissions that let Baton\'s tools run)', '', renderClientSetups(cliPath));
   process.stdout.write(out.join('\n') + '\n');
   return checks.every((check) => check.ok || check.optional) ? 0 : 1;
 }
@@ -91,39 +90,4 @@ async function versionOf(command: string, args: string[]): Promise<string | unde
   } catch {
     return undefined;
   }
-}
-
-async function findClientConfigs(root: string): Promise<string[]> {
-  const home = homedir();
-  const candidates = [
-    join(root, 'mcp.json'),
-    join(root, '.mcp.json'),
-    join(root, '.cursor', 'mcp.json'),
-    join(root, '.vscode', 'mcp.json'),
-    join(home, '.cursor', 'mcp.json'),
-    join(home, '.codex', 'config.toml'),
-    join(home, '.claude.json'),
-    join(home, '.config', 'Claude', 'claude_desktop_config.json'),
-    join(home, 'Library', 'Application Support', 'Claude', 'claude_desktop_config.json'),
-  ];
-  const found = await Promise.all(candidates.map((path) => access(path).then(() => path, () => undefined)));
-  return found.filter((path): path is string => path !== undefined);
-}
-
-function clientSnippets(cliPath: string): string {
-  const server = { command: 'node', args: [cliPath] };
-  const json = (value: unknown): string => JSON.stringify(value, null, 2);
-  return [
-    'Claude Desktop (claude_desktop_config.json), Claude Code (.mcp.json), Cursor (.cursor/mcp.json):',
-    json({ mcpServers: { baton: server } }),
-    '',
-    'VS Code (.vscode/mcp.json):',
-    json({ servers: { baton: { type: 'stdio', ...server } } }),
-    '',
-    'Codex CLI (~/.codex/config.toml):',
-    '[mcp_servers.baton]',
-    `command = "node"`,
-    `args = [${JSON.stringify(cliPath)}]`,
-    'tool_timeout_sec = 120',
-  ].join('\n');
 }

@@ -21,6 +21,8 @@ export interface ScriptedFunctionCall {
   /** An object is JSON-encoded; a string is sent as is (so tests can send invalid JSON). */
   arguments: object | string;
   callId?: string;
+  /** A tool inside a `namespace` tool (Codex offers an MCP server's tools as one). */
+  namespace?: string;
 }
 
 export type Step =
@@ -228,7 +230,7 @@ interface Reply {
 
 type OutputItem =
   | { type: 'message'; id: string; role: 'assistant'; status: string; content: Array<{ type: 'output_text'; text: string; annotations: []; logprobs: [] }> }
-  | { type: 'function_call'; id: string; call_id: string; name: string; arguments: string; status: string };
+  | { type: 'function_call'; id: string; call_id: string; name: string; namespace?: string; arguments: string; status: string };
 
 type ReplyStep = { text?: string; functionCalls?: ScriptedFunctionCall[]; usage?: StepUsage } | { fail: { code: string; message: string } };
 
@@ -267,6 +269,7 @@ function outputItems(step: { text?: string; functionCalls?: ScriptedFunctionCall
       id: `fc_${n}`,
       call_id: call.callId ?? `call_${n}`,
       name: call.name,
+      ...(call.namespace ? { namespace: call.namespace } : {}),
       arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
       status: 'completed',
     });
