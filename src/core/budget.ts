@@ -45,6 +45,17 @@ export async function countTokens(text: string): Promise<number> {
   return (await loadEncoder()).countTokens(text);
 }
 
+/**
+ * The larger of what a result costs in its two channels: the structured content as JSON (what
+ * Claude Code and the Codex CLI hand the model) and the text rendering (what other clients show).
+ * `maxTokens` bounds both (DESIGN.md §2).
+ */
+export async function channelTokens(structured: unknown, text: string, budget: number): Promise<number> {
+  const json = JSON.stringify(structured);
+  if (surelyFits(json, budget) && surelyFits(text, budget)) return 0; // known to fit: not counted
+  return Math.max(await countTokens(json), await countTokens(text));
+}
+
 export async function fitsBudget(text: string, budget: number): Promise<boolean> {
   return surelyFits(text, budget) || (await countTokens(text)) <= budget;
 }

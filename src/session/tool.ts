@@ -30,5 +30,7 @@ export const sessionTool = defineTool<typeof SessionInput, typeof SessionOutput>
   },
   run: runSession,
   render: renderSession,
+  // A brief or a list is read again at no cost; a checkpoint is written once.
+  refit: (input) => input.action !== 'checkpoint',
   logged: false, // the session tool records its own checkpoints
 });

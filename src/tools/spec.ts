@@ -30,6 +30,12 @@ export interface ToolSpec<In extends z.ZodObject = z.ZodObject, Out extends z.Zo
   run(input: z.output<In>, context: ToolContext): Promise<z.output<Out>>;
   /** The readable text beside the structured content. */
   render(output: z.output<Out>): string;
+  /**
+   * Whether this call may be run again with a smaller `maxTokens` when its result is over budget
+   * in either channel (no side effect a second run would repeat). Tools that cannot be re-run fit
+   * both channels themselves.
+   */
+  refit?(input: z.output<In>): boolean;
   /** Whether calls go to the session log (the session tool records its own checkpoints instead). */
   logged: boolean;
   /** What the session log keeps of a successful call beyond its digest. */

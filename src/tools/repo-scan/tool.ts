@@ -16,5 +16,6 @@ export const repoScanTool = defineTool<typeof RepoScanInput, typeof RepoScanOutp
   // The capability and its dependencies load on the first call, not at start-up.
   run: async (input, context) => (await import('./scan.js')).repoScan(input, context),
   render: renderScan,
+  refit: () => true, // read-only: a second, smaller page costs only time
   logged: true,
 });

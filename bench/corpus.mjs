@@ -1,0 +1,44 @@
+// Real projects for the benchmarks, from the npm registry: pinned versions, unpacked once into a
+// cache outside the repository (BATON_CORPUS_DIR, default ~/.cache/baton-corpus), each made a git
+// repository so Baton sees it as a user's checkout would be.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './lib.mjs';
+
+const CACHE = process.env.BATON_CORPUS_DIR ?? join(homedir(), '.cache', 'baton-corpus');
+
+/** `npm pack name@version`, unpacked and committed; returns the folder. */
+export function npmProject(name, version) {
+  const root = join(CACHE, `${name.replace('/', '__')}-${version}`);
+  if (existsSync(join(root, '.corpus-ready'))) return root;
+  rmSync(root, { recursive: true, force: true });
+  const work = `${root}.download`;
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  execFileSync('npm', ['pack', `${name}@${version}`, '--silent'], { cwd: work, stdio: ['ignore', 'ignore', 'inherit'] });
+  const tarball = readdirSync(work).find((file) => file.endsWith('.tgz'));
+  execFileSync('tar', ['-xzf', tarball], { cwd: work });
+  renameSync(join(work, 'package'), root);
+  rmSync(work, { recursive: true, force: true });
+  commitAll(root);
+  return root;
+}
+
+/** This repository as it is committed: a real TypeScript project, cloned into the cache. */
+export function batonCheckout() {
+  const root = join(CACHE, 'baton-checkout');
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(CACHE, { recursive: true });
+  execFileSync('git', ['clone', '-q', '--local', ROOT, root]);
+  return root;
+}
+
+function commitAll(root) {
+  const git = (...args) => execFileSync('git', ['-c', 'user.name=corpus', '-c', 'user.email=corpus@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: root, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'as published');
+  writeFileSync(join(root, '.corpus-ready'), new Date().toISOString());
+}
