@@ -4,6 +4,7 @@ import { ensureWritableDir } from '../core/state.js';
 import { Logger } from '../log.js';
 import { servicesFor } from '../services.js';
 import { TOOLS } from '../tools/index.js';
+import { runTool } from '../tools/run.js';
 import { configFlags } from './args.js';
 import { UsageError, type Command, type OptionSpec, type ParsedArgs } from './command.js';
 
@@ -44,14 +45,14 @@ export function toolCommand<Output>(spec: ToolCommandSpec<Output>): Command {
       const services = await servicesFor(config.root ?? process.cwd(), stateDir);
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
-      const output = await tool.run(parsed.data, {
+      const { output, text } = await runTool(tool, parsed.data, {
         ...services,
         config,
         log: new Logger(config.logLevel),
         signal: controller.signal,
         progress: (message) => process.stderr.write(`… ${message}\n`),
       });
-      process.stdout.write((args.values.json ? JSON.stringify(output, null, 2) : tool.render(output)) + '\n');
+      process.stdout.write((args.values.json ? JSON.stringify(output, null, 2) : text) + '\n');
       return spec.ok(output as Output) ? 0 : 1;
     },
   };

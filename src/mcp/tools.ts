@@ -9,12 +9,12 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { Config } from '../config.js';
-import { budgetOf, channelTokens } from '../core/budget.js';
-import type { ToolContext, WorkspaceServices } from '../core/context.js';
+import type { WorkspaceServices } from '../core/context.js';
 import { describeError, isUserError, LoggedBug } from '../core/errors.js';
 import { readableStack } from '../core/stack.js';
 import type { Logger } from '../log.js';
 import { recordCall } from '../session/record.js';
+import { runTool } from '../tools/run.js';
 import type { ToolSpec } from '../tools/spec.js';
 import { toolDefinitions } from './definitions.js';
 
@@ -82,7 +82,7 @@ async function callTool(
     if (FAULT_FOR_TESTS === spec.name) throw new TypeError(`injected fault in ${spec.name} (BATON_TEST_FAULT)`);
     services = await host.workspace(askRoots);
     const context = { ...services, config: host.config, log: host.log, ...call };
-    const { output, text } = await runWithinBudget(spec, args, context, host.log);
+    const { output, text } = await runTool(spec, args, context);
     // Logged before the answer leaves: a server killed right after answering loses no call.
     if (spec.logged) {
       const facts = spec.facts?.(output) ?? {};
@@ -96,38 +96,6 @@ async function callTool(
     }
     return result;
   }
-}
-
-/** Tries before a result over budget is given up on: each retry asks for what the last one missed. */
-const REFIT_TRIES = 3;
-
-/**
- * Runs the capability and renders it; when the result is over `maxTokens` in either channel and
- * the tool allows a re-run, runs it again with the budget scaled down by how far it was over.
- */
-async function runWithinBudget(
-  spec: ToolSpec,
-  args: Record<string, unknown>,
-  context: ToolContext,
-  log: Logger,
-): Promise<{ output: Record<string, unknown>; text: string }> {
-  const budget = budgetOf(args.maxTokens as number | undefined);
-  const first = (await spec.run(args, context)) as Record<string, unknown>;
-  let best = { output: first, text: spec.render(first) };
-  if (!spec.refit?.(args)) return best;
-  let asked = budget;
-  for (let attempt = 1; ; attempt++) {
-    const used = await channelTokens(best.output, best.text, budget);
-    if (used <= budget) return best;
-    if (attempt > REFIT_TRIES) break;
-    asked = Math.floor((asked * budget) / used) - 20;
-    // A budget the tool refuses as too small ends the tries; the last result stands.
-    const output = (await spec.run({ ...args, maxTokens: asked }, context).catch(() => undefined)) as Record<string, unknown> | undefined;
-    if (!output) break;
-    best = { output, text: spec.render(output) };
-  }
-  log.warning(`${spec.name}: the result is over maxTokens ${budget} in one of its channels after ${REFIT_TRIES} smaller tries`);
-  return best;
 }
 
 /** The SDK's own wording for arguments that do not match the schema, so clients see one style. */
