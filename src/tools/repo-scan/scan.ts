@@ -5,10 +5,11 @@ import { describeEntries, listFiles } from '../../core/files.js';
 import { provenanceOf } from './languages.js';
 import { overview } from './overview.js';
 import { readLines } from './read.js';
-import { renderEntry, renderFileSymbols, renderMatch, renderOverview, renderReadLine } from './render.js';
+import { renderEntry, renderFileSymbols, renderMatch, renderOverview, renderReadLine, renderSkipped, renderSkippedLine } from './render.js';
 import { buildGraph, identifiersIn, mapEntries, rankFiles, renderMap, renderMapEntry, type MapEntry, type MapGraph, type Ranking } from './repomap.js';
 import type { RepoScanInput, RepoScanOutput } from './schema.js';
 import { searchFiles, withContext } from './search.js';
+import { skippedFields, type Skipped, type SkippedFields } from './skipped.js';
 import { TagCache } from './tag-cache.js';
 import { tagLanguageFor } from './tags/index.js';
 
@@ -50,6 +51,23 @@ function next(input: RepoScanInput, offset: number): { nextCursor: string } {
   return { nextCursor: encodeCursor(queryKey(query), offset) };
 }
 
+/**
+ * The unread files a page names (the first page of a listing) within `allowance` tokens, and
+ * what naming them costs: as many as fit, the rest counted.
+ */
+async function fitSkipped(fields: SkippedFields, allowance: number): Promise<{ fields: SkippedFields; cost: number }> {
+  if (!fields.skipped) return { fields, cost: 0 };
+  const total = fields.skippedTotal ?? fields.skipped.length;
+  for (let shown = fields.skipped.length; shown >= 0; shown--) {
+    const skipped = fields.skipped.slice(0, shown);
+    const cost = await countTokens(renderSkipped(skipped, total) + '\n');
+    if (cost <= allowance || shown === 0) {
+      return { fields: { skipped, ...(total > shown ? { skippedTotal: total } : {}) }, cost };
+    }
+  }
+  return { fields: {}, cost: 0 };
+}
+
 async function overviewWithin(services: Services, budget: number): Promise<Page> {
   const full = await overview(services.workspace);
   // Shrink the parts that can lose detail, least important first, until the rendering fits.
@@ -61,6 +79,8 @@ async function overviewWithin(services: Services, budget: number): Promise<Page>
     (o) => ({ ...o, tree: o.tree.split('\n').slice(0, 8).join('\n'), languages: o.languages.slice(0, 5), manifests: o.manifests.slice(0, 3) }),
     (o) => ({ ...o, tree: '', languages: o.languages.slice(0, 3), manifests: o.manifests.slice(0, 1), testRunners: o.testRunners.slice(0, 2) }),
     (o) => ({ ...o, languages: o.languages.slice(0, 1), manifests: [], testRunners: [] }),
+    (o) => ({ ...o, ...fewerSkipped(o, 1) }),
+    (o) => ({ ...o, ...fewerSkipped(o, 0) }),
   ];
   let shown = full;
   let truncated = false;
@@ -73,6 +93,11 @@ async function overviewWithin(services: Services, budget: number): Promise<Page>
     throw new UserError(`maxTokens ${budget + HEADER_TOKENS} is too small for an overview`, 'Pass maxTokens of 300 or more');
   }
   return { ...shown, truncated };
+}
+
+function fewerSkipped(fields: SkippedFields, shown: number): SkippedFields {
+  if (!fields.skipped) return fields;
+  return { skipped: fields.skipped.slice(0, shown), skippedTotal: fields.skippedTotal ?? fields.skipped.length };
 }
 
 async function treePage(input: RepoScanInput, services: Services, offset: number, budget: number): Promise<Page> {
@@ -97,12 +122,13 @@ async function searchPage(input: RepoScanInput, services: Services, offset: numb
   if (!input.query) throw new UserError('search needs a query', 'Pass query (text, or a regex with regex: true)');
   const query = { query: input.query, regex: input.regex, caseSensitive: input.caseSensitive, path: input.path, glob: input.glob };
   // A match renders to at least ~8 tokens, so this window always holds more than a page.
-  const { hits, total } = await searchFiles(services.workspace, query, offset, Math.max(20, budget >> 3));
-  const matches = await withContext(services.workspace.root, hits, input.contextLines);
-  const kept = await fitItems(matches, renderMatch, budget);
+  const { hits, total, ...skipped } = await searchFiles(services.workspace, query, offset, Math.max(20, budget >> 3));
+  const unread = offset === 0 ? await fitSkipped(skipped, budget >> 2) : { fields: {}, cost: 0 }; // named once, on the first page
+  const matches = await withContext(services.workspace, hits, input.contextLines);
+  const kept = await fitItems(matches, renderMatch, budget - unread.cost);
   const end = offset + kept;
   const more = end < total;
-  return { matches: matches.slice(0, kept), totalMatches: total, truncated: more, ...(more ? next(input, end) : {}) };
+  return { matches: matches.slice(0, kept), totalMatches: total, ...unread.fields, truncated: more, ...(more ? next(input, end) : {}) };
 }
 
 async function symbolsPage(input: RepoScanInput, services: Services, offset: number, budget: number): Promise<Page> {
@@ -113,6 +139,7 @@ async function symbolsPage(input: RepoScanInput, services: Services, offset: num
   }
   const cache = TagCache.for(services.state);
   const files: NonNullable<Page['files']> = [];
+  const skipped: Skipped[] = [];
   let remaining = budget;
   let position = offset;
   let parsed = 0;
@@ -121,16 +148,29 @@ async function symbolsPage(input: RepoScanInput, services: Services, offset: num
   // Parse only as many files as the page can show: a cold call on a huge tree stays cheap.
   while (position < candidates.length && remaining > 0) {
     const batch = candidates.slice(position, position + 8);
-    const result = await cache.tagsFor(services.workspace.root, batch, services.signal);
+    const result = await cache.tagsFor(services.workspace, batch, services.signal);
     parsed += result.parsed;
     cached += result.cached;
     let consumed = 0;
     for (const path of batch) {
+      // A file left unread takes its place in the page as a note, so the notes page like files.
+      const unread = result.skipped.find((s) => s.path === path);
+      if (unread) {
+        const cost = (await countTokens(renderSkippedLine(unread) + '\n')) + (skipped.length ? 0 : await countTokens('skipped:\n'));
+        if (cost > remaining && (files.length || skipped.length)) {
+          remaining = 0;
+          break;
+        }
+        skipped.push(unread);
+        remaining -= cost;
+        consumed++;
+        continue;
+      }
       const tags = result.tags.get(path);
       const file = { path, language: tags?.language ?? tagLanguageFor(path)!, symbols: tags?.symbols ?? [] };
       const cost = await countTokens(renderFileSymbols(file) + '\n');
       if (cost > remaining) {
-        if (!files.length) {
+        if (!files.length && !skipped.length) {
           // A single file bigger than the budget: show as many of its symbols as fit.
           const kept = await fitItems(file.symbols, (s) => renderFileSymbols({ ...file, symbols: [s] }), remaining);
           files.push({ ...file, symbols: file.symbols.slice(0, kept) });
@@ -149,6 +189,7 @@ async function symbolsPage(input: RepoScanInput, services: Services, offset: num
   const more = position < candidates.length;
   return {
     files,
+    ...(skipped.length ? { skipped } : {}),
     truncated: more || cutShort,
     parsedFiles: parsed,
     cachedFiles: cached,
@@ -171,7 +212,9 @@ async function mapPage(input: RepoScanInput, services: Services, offset: number,
     candidateMemo.set(services.state.dir, { key: filterKey, paths: candidates });
   }
   const focus = await Promise.all((input.focus ?? []).map(async (path) => services.workspace.relative(await services.workspace.resolve(path))));
-  const { tags, parsed, cached, generation } = await TagCache.for(services.state).tagsFor(services.workspace.root, candidates, services.signal);
+  const { tags, parsed, cached, generation, skipped } = await TagCache.for(services.state).tagsFor(services.workspace, candidates, services.signal);
+  const unread = offset === 0 ? await fitSkipped(skippedFields(skipped), budget >> 2) : { fields: {}, cost: 0 }; // named once, on the first page
+  budget -= unread.cost;
 
   const graphKey = `${filterKey}|${generation}`;
   let memo = mapMemo.get(services.state.dir);
@@ -212,6 +255,7 @@ async function mapPage(input: RepoScanInput, services: Services, offset: number,
   return {
     map: renderMap(shown),
     files: ranking.files.filter((file) => shownPaths.has(file.path)).map((file) => ({ path: file.path, rank: Number(file.rank.toPrecision(4)) })),
+    ...unread.fields,
     truncated: more,
     parsedFiles: parsed,
     cachedFiles: cached,

@@ -60,6 +60,9 @@ export const RepoScanOutput = z.object({
   map: z.string().optional(),
   parsedFiles: z.number().optional(),
   cachedFiles: z.number().optional(),
+  // overview, search, symbols, map: listed files left unread (a symlink out of the root, a FIFO)
+  skipped: z.array(z.object({ path: z.string(), reason: z.string() })).optional(),
+  skippedTotal: z.number().optional(),
   // read
   path: z.string().optional(),
   startLine: z.number().optional(),
