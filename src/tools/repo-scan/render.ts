@@ -94,7 +94,7 @@ export function renderScan(result: RepoScanOutput): string {
         return withSkipped(result.map || 'no files with symbols to map', result);
       case 'read':
         return [
-          `${result.path} lines ${result.startLine}-${result.endLine} of ${result.totalLines}`,
+          readHeader(result),
           ...(result.text ? result.text.split('\n').map((text, i) => renderReadLine({ number: result.startLine! + i, text })) : []),
         ].join('\n');
     }
@@ -105,6 +105,15 @@ export function renderScan(result: RepoScanOutput): string {
 function withSkipped(body: string, result: RepoScanOutput): string {
   const skipped = renderSkipped(result.skipped, result.skippedTotal);
   return skipped ? `${body}\n${skipped}` : body;
+}
+
+/** "path lines a-b of n", and where a page starts or stops inside a line too long for one page. */
+function readHeader(result: RepoScanOutput): string {
+  const notes = [
+    ...(result.startColumn ? [`line ${result.startLine} from column ${result.startColumn}`] : []),
+    ...(result.endColumn ? [`line ${result.endLine} continues after column ${result.endColumn}`] : []),
+  ];
+  return `${result.path} lines ${result.startLine}-${result.endLine} of ${result.totalLines}${notes.length ? ` (${notes.join('; ')})` : ''}`;
 }
 
 function formatSize(bytes: number): string {

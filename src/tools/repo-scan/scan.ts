@@ -1,4 +1,4 @@
-import { budgetOf, countTokens, decodeCursor, encodeCursor, fitItems, fitsBudget, queryKey } from '../../core/budget.js';
+import { budgetOf, countTokens, decodeCursorPosition, encodeCursor, fitItems, fitPrefix, fitsBudget, queryKey } from '../../core/budget.js';
 import { UserError } from '../../core/errors.js';
 import type { WorkspaceServices } from '../../services.js';
 import { describeEntries, listFiles } from '../../core/files.js';
@@ -24,7 +24,9 @@ export async function repoScan(input: RepoScanInput, services: Services): Promis
   if (budget <= 0) throw new UserError(`maxTokens ${input.maxTokens} is too small`, `Pass at least ${HEADER_TOKENS + 40}`);
   const { cursor, maxTokens, ...query } = input;
   void maxTokens; // the budget may change between pages; the query may not
-  const offset = cursor === undefined ? 0 : decodeCursor(cursor, queryKey(query)); // hashing the query only when paging
+  // Hashing the query only when paging.
+  const position = cursor === undefined ? { offset: 0, within: 0 } : decodeCursorPosition(cursor, queryKey(query));
+  const offset = position.offset;
   const base = { mode: input.mode, root: services.workspace.root };
   switch (input.mode) {
     case 'overview':
@@ -38,17 +40,17 @@ export async function repoScan(input: RepoScanInput, services: Services): Promis
     case 'map':
       return { ...base, ...(await mapPage(input, services, offset, budget)) };
     case 'read':
-      return { ...base, ...(await readPage(input, services, offset, budget)) };
+      return { ...base, ...(await readPage(input, services, position, budget)) };
   }
 }
 
 type Page = Omit<RepoScanOutput, 'mode' | 'root'>;
 
-function next(input: RepoScanInput, offset: number): { nextCursor: string } {
+function next(input: RepoScanInput, offset: number, within?: number): { nextCursor: string } {
   const { cursor, maxTokens, ...query } = input;
   void cursor;
   void maxTokens;
-  return { nextCursor: encodeCursor(queryKey(query), offset) };
+  return { nextCursor: encodeCursor(queryKey(query), offset, within) };
 }
 
 /**
@@ -263,25 +265,56 @@ async function mapPage(input: RepoScanInput, services: Services, offset: number,
   };
 }
 
-async function readPage(input: RepoScanInput, services: Services, offset: number, budget: number): Promise<Page> {
+/** Kept free in a read page for a line cut across pages: the header's notes and the longer cursor. */
+const COLUMN_NOTE_TOKENS = 40;
+/**
+ * Characters collected per token of budget. Text averages about 4 a token; a page of longer
+ * tokens (o200k has runs of up to 128 spaces) ends early, and the next page continues it.
+ */
+const MAX_CHARS_PER_TOKEN = 32;
+
+async function readPage(input: RepoScanInput, services: Services, position: { offset: number; within: number }, budget: number): Promise<Page> {
   if (!input.path) throw new UserError('read needs a path', 'Pass the file to read, relative to the root');
-  const first = offset || input.startLine || 1;
-  const file = await readLines(services.workspace, input.path, first, input.endLine);
+  const first = position.offset || input.startLine || 1;
+  const column = position.offset ? position.within : 0;
+  const room = budget - COLUMN_NOTE_TOKENS;
+  if (room < 20) throw new UserError(`maxTokens ${budgetOf(input.maxTokens)} is too small to read a file`, `Pass at least ${HEADER_TOKENS + COLUMN_NOTE_TOKENS + 20}`);
+  const file = await readLines(services.workspace, input.path, {
+    startLine: first,
+    startColumn: column,
+    ...(input.endLine === undefined ? {} : { endLine: input.endLine }),
+    maxChars: room * MAX_CHARS_PER_TOKEN,
+    ...(services.signal ? { signal: services.signal } : {}),
+  });
   if (first > Math.max(1, file.totalLines)) {
     throw new UserError(`startLine ${first} is past the end of "${file.path}" (${file.totalLines} lines)`, `Pass a startLine from 1 to ${file.totalLines}`);
   }
   const numbered = file.lines.map((text, i) => ({ number: first + i, text }));
-  const kept = await fitItems(numbered, renderReadLine, budget);
-  const last = first + kept - 1;
+  let shown = file.lines.slice(0, await fitItems(numbered, renderReadLine, room));
+  /** Where the last shown line stops, when it is cut (0-based, from the start of the line). */
+  let cutAt: number | undefined;
+  if (!shown.length && numbered.length) {
+    // The first line alone is over the budget: show its head, and continue inside it next page.
+    const prefix = renderReadLine({ number: first, text: '' }).length;
+    const fits = (await fitPrefix(renderReadLine(numbered[0]!), room)) - prefix;
+    if (fits <= 0) throw new UserError(`maxTokens ${budgetOf(input.maxTokens)} is too small to show line ${first}`, 'Pass a larger maxTokens');
+    shown = [file.lines[0]!.slice(0, fits)];
+    cutAt = column + fits;
+  } else if (file.lastCut && shown.length === file.lines.length) {
+    cutAt = (shown.length === 1 ? column : 0) + shown[shown.length - 1]!.length;
+  }
+  const last = first + shown.length - 1;
   const requestedEnd = Math.min(input.endLine ?? file.totalLines, file.totalLines);
-  const more = last < requestedEnd;
+  const more = cutAt !== undefined || last < requestedEnd;
   return {
     path: file.path,
     startLine: first,
     endLine: Math.max(first, last),
     totalLines: file.totalLines,
-    text: file.lines.slice(0, kept).join('\n'),
+    text: shown.join('\n'),
+    ...(column ? { startColumn: column + 1 } : {}),
+    ...(cutAt !== undefined ? { endColumn: cutAt } : {}),
     truncated: more,
-    ...(more ? next(input, last + 1) : {}),
+    ...(more ? next(input, cutAt === undefined ? last + 1 : last, cutAt) : {}),
   };
 }

@@ -69,5 +69,9 @@ export const RepoScanOutput = z.object({
   endLine: z.number().optional(),
   totalLines: z.number().optional(),
   text: z.string().optional(),
+  /** The text starts inside startLine, at this column (a line longer than one page). */
+  startColumn: z.number().optional(),
+  /** endLine is cut after this column; the next page continues it. */
+  endColumn: z.number().optional(),
 });
 export type RepoScanOutput = z.output<typeof RepoScanOutput>;
