@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { describeError } from '../../core/errors.js';
-import { contentHash } from '../../core/files.js';
+import { fileHash } from '../../core/files.js';
 import type { RunTestsContext } from '../run-tests/run.js';
 
 /**
@@ -61,7 +59,7 @@ const TOOLS: AgentTool[] = [
         import('../repo-scan/schema.js'),
       ]);
       const result = await repoScan(RepoScanInput.parse({ ...args, maxTokens: 6000 }), context);
-      const read = args.mode === 'read' && args.path ? { path: result.path ?? args.path, hash: await fileHash(context.workspace.root, result.path ?? args.path) } : { path: '*', hash: '*' };
+      const read = args.mode === 'read' && args.path ? { path: result.path ?? args.path, hash: await fileHash(context.workspace, result.path ?? args.path) } : { path: '*', hash: '*' };
       return { output: renderScan(result), read };
     },
   },
@@ -147,9 +145,4 @@ export async function runAgentTool(
   } catch (error) {
     return { output: `error: ${describeError(error)}` };
   }
-}
-
-async function fileHash(root: string, path: string): Promise<string> {
-  const content = await readFile(join(root, path)).catch(() => Buffer.alloc(0));
-  return contentHash(content);
 }
