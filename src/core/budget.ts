@@ -42,7 +42,30 @@ export async function warmTokenizer(): Promise<void> {
 
 export async function countTokens(text: string): Promise<number> {
   if (!text) return 0;
-  return (await loadEncoder()).countTokens(text);
+  return countPieces(await loadEncoder(), text, Infinity);
+}
+
+/**
+ * BPE merges one pre-token in time quadratic in its length: a 64k-character run of one letter
+ * takes seconds, a line of a few MB hours, all of it blocking the event loop. Runs of
+ * RUN_CHARS or more (of non-space, or of space) are therefore counted in pieces of that
+ * length; the rest of the text is counted as it is, so ordinary text counts exactly as the
+ * tokenizer counts it. Counting stops once it passes `limit`.
+ */
+const RUN_CHARS = 256;
+const LONG_RUN = new RegExp(`\\S{${RUN_CHARS}}|\\s{${RUN_CHARS}}`, 'gu');
+
+function countPieces(encoder: Encoder, text: string, limit: number): number {
+  if (text.length < RUN_CHARS) return encoder.countTokens(text);
+  let total = 0;
+  let from = 0;
+  for (const run of text.matchAll(LONG_RUN)) {
+    if (run.index > from) total += encoder.countTokens(text.slice(from, run.index));
+    total += encoder.countTokens(run[0]);
+    from = run.index + run[0].length;
+    if (total > limit) return total;
+  }
+  return from < text.length ? total + encoder.countTokens(text.slice(from)) : total;
 }
 
 /**
@@ -68,17 +91,66 @@ export async function fitsBudget(text: string, budget: number): Promise<boolean>
 export async function fitItems<T>(items: readonly T[], render: (item: T) => string, budget: number): Promise<number> {
   const texts = items.map((item) => render(item) + '\n');
   if (surelyFits(texts.join(''), budget)) return items.length;
-  const { countTokens: count } = await loadEncoder();
+  const encoder = await loadEncoder();
+  const count = (text: string, limit = Infinity): number => countPieces(encoder, text, limit);
   let used = 0;
   let kept = 0;
   for (const text of texts) {
-    const cost = count(text);
+    const cost = count(text, budget - used);
     if (used + cost > budget) break;
     used += cost;
     kept++;
   }
   while (kept > 0 && count(texts.slice(0, kept).join('')) > budget) kept--;
   return kept;
+}
+
+/**
+ * The length (in UTF-16 units, never splitting a surrogate pair) of the longest prefix of
+ * `text` that fits in `budget` tokens: for text too long to show whole, such as one line
+ * longer than a page. The text is measured in pieces cut before a space, where the
+ * tokenizer's pre-splitting cuts too, so only the piece the budget ends in is searched.
+ */
+export async function fitPrefix(text: string, budget: number): Promise<number> {
+  if (surelyFits(text, budget)) return text.length;
+  const encoder = await loadEncoder();
+  let used = 0;
+  let from = 0;
+  while (from < text.length) {
+    const to = pieceEnd(text, from);
+    const cost = countPieces(encoder, text.slice(from, to), budget - used);
+    if (used + cost > budget) {
+      // Binary search inside the piece: the longest head of it that still fits.
+      let low = 0;
+      let high = to - from - 1;
+      while (low < high) {
+        const middle = (low + high + 1) >> 1;
+        if (used + countPieces(encoder, text.slice(from, from + middle), Infinity) <= budget) low = middle;
+        else high = middle - 1;
+      }
+      return avoidSplitPair(text, from + low);
+    }
+    used += cost;
+    from = to;
+  }
+  return text.length;
+}
+
+const PIECE_CHARS = 1024;
+
+/** Where the piece starting at `from` ends: before the last space preceded by a non-space, or at a hard limit. */
+function pieceEnd(text: string, from: number): number {
+  const limit = Math.min(text.length, from + PIECE_CHARS);
+  if (limit === text.length) return limit;
+  for (let i = limit - 1; i > from + 1; i--) {
+    if (text.charCodeAt(i) === 32 && !/\s/.test(text[i - 1]!)) return i;
+  }
+  return avoidSplitPair(text, from + RUN_CHARS) || limit;
+}
+
+function avoidSplitPair(text: string, at: number): number {
+  const code = text.charCodeAt(at - 1);
+  return at > 0 && at < text.length && code >= 0xd800 && code <= 0xdbff ? at - 1 : at;
 }
 
 export interface FittedText {
@@ -122,24 +194,30 @@ export function queryKey(query: unknown): string {
   return createHash('sha256').update(JSON.stringify(query)).digest('base64url').slice(0, 12);
 }
 
-export function encodeCursor(key: string, offset: number): string {
-  return Buffer.from(JSON.stringify({ k: key, o: offset })).toString('base64url');
+/** `within`: a position inside the item at `offset` (a column inside a line), for pages that cut an item. */
+export function encodeCursor(key: string, offset: number, within?: number): string {
+  return Buffer.from(JSON.stringify(within ? { k: key, o: offset, w: within } : { k: key, o: offset })).toString('base64url');
 }
 
 export function decodeCursor(cursor: string | undefined, key: string): number {
-  if (cursor === undefined) return 0;
+  return decodeCursorPosition(cursor, key).offset;
+}
+
+export function decodeCursorPosition(cursor: string | undefined, key: string): { offset: number; within: number } {
+  if (cursor === undefined) return { offset: 0, within: 0 };
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     parsed = undefined;
   }
-  const shape = parsed as { k?: unknown; o?: unknown } | undefined;
-  if (typeof shape?.k !== 'string' || typeof shape.o !== 'number' || !Number.isInteger(shape.o) || shape.o < 0) {
+  const shape = parsed as { k?: unknown; o?: unknown; w?: unknown } | undefined;
+  const position = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+  if (typeof shape?.k !== 'string' || !position(shape.o) || (shape.w !== undefined && !position(shape.w))) {
     throw new UserError('cursor is malformed', 'Pass the nextCursor of an earlier result unchanged, or omit it to start over');
   }
   if (shape.k !== key) {
     throw new UserError('cursor belongs to a different query', 'Repeat the query that returned it, with the same arguments, or omit cursor');
   }
-  return shape.o;
+  return { offset: shape.o, within: shape.w ?? 0 };
 }

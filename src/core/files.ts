@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import picomatch from 'picomatch';
 import { UserError } from './errors.js';
 import { git, gitDir, isGitRepository } from './git.js';
-import type { Workspace } from './workspace.js';
+import { isPathError, pathErrorFrom, quotePath } from './reading.js';
+import { Workspace } from './workspace.js';
 
 /**
  * The files a repository is made of: in a git repository exactly what
@@ -98,8 +99,10 @@ export async function pathPrefix(workspace: Workspace, path: string | undefined)
   const absolute = await workspace.resolve(path);
   try {
     await lstat(absolute);
-  } catch {
-    throw new UserError(`path "${path}" does not exist`, 'Pass a file or folder relative to the root, or omit path');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UserError(`path ${quotePath(path)} does not exist`, 'Pass a file or folder relative to the root, or omit path');
+    throw pathErrorFrom(error, path);
   }
   return workspace.relative(absolute);
 }
@@ -132,10 +135,11 @@ async function walkFiles(root: string): Promise<string[]> {
   type Rules = { prefix: string; matcher: ReturnType<typeof ignore> };
   const out: string[] = [];
 
+  const workspace = Workspace.ofRoot(root);
   const walk = async (dir: string, rel: string, inherited: Rules[]): Promise<void> => {
     const rules = [...inherited];
-    const gitignore = await readFile(join(dir, '.gitignore'), 'utf8').catch(() => undefined);
-    if (gitignore !== undefined) rules.push({ prefix: rel, matcher: ignore().add(gitignore) });
+    const gitignore = await workspace.readFile(rel ? `${rel}/.gitignore` : '.gitignore', { maxBytes: 1 << 20 }).catch(() => undefined);
+    if (gitignore !== undefined) rules.push({ prefix: rel, matcher: ignore().add(gitignore.toString('utf8')) });
     const ignored = (path: string, isDir: boolean): boolean =>
       rules.some(({ prefix, matcher }) => {
         const local = prefix ? path.slice(prefix.length + 1) : path;
@@ -188,6 +192,60 @@ export function isBinary(content: Buffer): boolean {
 /** The sha1 of some content, hex: the cache key for file contents across Baton. */
 export function contentHash(content: string | Uint8Array): string {
   return createHash('sha1').update(content).digest('hex');
+}
+
+/**
+ * `contentHash` of a file's content, streamed so a file of any size costs little memory; a
+ * file Baton does not read (gone, a symlink out of the root, a FIFO) hashes to a marker saying
+ * so, which no content hashes to.
+ */
+export async function fileHash(workspace: Workspace, path: string): Promise<string> {
+  const hash = createHash('sha1');
+  try {
+    const file = workspace.openFile(path);
+    try {
+      for await (const chunk of file.chunks()) hash.update(chunk);
+    } finally {
+      file.close();
+    }
+  } catch (error) {
+    if (isPathError(error)) return `unread:${error.problem}`;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') return `unread:${code}`;
+    throw error;
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Lines in a text file (null for a binary one), counted like `splitLines` would: streamed,
+ * so memory stays bounded whatever the file.
+ */
+export async function countFileLines(workspace: Workspace, path: string): Promise<number | null> {
+  const file = workspace.openFile(path);
+  try {
+    let lines = 0;
+    let last = -1;
+    let start = true;
+    for await (const chunk of file.chunks()) {
+      if (start && isBinary(chunk)) return null;
+      start = false;
+      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+      last = chunk[chunk.length - 1]!;
+    }
+    return last !== -1 && last !== 10 ? lines + 1 : lines;
+  } finally {
+    file.close();
+  }
+}
+
+/** Runs `work` over `items`, at most `limit` at a time: many files, a few open at once. */
+export async function mapLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /**

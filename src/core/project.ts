@@ -1,5 +1,7 @@
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isPathError } from './reading.js';
+import { Workspace } from './workspace.js';
 
 /**
  * What a project's own files say about it: manifests and their key facts, the package
@@ -40,6 +42,8 @@ type PackageJson = {
 };
 
 const NPM_DEFAULT_TEST = /no test specified/;
+/** Manifests are small; a bigger file under one of their names is not one to parse. */
+const MANIFEST_MAX_BYTES = 1 << 20;
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
@@ -48,12 +52,21 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function readText(path: string): Promise<string | undefined> {
-  return readFile(path, 'utf8').catch(() => undefined);
+/**
+ * A manifest's text, read through the workspace like every file: one that is missing, leads
+ * outside the root, is no regular file or is too big reads as absent.
+ */
+async function readText(root: string, path: string): Promise<string | undefined> {
+  try {
+    return (await Workspace.ofRoot(root).readFile(path, { maxBytes: MANIFEST_MAX_BYTES })).toString('utf8');
+  } catch (error) {
+    if (isPathError(error) || typeof (error as NodeJS.ErrnoException).code === 'string') return undefined;
+    throw error;
+  }
 }
 
-async function readPackageJson(dir: string): Promise<PackageJson | undefined> {
-  const text = await readText(join(dir, 'package.json'));
+async function readPackageJson(root: string, dir: string): Promise<PackageJson | undefined> {
+  const text = await readText(root, dir ? `${dir}/package.json` : 'package.json');
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as PackageJson;
@@ -64,7 +77,7 @@ async function readPackageJson(dir: string): Promise<PackageJson | undefined> {
 
 /** npm, pnpm, yarn or bun, from the `packageManager` field or the lockfile in `dir` or above it up to `root`. */
 export async function packageManagerOf(root: string, dir: string): Promise<'npm' | 'pnpm' | 'yarn' | 'bun'> {
-  const declared = (await readPackageJson(join(root, dir)))?.packageManager?.split('@')[0];
+  const declared = (await readPackageJson(root, dir))?.packageManager?.split('@')[0];
   if (declared === 'pnpm' || declared === 'yarn' || declared === 'bun' || declared === 'npm') return declared;
   const locks: Array<[string, 'npm' | 'pnpm' | 'yarn' | 'bun']> = [
     ['pnpm-lock.yaml', 'pnpm'], ['yarn.lock', 'yarn'], ['bun.lock', 'bun'], ['bun.lockb', 'bun'], ['package-lock.json', 'npm'],
@@ -90,10 +103,10 @@ export async function readManifests(root: string, files: readonly string[], limi
 async function describeManifest(root: string, path: string): Promise<Manifest> {
   const file = path.slice(path.lastIndexOf('/') + 1);
   const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
-  const text = (await readText(join(root, path))) ?? '';
+  const text = (await readText(root, path)) ?? '';
   switch (file) {
     case 'package.json': {
-      const pkg = (await readPackageJson(join(root, dir))) ?? {};
+      const pkg = (await readPackageJson(root, dir)) ?? {};
       const workspaces = Array.isArray(pkg.workspaces) ? pkg.workspaces : pkg.workspaces?.packages;
       return {
         path,
@@ -138,7 +151,7 @@ export async function detectTestRunners(root: string, dir = ''): Promise<Detecte
     if (!runners.some((r) => r.runner === runner)) runners.push({ runner, path: dir, reason });
   };
 
-  const pkg = await readPackageJson(folder);
+  const pkg = await readPackageJson(root, dir);
   if (pkg) {
     const deps = { ...pkg.dependencies, ...pkg.devDependencies };
     const testScript = pkg.scripts?.test;
@@ -150,9 +163,9 @@ export async function detectTestRunners(root: string, dir = ''): Promise<Detecte
   }
 
   if (await exists(join(folder, 'pytest.ini'))) add('pytest', 'pytest.ini');
-  else if (/^\[tool\.pytest\.ini_options\]/m.test((await readText(join(folder, 'pyproject.toml'))) ?? '')) add('pytest', 'pyproject.toml [tool.pytest.ini_options]');
-  else if (/^\[tool:pytest\]/m.test((await readText(join(folder, 'setup.cfg'))) ?? '')) add('pytest', 'setup.cfg [tool:pytest]');
-  else if (/^\[pytest\]/m.test((await readText(join(folder, 'tox.ini'))) ?? '')) add('pytest', 'tox.ini [pytest]');
+  else if (/^\[tool\.pytest\.ini_options\]/m.test((await readText(root, join(dir, 'pyproject.toml'))) ?? '')) add('pytest', 'pyproject.toml [tool.pytest.ini_options]');
+  else if (/^\[tool:pytest\]/m.test((await readText(root, join(dir, 'setup.cfg'))) ?? '')) add('pytest', 'setup.cfg [tool:pytest]');
+  else if (/^\[pytest\]/m.test((await readText(root, join(dir, 'tox.ini'))) ?? '')) add('pytest', 'tox.ini [pytest]');
   else if (await exists(join(folder, 'conftest.py'))) add('pytest', 'conftest.py');
 
   if (await exists(join(folder, 'go.mod'))) add('go', 'go.mod');

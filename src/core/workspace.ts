@@ -4,6 +4,7 @@ import { realpathSync } from 'node:fs';
 import { lstat, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserError } from './errors.js';
+import { checkSize, openRegularFile, PathError, pathErrorFrom, quotePath, type OpenFile, type ReadOptions } from './reading.js';
 
 /**
  * The workspace root and the only sanctioned way to turn a user's path into a file system
@@ -28,31 +29,77 @@ export class Workspace {
     return new Workspace(real);
   }
 
+  /** The workspace of a root that is already a Workspace's `root` (absolute, symlink-free), for code handed only that string. */
+  static ofRoot(root: string): Workspace {
+    return new Workspace(root);
+  }
+
   /**
    * Resolves a user path (relative to the root, or absolute inside it) to an absolute path,
    * refusing anything that leaves the root lexically or through a symlink. With
    * `forWrite`, paths inside `.git/` are refused too.
    */
   async resolve(userPath: string, options: { forWrite?: boolean } = {}): Promise<string> {
-    const absolute = this.resolveLexically(userPath);
-    const real = await realpathOfNearestExisting(absolute);
-    if (!isInside(this.root, real)) {
-      throw new UserError(`path "${userPath}" leads outside the workspace root through a symlink`, 'Use a path whose target is inside the root');
-    }
+    const { absolute, real } = this.contain(userPath);
     if (options.forWrite && isGitInternal(relative(this.root, real))) {
-      throw new UserError(`path "${userPath}" is inside .git/, which Baton never writes`, 'Change files in the work tree instead');
+      throw new PathError('git-internal', `path ${quotePath(userPath)} is inside .git/, which Baton never writes`, 'Change files in the work tree instead');
     }
     return absolute;
   }
 
   /** The lexical half of `resolve`: no file system access, for paths that need not exist. */
   resolveLexically(userPath: string): string {
-    if (userPath.includes('\0')) throw new UserError(`path "${userPath.replace(/\0/g, '\\0')}" contains a NUL byte`);
+    if (userPath.includes('\0')) throw new PathError('outside', `path ${quotePath(userPath)} contains a NUL byte`);
     const absolute = isAbsolute(userPath) ? resolve(userPath) : resolve(this.root, userPath || '.');
     if (!isInside(this.root, absolute)) {
-      throw new UserError(`path "${userPath}" is outside the workspace root`, `Use a path relative to ${this.root}`);
+      throw new PathError('outside', `path ${quotePath(userPath)} is outside the workspace root`, `Use a path relative to ${this.root}`);
     }
     return absolute;
+  }
+
+  /**
+   * Opens a file for reading: the one sanctioned way to read a user's or a listed file. The
+   * path must lead, symlinks resolved, to a regular file inside the root; a FIFO, device or
+   * socket is refused without being opened for reading. The caller closes the file.
+   */
+  openFile(userPath: string): OpenFile {
+    const { absolute, real } = this.contain(userPath);
+    return openRegularFile(real, this.relative(absolute) || '.');
+  }
+
+  /** A whole file (or with `head`, its start), through `openFile`; synchronous, for small files on hot paths. */
+  readFileSync(userPath: string, options: ReadOptions = {}): Buffer {
+    const file = this.openFile(userPath);
+    try {
+      return file.readHeadSync(checkSize(file, options));
+    } finally {
+      file.close();
+    }
+  }
+
+  /** A whole file (or with `head`, its start), through `openFile`, read off the event loop. */
+  async readFile(userPath: string, options: ReadOptions = {}): Promise<Buffer> {
+    const file = this.openFile(userPath);
+    try {
+      return await file.readHead(checkSize(file, options));
+    } finally {
+      file.close();
+    }
+  }
+
+  /** The path's absolute form and its real path, refused unless both are inside the root. */
+  private contain(userPath: string): { absolute: string; real: string } {
+    const absolute = this.resolveLexically(userPath);
+    const real = realpathOfNearestExisting(absolute, userPath);
+    if (!isInside(this.root, real)) {
+      throw new PathError(
+        'escapes',
+        `path ${quotePath(userPath)} leads outside the workspace root through a symlink`,
+        'Use a path whose target is inside the root',
+        'symlink leads outside the root, not read',
+      );
+    }
+    return { absolute, real };
   }
 
   /** The root-relative form of an absolute path, with `/` separators ('' for the root itself). */
@@ -81,7 +128,7 @@ function isGitInternal(relativePath: string): boolean {
  * Synchronous on purpose: one native realpath on a local disk takes microseconds, and every
  * call of every tool resolves paths, where a trip through the thread pool costs far more.
  */
-async function realpathOfNearestExisting(absolute: string): Promise<string> {
+function realpathOfNearestExisting(absolute: string, userPath: string): string {
   const missing: string[] = [];
   let current = absolute;
   for (;;) {
@@ -89,7 +136,7 @@ async function realpathOfNearestExisting(absolute: string): Promise<string> {
       return join(realpathSync.native(current), ...missing.reverse());
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw pathErrorFrom(error, userPath);
       const parent = dirname(current);
       if (parent === current) return absolute;
       missing.push(basename(current));

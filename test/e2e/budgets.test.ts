@@ -9,7 +9,7 @@ import { gitRepo, tempDir } from '../helpers/repo.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
 /** What a client hands its model: the structured content as JSON, or the text. Both count. */
-function channels(result: { structuredContent?: unknown; content?: unknown }): { json: number; text: number } {
+function channels(result: Record<string, unknown>): { json: number; text: number } {
   const text = (result.content as Array<{ text?: string }> | undefined)?.[0]?.text ?? '';
   return { json: countTokens(JSON.stringify(result.structuredContent ?? {})), text: countTokens(text) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { budgetOf, countTokens, decodeCursor, encodeCursor, fitHead, fitItems, fitTail, queryKey } from '../../src/core/budget.js';
+import { budgetOf, countTokens, decodeCursor, decodeCursorPosition, encodeCursor, fitHead, fitItems, fitPrefix, fitTail, queryKey } from '../../src/core/budget.js';
 
 describe('budget', () => {
   it('counts with the real o200k tokenizer', async () => {
@@ -40,5 +40,34 @@ describe('budget', () => {
     expect(decodeCursor(undefined, key)).toBe(0);
     expect(() => decodeCursor(encodeCursor(queryKey({ mode: 'tree' }), 42), key)).toThrow(/different query/);
     expect(() => decodeCursor('not-a-cursor', key)).toThrow(/malformed/);
+  });
+
+  it('carries a position inside an item in the cursor', () => {
+    const key = queryKey({ mode: 'read', path: 'a' });
+    expect(decodeCursorPosition(encodeCursor(key, 12, 4000), key)).toEqual({ offset: 12, within: 4000 });
+    expect(decodeCursorPosition(encodeCursor(key, 12), key)).toEqual({ offset: 12, within: 0 });
+    const bad = Buffer.from(JSON.stringify({ k: key, o: 1, w: -3 })).toString('base64url');
+    expect(() => decodeCursorPosition(bad, key)).toThrow(/malformed/);
+  });
+
+  it('counts long runs of one character in pieces, as many tokens as whole', async () => {
+    // 'x' * 8 is one token, so the run counts the same cut in pieces of 256.
+    expect(await countTokens('x'.repeat(64_000))).toBe(8000);
+    expect(await countTokens(`a ${'='.repeat(10_000)} b`)).toBeGreaterThan(0);
+  });
+
+  it('finds the longest prefix that fits, in ordinary text and in one long run', async () => {
+    const words = Array.from({ length: 3000 }, (_, i) => `word${i % 97}`).join(' ');
+    for (const text of [words, 'x'.repeat(50_000), '😀'.repeat(5000)]) {
+      for (const budget of [7, 100, 1000]) {
+        const length = await fitPrefix(text, budget);
+        expect(await countTokens(text.slice(0, length))).toBeLessThanOrEqual(budget);
+        expect(length).toBeGreaterThan(0);
+        expect(length).toBeLessThan(text.length);
+        expect(await countTokens(text.slice(0, length + 16))).toBeGreaterThan(budget); // and not far short of it
+        expect(text.charCodeAt(length - 1) >= 0xd800 && text.charCodeAt(length - 1) <= 0xdbff).toBe(false); // no half surrogate pair
+      }
+    }
+    expect(await fitPrefix('short', 100)).toBe(5);
   });
 });

@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { describeError } from '../../core/errors.js';
-import { contentHash } from '../../core/files.js';
 import type { ToolContext } from '../../core/context.js';
+import { fileHash } from '../../core/files.js';
 import type { ToolSpec } from '../spec.js';
 
 /**
@@ -66,7 +64,7 @@ const TOOLS: AgentTool[] = [
     async run(args: z.output<typeof ScanArgs>, context) {
       const { output, text } = await runBatonTool('repo-scan', { ...args, maxTokens: 6000 }, context);
       const path = typeof output.path === 'string' ? output.path : args.path;
-      const read = args.mode === 'read' && path ? { path, hash: await fileHash(context.workspace.root, path) } : { path: '*', hash: '*' };
+      const read = args.mode === 'read' && path ? { path, hash: await fileHash(context.workspace, path) } : { path: '*', hash: '*' };
       return { output: text, read };
     },
   },
@@ -143,9 +141,4 @@ export async function runAgentTool(
   } catch (error) {
     return { output: `error: ${describeError(error)}` };
   }
-}
-
-async function fileHash(root: string, path: string): Promise<string> {
-  const content = await readFile(join(root, path)).catch(() => Buffer.alloc(0));
-  return contentHash(content);
 }

@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { readJson, writeJsonAtomic } from '../../core/state.js';
-import { listFiles } from '../../core/files.js';
-import { redactDeep } from '../../core/secrets.js';
 import type { ToolContext } from '../../core/context.js';
+import { fileHash, listFiles } from '../../core/files.js';
+import { redactDeep } from '../../core/secrets.js';
 import type { DelegateOutput } from './schema.js';
 
 /**
@@ -31,12 +29,11 @@ export async function storeDelegationCache(context: ToolContext, key: string, re
   await writeJsonAtomic(context.state.path('delegate-cache', `${key}.json`), { reads: [...unique].map(([path, hash]) => ({ path, hash })), output: redactDeep(output) } satisfies Entry);
 }
 
+/** Files are read through the workspace: one Baton does not read (a symlink out of the root) hashes to a marker. */
 async function currentHash(context: ToolContext, path: string): Promise<string> {
+  if (path !== '*') return fileHash(context.workspace, path);
+  // The whole tree: every listed file with the hash of its content.
   const hash = createHash('sha1');
-  if (path !== '*') return hash.update(await readFile(join(context.workspace.root, path)).catch(() => Buffer.alloc(0))).digest('hex');
-  // The whole tree: every listed file with its content.
-  for (const file of (await listFiles(context.workspace)).paths) {
-    hash.update(file).update('\0').update(await readFile(join(context.workspace.root, file)).catch(() => Buffer.alloc(0)));
-  }
+  for (const file of (await listFiles(context.workspace)).paths) hash.update(file).update('\0').update(await fileHash(context.workspace, file)).update('\0');
   return hash.digest('hex');
 }

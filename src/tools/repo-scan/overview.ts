@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { detectTestRunners, readManifests, type DetectedRunner, type Manifest } from '../../core/project.js';
 import type { Workspace } from '../../core/workspace.js';
-import { isBinary, listFiles } from '../../core/files.js';
+import { countFileLines, listFiles, mapLimit } from '../../core/files.js';
 import { git, gitStatus } from '../../core/git.js';
 import { languageTable, provenanceOf } from './languages.js';
+import { Skips, type Skipped } from './skipped.js';
 
 export interface LanguageStats {
   name: string;
@@ -24,20 +23,27 @@ export interface Overview {
   /** Folders to `depth`, with how many files each holds. */
   tree: string;
   readme?: string;
+  /** Listed files left unread: a symlink out of the root, a FIFO, a device. */
+  skipped?: Skipped[];
+  /** How many were left unread, when more than `skipped` names. */
+  skippedTotal?: number;
 }
 
 const TREE_DEPTH = 2;
 const TREE_MAX_LINES = 60;
 const README_MAX_LINES = 30;
+/** More than the excerpt can show; a README is never read whole. */
+const README_MAX_BYTES = 64 << 10;
 
 export async function overview(workspace: Workspace): Promise<Overview> {
   const files = await listFiles(workspace);
+  const skips = new Skips();
   const [gitState, languages, manifests, testRunners, readme] = await Promise.all([
     files.git ? gitStatus(workspace.root) : null,
-    languageStats(workspace.root, files.paths, files.git),
-    readManifests(workspace.root, files.paths),
+    languageStats(workspace, files.paths, files.git, skips),
+    readableManifests(workspace, files.paths, skips),
     detectTestRunners(workspace.root),
-    readmeExcerpt(workspace.root, files.paths),
+    readmeExcerpt(workspace, files.paths, skips),
   ]);
   return {
     git: gitState,
@@ -47,16 +53,18 @@ export async function overview(workspace: Workspace): Promise<Overview> {
     testRunners,
     tree: folderTree(files.paths, TREE_DEPTH, TREE_MAX_LINES),
     ...(readme === undefined ? {} : { readme }),
+    ...skips.fields(),
   };
 }
 
 async function languageStats(
-  root: string,
+  workspace: Workspace,
   paths: readonly string[],
   inGit: boolean,
+  skips: Skips,
 ): Promise<Pick<Overview, 'languages' | 'vendoredFiles' | 'generatedFiles'>> {
   const table = await languageTable();
-  const lines = inGit ? await gitLineCounts(root) : await readLineCounts(root, paths);
+  const lines = inGit ? await gitLineCounts(workspace.root) : await readLineCounts(workspace, paths, skips);
   const stats = new Map<string, LanguageStats>();
   let vendoredFiles = 0;
   let generatedFiles = 0;
@@ -86,19 +94,22 @@ async function gitLineCounts(root: string): Promise<Map<string, number>> {
   return counts;
 }
 
-async function readLineCounts(root: string, paths: readonly string[]): Promise<Map<string, number>> {
+/** Lines per text file outside git, streamed a few files at a time: memory stays bounded whatever the files. */
+async function readLineCounts(workspace: Workspace, paths: readonly string[], skips: Skips): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  await Promise.all(
-    paths.map(async (path) => {
-      const content = await readFile(join(root, path)).catch(() => undefined);
-      if (!content || isBinary(content)) return;
-      let lines = 0;
-      for (let i = content.indexOf(10); i !== -1; i = content.indexOf(10, i + 1)) lines++;
-      if (content.length && content[content.length - 1] !== 10) lines++;
-      counts.set(path, lines);
-    }),
-  );
+  await mapLimit(paths, 8, async (path) => {
+    const lines = await skips.read(path, () => countFileLines(workspace, path));
+    if (lines !== undefined && lines !== null) counts.set(path, lines);
+  });
   return counts;
+}
+
+/** The manifests' facts; one that cannot be read (a symlink out of the root) is reported instead. */
+async function readableManifests(workspace: Workspace, paths: readonly string[], skips: Skips): Promise<Manifest[]> {
+  const manifests = await readManifests(workspace.root, paths);
+  await Promise.all(manifests.map((manifest) => skips.read(manifest.path, () => workspace.openFile(manifest.path).close())));
+  const unread = new Set(skips.all.map((skipped) => skipped.path));
+  return manifests.filter((manifest) => !unread.has(manifest.path));
 }
 
 /** Folders to `depth` levels with their file counts, biggest first within a level. */
@@ -131,11 +142,11 @@ export function folderTree(paths: readonly string[], depth: number, maxLines: nu
   return lines.join('\n');
 }
 
-async function readmeExcerpt(root: string, paths: readonly string[]): Promise<string | undefined> {
+async function readmeExcerpt(workspace: Workspace, paths: readonly string[], skips: Skips): Promise<string | undefined> {
   const readme = paths.find((path) => /^readme(\.(md|markdown|rst|txt))?$/i.test(path));
   if (!readme) return undefined;
-  const text = await readFile(join(root, readme), 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
-  const lines = text.split(/\r?\n/);
+  const content = await skips.read(readme, () => workspace.readFile(readme, { maxBytes: README_MAX_BYTES, head: true }));
+  if (content === undefined) return undefined;
+  const lines = content.toString('utf8').split(/\r?\n/);
   return lines.slice(0, README_MAX_LINES).join('\n') + (lines.length > README_MAX_LINES ? '\n…' : '');
 }

@@ -2,6 +2,7 @@ import type { EntryInfo } from '../../core/files.js';
 import type { Overview } from './overview.js';
 import type { RepoScanOutput } from './schema.js';
 import type { SearchMatch } from './search.js';
+import type { Skipped } from './skipped.js';
 import type { SymbolInfo } from './tags/index.js';
 
 /**
@@ -36,6 +37,17 @@ export function renderReadLine(line: { number: number; text: string }): string {
   return `${String(line.number).padStart(6)}\t${line.text}`;
 }
 
+export function renderSkippedLine(skipped: Skipped): string {
+  return `  ${skipped.path}: ${skipped.reason}`;
+}
+
+/** The files a listing left unread, and why; `total` counts those not named. */
+export function renderSkipped(skipped: readonly Skipped[] = [], total?: number): string {
+  const more = (total ?? 0) - skipped.length;
+  if (!skipped.length) return more > 0 ? `skipped: ${more} files not read` : '';
+  return ['skipped:', ...skipped.map(renderSkippedLine), ...(more > 0 ? [`  … ${more} more`] : [])].join('\n');
+}
+
 export function renderOverview(o: Partial<Overview>): string {
   const out: string[] = [];
   if (o.git) out.push(`git: branch ${o.git.branch ?? '(detached)'} at ${o.git.head ?? '(no commits)'}${o.git.dirty ? ', uncommitted changes' : ', clean'}`);
@@ -54,6 +66,8 @@ export function renderOverview(o: Partial<Overview>): string {
   if (o.testRunners?.length) out.push('test runners: ' + o.testRunners.map((r) => `${r.runner} (${r.reason})`).join('; '));
   if (o.tree) out.push('tree:', o.tree);
   if (o.readme) out.push('readme:', o.readme);
+  const skipped = renderSkipped(o.skipped, o.skippedTotal);
+  if (skipped) out.push(skipped);
   return out.join('\n');
 }
 
@@ -66,22 +80,40 @@ export function renderScan(result: RepoScanOutput): string {
       case 'tree':
         return [`${result.totalEntries} files${result.truncated ? `, showing ${result.entries?.length}` : ''}`, ...(result.entries ?? []).map((e) => renderEntry(e as EntryInfo))].join('\n');
       case 'search':
-        return [
-          `${result.totalMatches} matching lines${result.truncated ? `, showing ${result.matches?.length}` : ''}`,
-          ...(result.matches ?? []).map(renderMatch),
-        ].join('\n');
+        return withSkipped(
+          [`${result.totalMatches} matching lines${result.truncated ? `, showing ${result.matches?.length}` : ''}`, ...(result.matches ?? []).map(renderMatch)].join('\n'),
+          result,
+        );
       case 'symbols':
-        return (result.files ?? []).map((f) => renderFileSymbols({ path: f.path, language: f.language ?? '', symbols: (f.symbols ?? []) as SymbolInfo[] })).join('\n') || 'no symbols found';
+        return withSkipped(
+          (result.files ?? []).map((f) => renderFileSymbols({ path: f.path, language: f.language ?? '', symbols: (f.symbols ?? []) as SymbolInfo[] })).join('\n') ||
+            'no symbols found',
+          result,
+        );
       case 'map':
-        return result.map || 'no files with symbols to map';
+        return withSkipped(result.map || 'no files with symbols to map', result);
       case 'read':
         return [
-          `${result.path} lines ${result.startLine}-${result.endLine} of ${result.totalLines}`,
+          readHeader(result),
           ...(result.text ? result.text.split('\n').map((text, i) => renderReadLine({ number: result.startLine! + i, text })) : []),
         ].join('\n');
     }
   })();
   return result.truncated && result.nextCursor ? `${body}\n[truncated: pass cursor "${result.nextCursor}" for more]` : result.truncated ? `${body}\n[truncated to fit maxTokens]` : body;
+}
+
+function withSkipped(body: string, result: RepoScanOutput): string {
+  const skipped = renderSkipped(result.skipped, result.skippedTotal);
+  return skipped ? `${body}\n${skipped}` : body;
+}
+
+/** "path lines a-b of n", and where a page starts or stops inside a line too long for one page. */
+function readHeader(result: RepoScanOutput): string {
+  const notes = [
+    ...(result.startColumn ? [`line ${result.startLine} from column ${result.startColumn}`] : []),
+    ...(result.endColumn ? [`line ${result.endLine} continues after column ${result.endColumn}`] : []),
+  ];
+  return `${result.path} lines ${result.startLine}-${result.endLine} of ${result.totalLines}${notes.length ? ` (${notes.join('; ')})` : ''}`;
 }
 
 function formatSize(bytes: number): string {

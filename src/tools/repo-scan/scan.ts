@@ -1,14 +1,15 @@
-import { budgetOf, countTokens, decodeCursor, encodeCursor, fitItems, fitsBudget, queryKey } from '../../core/budget.js';
+import { budgetOf, countTokens, decodeCursorPosition, encodeCursor, fitItems, fitPrefix, fitsBudget, queryKey } from '../../core/budget.js';
 import { UserError } from '../../core/errors.js';
 import type { ToolContext } from '../../core/context.js';
 import { describeEntries, listFiles } from '../../core/files.js';
 import { provenanceOf } from './languages.js';
 import { overview } from './overview.js';
 import { readLines } from './read.js';
-import { renderEntry, renderFileSymbols, renderMatch, renderOverview, renderReadLine } from './render.js';
+import { renderEntry, renderFileSymbols, renderMatch, renderOverview, renderReadLine, renderSkipped, renderSkippedLine } from './render.js';
 import { buildGraph, identifiersIn, mapEntries, rankFiles, renderMap, renderMapEntry, type MapEntry, type MapGraph, type Ranking } from './repomap.js';
 import type { RepoScanInput, RepoScanOutput } from './schema.js';
 import { searchFiles, withContext } from './search.js';
+import { skippedFields, type Skipped, type SkippedFields } from './skipped.js';
 import { TagCache } from './tag-cache.js';
 import { tagLanguageFor } from './tags/index.js';
 
@@ -23,7 +24,9 @@ export async function repoScan(input: RepoScanInput, services: Services): Promis
   if (budget <= 0) throw new UserError(`maxTokens ${input.maxTokens} is too small`, `Pass at least ${HEADER_TOKENS + 40}`);
   const { cursor, maxTokens, ...query } = input;
   void maxTokens; // the budget may change between pages; the query may not
-  const offset = cursor === undefined ? 0 : decodeCursor(cursor, queryKey(query)); // hashing the query only when paging
+  // Hashing the query only when paging.
+  const position = cursor === undefined ? { offset: 0, within: 0 } : decodeCursorPosition(cursor, queryKey(query));
+  const offset = position.offset;
   const base = { mode: input.mode, root: services.workspace.root };
   switch (input.mode) {
     case 'overview':
@@ -37,17 +40,34 @@ export async function repoScan(input: RepoScanInput, services: Services): Promis
     case 'map':
       return { ...base, ...(await mapPage(input, services, offset, budget)) };
     case 'read':
-      return { ...base, ...(await readPage(input, services, offset, budget)) };
+      return { ...base, ...(await readPage(input, services, position, budget)) };
   }
 }
 
 type Page = Omit<RepoScanOutput, 'mode' | 'root'>;
 
-function next(input: RepoScanInput, offset: number): { nextCursor: string } {
+function next(input: RepoScanInput, offset: number, within?: number): { nextCursor: string } {
   const { cursor, maxTokens, ...query } = input;
   void cursor;
   void maxTokens;
-  return { nextCursor: encodeCursor(queryKey(query), offset) };
+  return { nextCursor: encodeCursor(queryKey(query), offset, within) };
+}
+
+/**
+ * The unread files a page names (the first page of a listing) within `allowance` tokens, and
+ * what naming them costs: as many as fit, the rest counted.
+ */
+async function fitSkipped(fields: SkippedFields, allowance: number): Promise<{ fields: SkippedFields; cost: number }> {
+  if (!fields.skipped) return { fields, cost: 0 };
+  const total = fields.skippedTotal ?? fields.skipped.length;
+  for (let shown = fields.skipped.length; shown >= 0; shown--) {
+    const skipped = fields.skipped.slice(0, shown);
+    const cost = await countTokens(renderSkipped(skipped, total) + '\n');
+    if (cost <= allowance || shown === 0) {
+      return { fields: { skipped, ...(total > shown ? { skippedTotal: total } : {}) }, cost };
+    }
+  }
+  return { fields: {}, cost: 0 };
 }
 
 async function overviewWithin(services: Services, budget: number): Promise<Page> {
@@ -61,6 +81,8 @@ async function overviewWithin(services: Services, budget: number): Promise<Page>
     (o) => ({ ...o, tree: o.tree.split('\n').slice(0, 8).join('\n'), languages: o.languages.slice(0, 5), manifests: o.manifests.slice(0, 3) }),
     (o) => ({ ...o, tree: '', languages: o.languages.slice(0, 3), manifests: o.manifests.slice(0, 1), testRunners: o.testRunners.slice(0, 2) }),
     (o) => ({ ...o, languages: o.languages.slice(0, 1), manifests: [], testRunners: [] }),
+    (o) => ({ ...o, ...fewerSkipped(o, 1) }),
+    (o) => ({ ...o, ...fewerSkipped(o, 0) }),
   ];
   let shown = full;
   let truncated = false;
@@ -73,6 +95,11 @@ async function overviewWithin(services: Services, budget: number): Promise<Page>
     throw new UserError(`maxTokens ${budget + HEADER_TOKENS} is too small for an overview`, 'Pass maxTokens of 300 or more');
   }
   return { ...shown, truncated };
+}
+
+function fewerSkipped(fields: SkippedFields, shown: number): SkippedFields {
+  if (!fields.skipped) return fields;
+  return { skipped: fields.skipped.slice(0, shown), skippedTotal: fields.skippedTotal ?? fields.skipped.length };
 }
 
 async function treePage(input: RepoScanInput, services: Services, offset: number, budget: number): Promise<Page> {
@@ -97,12 +124,13 @@ async function searchPage(input: RepoScanInput, services: Services, offset: numb
   if (!input.query) throw new UserError('search needs a query', 'Pass query (text, or a regex with regex: true)');
   const query = { query: input.query, regex: input.regex, caseSensitive: input.caseSensitive, path: input.path, glob: input.glob };
   // A match renders to at least ~8 tokens, so this window always holds more than a page.
-  const { hits, total } = await searchFiles(services.workspace, query, offset, Math.max(20, budget >> 3));
-  const matches = await withContext(services.workspace.root, hits, input.contextLines);
-  const kept = await fitItems(matches, renderMatch, budget);
+  const { hits, total, ...skipped } = await searchFiles(services.workspace, query, offset, Math.max(20, budget >> 3));
+  const unread = offset === 0 ? await fitSkipped(skipped, budget >> 2) : { fields: {}, cost: 0 }; // named once, on the first page
+  const matches = await withContext(services.workspace, hits, input.contextLines);
+  const kept = await fitItems(matches, renderMatch, budget - unread.cost);
   const end = offset + kept;
   const more = end < total;
-  return { matches: matches.slice(0, kept), totalMatches: total, truncated: more, ...(more ? next(input, end) : {}) };
+  return { matches: matches.slice(0, kept), totalMatches: total, ...unread.fields, truncated: more, ...(more ? next(input, end) : {}) };
 }
 
 async function symbolsPage(input: RepoScanInput, services: Services, offset: number, budget: number): Promise<Page> {
@@ -113,6 +141,7 @@ async function symbolsPage(input: RepoScanInput, services: Services, offset: num
   }
   const cache = TagCache.for(services.state);
   const files: NonNullable<Page['files']> = [];
+  const skipped: Skipped[] = [];
   let remaining = budget;
   let position = offset;
   let parsed = 0;
@@ -121,16 +150,29 @@ async function symbolsPage(input: RepoScanInput, services: Services, offset: num
   // Parse only as many files as the page can show: a cold call on a huge tree stays cheap.
   while (position < candidates.length && remaining > 0) {
     const batch = candidates.slice(position, position + 8);
-    const result = await cache.tagsFor(services.workspace.root, batch, services.signal);
+    const result = await cache.tagsFor(services.workspace, batch, services.signal);
     parsed += result.parsed;
     cached += result.cached;
     let consumed = 0;
     for (const path of batch) {
+      // A file left unread takes its place in the page as a note, so the notes page like files.
+      const unread = result.skipped.find((s) => s.path === path);
+      if (unread) {
+        const cost = (await countTokens(renderSkippedLine(unread) + '\n')) + (skipped.length ? 0 : await countTokens('skipped:\n'));
+        if (cost > remaining && (files.length || skipped.length)) {
+          remaining = 0;
+          break;
+        }
+        skipped.push(unread);
+        remaining -= cost;
+        consumed++;
+        continue;
+      }
       const tags = result.tags.get(path);
       const file = { path, language: tags?.language ?? tagLanguageFor(path)!, symbols: tags?.symbols ?? [] };
       const cost = await countTokens(renderFileSymbols(file) + '\n');
       if (cost > remaining) {
-        if (!files.length) {
+        if (!files.length && !skipped.length) {
           // A single file bigger than the budget: show as many of its symbols as fit.
           const kept = await fitItems(file.symbols, (s) => renderFileSymbols({ ...file, symbols: [s] }), remaining);
           files.push({ ...file, symbols: file.symbols.slice(0, kept) });
@@ -149,6 +191,7 @@ async function symbolsPage(input: RepoScanInput, services: Services, offset: num
   const more = position < candidates.length;
   return {
     files,
+    ...(skipped.length ? { skipped } : {}),
     truncated: more || cutShort,
     parsedFiles: parsed,
     cachedFiles: cached,
@@ -171,7 +214,9 @@ async function mapPage(input: RepoScanInput, services: Services, offset: number,
     candidateMemo.set(services.state.dir, { key: filterKey, paths: candidates });
   }
   const focus = await Promise.all((input.focus ?? []).map(async (path) => services.workspace.relative(await services.workspace.resolve(path))));
-  const { tags, parsed, cached, generation } = await TagCache.for(services.state).tagsFor(services.workspace.root, candidates, services.signal);
+  const { tags, parsed, cached, generation, skipped } = await TagCache.for(services.state).tagsFor(services.workspace, candidates, services.signal);
+  const unread = offset === 0 ? await fitSkipped(skippedFields(skipped), budget >> 2) : { fields: {}, cost: 0 }; // named once, on the first page
+  budget -= unread.cost;
 
   const graphKey = `${filterKey}|${generation}`;
   let memo = mapMemo.get(services.state.dir);
@@ -212,6 +257,7 @@ async function mapPage(input: RepoScanInput, services: Services, offset: number,
   return {
     map: renderMap(shown),
     files: ranking.files.filter((file) => shownPaths.has(file.path)).map((file) => ({ path: file.path, rank: Number(file.rank.toPrecision(4)) })),
+    ...unread.fields,
     truncated: more,
     parsedFiles: parsed,
     cachedFiles: cached,
@@ -219,25 +265,56 @@ async function mapPage(input: RepoScanInput, services: Services, offset: number,
   };
 }
 
-async function readPage(input: RepoScanInput, services: Services, offset: number, budget: number): Promise<Page> {
+/** Kept free in a read page for a line cut across pages: the header's notes and the longer cursor. */
+const COLUMN_NOTE_TOKENS = 40;
+/**
+ * Characters collected per token of budget. Text averages about 4 a token; a page of longer
+ * tokens (o200k has runs of up to 128 spaces) ends early, and the next page continues it.
+ */
+const MAX_CHARS_PER_TOKEN = 32;
+
+async function readPage(input: RepoScanInput, services: Services, position: { offset: number; within: number }, budget: number): Promise<Page> {
   if (!input.path) throw new UserError('read needs a path', 'Pass the file to read, relative to the root');
-  const first = offset || input.startLine || 1;
-  const file = await readLines(services.workspace, input.path, first, input.endLine);
+  const first = position.offset || input.startLine || 1;
+  const column = position.offset ? position.within : 0;
+  const room = budget - COLUMN_NOTE_TOKENS;
+  if (room < 20) throw new UserError(`maxTokens ${budgetOf(input.maxTokens)} is too small to read a file`, `Pass at least ${HEADER_TOKENS + COLUMN_NOTE_TOKENS + 20}`);
+  const file = await readLines(services.workspace, input.path, {
+    startLine: first,
+    startColumn: column,
+    ...(input.endLine === undefined ? {} : { endLine: input.endLine }),
+    maxChars: room * MAX_CHARS_PER_TOKEN,
+    ...(services.signal ? { signal: services.signal } : {}),
+  });
   if (first > Math.max(1, file.totalLines)) {
     throw new UserError(`startLine ${first} is past the end of "${file.path}" (${file.totalLines} lines)`, `Pass a startLine from 1 to ${file.totalLines}`);
   }
   const numbered = file.lines.map((text, i) => ({ number: first + i, text }));
-  const kept = await fitItems(numbered, renderReadLine, budget);
-  const last = first + kept - 1;
+  let shown = file.lines.slice(0, await fitItems(numbered, renderReadLine, room));
+  /** Where the last shown line stops, when it is cut (0-based, from the start of the line). */
+  let cutAt: number | undefined;
+  if (!shown.length && numbered.length) {
+    // The first line alone is over the budget: show its head, and continue inside it next page.
+    const prefix = renderReadLine({ number: first, text: '' }).length;
+    const fits = (await fitPrefix(renderReadLine(numbered[0]!), room)) - prefix;
+    if (fits <= 0) throw new UserError(`maxTokens ${budgetOf(input.maxTokens)} is too small to show line ${first}`, 'Pass a larger maxTokens');
+    shown = [file.lines[0]!.slice(0, fits)];
+    cutAt = column + fits;
+  } else if (file.lastCut && shown.length === file.lines.length) {
+    cutAt = (shown.length === 1 ? column : 0) + shown[shown.length - 1]!.length;
+  }
+  const last = first + shown.length - 1;
   const requestedEnd = Math.min(input.endLine ?? file.totalLines, file.totalLines);
-  const more = last < requestedEnd;
+  const more = cutAt !== undefined || last < requestedEnd;
   return {
     path: file.path,
     startLine: first,
     endLine: Math.max(first, last),
     totalLines: file.totalLines,
-    text: file.lines.slice(0, kept).join('\n'),
+    text: shown.join('\n'),
+    ...(column ? { startColumn: column + 1 } : {}),
+    ...(cutAt !== undefined ? { endColumn: cutAt } : {}),
     truncated: more,
-    ...(more ? next(input, last + 1) : {}),
+    ...(more ? next(input, cutAt === undefined ? last + 1 : last, cutAt) : {}),
   };
 }

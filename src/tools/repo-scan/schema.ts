@@ -60,11 +60,18 @@ export const RepoScanOutput = z.object({
   map: z.string().optional(),
   parsedFiles: z.number().optional(),
   cachedFiles: z.number().optional(),
+  // overview, search, symbols, map: listed files left unread (a symlink out of the root, a FIFO)
+  skipped: z.array(z.object({ path: z.string(), reason: z.string() })).optional(),
+  skippedTotal: z.number().optional(),
   // read
   path: z.string().optional(),
   startLine: z.number().optional(),
   endLine: z.number().optional(),
   totalLines: z.number().optional(),
   text: z.string().optional(),
+  /** The text starts inside startLine, at this column (a line longer than one page). */
+  startColumn: z.number().optional(),
+  /** endLine is cut after this column; the next page continues it. */
+  endColumn: z.number().optional(),
 });
 export type RepoScanOutput = z.output<typeof RepoScanOutput>;

@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import type { Workspace } from '../../core/workspace.js';
-import { comparePaths, globPathspec, isBinary, listFiles, pathPrefix, type FileFilter } from '../../core/files.js';
+import { comparePaths, globPathspec, isBinary, listFiles, mapLimit, pathPrefix, type FileFilter } from '../../core/files.js';
 import { git, isGitRepository } from '../../core/git.js';
+import { Skips, type Skipped } from './skipped.js';
 
 export interface SearchQuery extends FileFilter {
   query: string;
@@ -32,7 +31,15 @@ export interface SearchWindow {
   hits: SearchHit[];
   /** All matching lines. */
   total: number;
+  /** Files left unread outside git (a symlink out of the root, a FIFO); git grep reads none of those. */
+  skipped?: Skipped[];
+  skippedTotal?: number;
 }
+
+/** Outside git, files are read whole to be searched; bigger ones are left out. */
+const SEARCH_MAX_BYTES = 16 << 20;
+/** Context lines come from files up to this size; in bigger ones a match is shown without context. */
+const CONTEXT_MAX_BYTES = 16 << 20;
 
 /**
  * Matching lines, sorted by path and line, of which only one window is kept: a query that
@@ -45,8 +52,9 @@ export async function searchFiles(workspace: Workspace, query: SearchQuery, offs
   if (!query.query) throw new UserError('query is empty', 'Pass the text or regex to search for');
   const pattern = compilePattern(query);
   if (await isGitRepository(workspace.root)) return gitGrep(workspace, query, pattern, offset, limit);
-  const hits = (await scanFiles(workspace.root, (await listFiles(workspace, query)).paths, pattern)).sort(compareHits);
-  return { hits: hits.slice(offset, offset + limit), total: hits.length };
+  const skips = new Skips();
+  const hits = (await scanFiles(workspace, (await listFiles(workspace, query)).paths, pattern, skips)).sort(compareHits);
+  return { hits: hits.slice(offset, offset + limit), total: hits.length, ...skips.fields() };
 }
 
 function compareHits(a: SearchHit, b: SearchHit): number {
@@ -115,29 +123,34 @@ async function gitGrep(workspace: Workspace, query: SearchQuery, pattern: RegExp
   return { hits, total };
 }
 
-async function scanFiles(root: string, paths: readonly string[], pattern: RegExp): Promise<SearchHit[]> {
+async function scanFiles(workspace: Workspace, paths: readonly string[], pattern: RegExp, skips: Skips): Promise<SearchHit[]> {
   const hits: SearchHit[] = [];
-  await Promise.all(
-    paths.map(async (path) => {
-      const content = await readFile(join(root, path)).catch(() => undefined);
-      if (!content || isBinary(content)) return;
-      const lines = content.toString('utf8').split(/\r?\n/);
-      lines.forEach((text, index) => {
-        const found = pattern.exec(text);
-        if (found) hits.push({ path, line: index + 1, column: found.index + 1, text });
-      });
-    }),
-  );
+  await mapLimit(paths, 8, async (path) => {
+    const content = await skips.read(path, () => workspace.readFile(path, { maxBytes: SEARCH_MAX_BYTES }), {
+      'too-large': `larger than ${SEARCH_MAX_BYTES >> 20} MB, not searched outside git`,
+    });
+    if (!content || isBinary(content)) return;
+    const lines = content.toString('utf8').split(/\r?\n/);
+    lines.forEach((text, index) => {
+      const found = pattern.exec(text);
+      if (found) hits.push({ path, line: index + 1, column: found.index + 1, text });
+    });
+  });
   return hits;
 }
 
-/** Adds context lines to one page of hits, reading each file once. */
-export async function withContext(root: string, hits: readonly SearchHit[], contextLines: number): Promise<SearchMatch[]> {
+/** Adds context lines to one page of hits, reading each file once, through the workspace like every read. */
+export async function withContext(workspace: Workspace, hits: readonly SearchHit[], contextLines: number): Promise<SearchMatch[]> {
   const linesOf = new Map<string, Promise<string[]>>();
   const load = (path: string): Promise<string[]> => {
     let lines = linesOf.get(path);
     if (!lines) {
-      lines = contextLines ? readFile(join(root, path), 'utf8').then((t) => t.split(/\r?\n/), () => []) : Promise.resolve([]);
+      lines = contextLines
+        ? workspace.readFile(path, { maxBytes: CONTEXT_MAX_BYTES }).then(
+            (content) => content.toString('utf8').split(/\r?\n/),
+            () => [], // unreadable now (changed since the search, too big): the match stands without context
+          )
+        : Promise.resolve([]);
       linesOf.set(path, lines);
     }
     return lines;

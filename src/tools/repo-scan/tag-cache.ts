@@ -1,8 +1,8 @@
+import { lstatSync, type Stats } from 'node:fs';
 import { contentHash } from '../../core/files.js';
-import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { readJson, writeJsonAtomic, type WorkspaceState } from '../../core/state.js';
+import type { Workspace } from '../../core/workspace.js';
+import { Skips, type Skipped } from './skipped.js';
 import { extractTags, type FileTags } from './tags/index.js';
 
 /** Files above this size are not parsed: they are data or generated, not code to map. */
@@ -25,6 +25,8 @@ export interface TagsResult {
   parsed: number;
   /** Files whose tags came from the cache. */
   cached: number;
+  /** Files left unread that the caller should report (a symlink out of the root, a FIFO). */
+  skipped: readonly Skipped[];
 }
 
 /**
@@ -51,20 +53,26 @@ export class TagCache {
     return cache;
   }
 
-  async tagsFor(root: string, paths: readonly string[], signal?: AbortSignal): Promise<TagsResult> {
+  async tagsFor(workspace: Workspace, paths: readonly string[], signal?: AbortSignal): Promise<TagsResult> {
     const entries = await this.load();
     const tags = new Map<string, FileTags>();
+    const skips = new Skips();
     let parsed = 0;
     let cached = 0;
     for (const path of paths) {
       signal?.throwIfAborted();
-      // Synchronous on purpose: on a warm call this loop is the whole cost, and statSync is
-      // several times faster than awaiting one promise per file.
-      const info = statSync(`${root}/${path}`, { throwIfNoEntry: false });
-      if (!info?.isFile() || info.size > MAX_PARSE_BYTES) continue;
+      // Synchronous on purpose: on a warm call this loop is the whole cost, and lstatSync is
+      // several times faster than awaiting one promise per file. A listed path that is not a
+      // plain file (a symlink, a FIFO) goes through the workspace, which refuses what leads
+      // outside the root or is no regular file.
+      let info: Stats | undefined = lstatSync(`${workspace.root}/${path}`, { throwIfNoEntry: false });
+      if (!info || info.isDirectory()) continue; // gone, or a submodule
+      if (!info.isFile()) info = await skips.read(path, () => statThroughWorkspace(workspace, path));
+      if (!info || info.size > MAX_PARSE_BYTES) continue;
       let entry = entries.get(path);
       if (!entry || entry.size !== info.size || entry.mtimeMs !== info.mtimeMs) {
-        const content = await readFile(join(root, path));
+        const content = await skips.read(path, () => workspace.readFile(path, { maxBytes: MAX_PARSE_BYTES }));
+        if (!content) continue;
         const hash = contentHash(content);
         if (entry?.hash !== hash) {
           entry = { size: info.size, mtimeMs: info.mtimeMs, hash, tags: (await extractTags(path, content.toString('utf8'))) ?? null };
@@ -82,7 +90,7 @@ export class TagCache {
       if (entry.tags) tags.set(path, entry.tags);
     }
     await this.save();
-    return { tags, parsed, cached, generation: this.generation };
+    return { tags, parsed, cached, generation: this.generation, skipped: skips.all };
   }
 
   private async load(): Promise<Map<string, Entry>> {
@@ -101,4 +109,10 @@ export class TagCache {
       this.dirty = true; // try again next call; the in-memory cache still serves
     });
   }
+}
+
+function statThroughWorkspace(workspace: Workspace, path: string): Stats {
+  const file = workspace.openFile(path);
+  file.close();
+  return file.stats;
 }
