@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { WorkspaceServices } from './core/context.js';
 import { JobManager } from './core/jobs.js';
@@ -34,6 +34,12 @@ function canonical(root: string): string {
 async function open(root: string, stateDir: string): Promise<WorkspaceServices> {
   const workspace = await Workspace.open(root);
   const state = await WorkspaceState.open(stateDir, workspace.root);
+  // A patch a crashed process left half applied is rolled back before any tool runs here. The
+  // journal folder exists only while (or after) a set is written: no import on a clean start.
+  if (existsSync(state.path('apply-journal'))) {
+    const { recoverUnfinishedApplies } = await import('./tools/apply-patch/journal.js');
+    await recoverUnfinishedApplies(state, workspace, { warn: (message) => process.stderr.write(`[baton] warning: ${message}\n`) });
+  }
   const jobs = new JobManager(state.path('jobs'));
   jobManagers.add(jobs);
   return { workspace, state, jobs };

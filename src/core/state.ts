@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, writeSync } from 'node:fs';
-import { access, chmod, mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from './errors.js';
+import { syncDir } from './workspace.js';
 
 /**
  * The state dir holds everything Baton remembers, one folder per workspace, so nothing is
@@ -188,6 +189,44 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
   } catch (error) {
     await unlink(temp).catch(() => {});
     throw error;
+  }
+}
+
+/** writeJsonAtomic, then the folder synced: once this returns the file survives a power cut. */
+export async function writeJsonDurable(file: string, value: unknown): Promise<void> {
+  await writeJsonAtomic(file, value);
+  await syncDir(dirname(file));
+}
+
+/** Removes a state file (one already gone is fine), the removal synced with `durable`. */
+export async function removeStateFile(file: string, durable = false): Promise<void> {
+  await unlink(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+  if (durable) await syncDir(dirname(file));
+}
+
+/** The names in a state folder; none when it does not exist. */
+export async function listStateDir(dir: string): Promise<string[]> {
+  return readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+}
+
+/** Reads a JSON file and removes it, claimed by a rename first so two readers never both get it. */
+export async function takeJson<T>(file: string): Promise<T | undefined> {
+  const claimed = `${file}.${randomBytes(4).toString('hex')}.taken`;
+  try {
+    await rename(file, claimed);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    return await readJson<T>(claimed);
+  } finally {
+    await unlink(claimed).catch(() => {});
   }
 }
 

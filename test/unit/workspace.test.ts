@@ -1,7 +1,7 @@
-import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Workspace, withPathLocks, writeFileAtomic } from '../../src/core/workspace.js';
+import { RootWriter, Workspace, withPathLocks, writeFileAtomic } from '../../src/core/workspace.js';
 import { tempDir } from '../helpers/repo.js';
 
 describe('workspace', () => {
@@ -65,6 +65,51 @@ describe('workspace', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o755);
     await writeFileAtomic(join(ws.root, 'fresh.txt'), 'x');
     expect((await stat(join(ws.root, 'fresh.txt'))).mode & 0o777).toBe(0o644);
+  });
+
+  it('a RootWriter keeps writing into the folder it opened, and never through a link swapped in outside the root', async () => {
+    const src = join(ws.root, 'src');
+    const writer = new RootWriter(ws.root, 'tagged');
+    try {
+      await writer.write(join(src, 'one.ts'), '1');
+      await rename(src, join(ws.root, 'src-moved'));
+      await symlink(outside.path, src);
+      await writer.write(join(src, 'two.ts'), '2', { mode: 0o755 });
+      await writer.sync();
+    } finally {
+      await writer.close();
+    }
+    expect(await readdir(outside.path)).toEqual([]);
+    expect((await readdir(join(ws.root, 'src-moved'))).sort()).toEqual(['a.ts', 'one.ts', 'two.ts']);
+    expect((await stat(join(ws.root, 'src-moved', 'two.ts'))).mode & 0o777).toBe(0o755);
+
+    await writeFile(join(outside.path, 'victim.ts'), 'v');
+    const fresh = new RootWriter(ws.root);
+    try {
+      await expect(fresh.write(join(src, 'three.ts'), '3')).rejects.toThrow(/outside the workspace root/);
+      await expect(fresh.remove(join(src, 'victim.ts'))).rejects.toThrow(/outside the workspace root/);
+      await expect(fresh.write(join(ws.root, 'deep', 'er', 'new.ts'), 'n')).resolves.toBeUndefined();
+    } finally {
+      await fresh.close();
+    }
+    expect(await readdir(outside.path)).toEqual(['victim.ts']);
+    expect(await readFile(join(ws.root, 'deep', 'er', 'new.ts'), 'utf8')).toBe('n');
+  });
+
+  it('a RootWriter names its temp files by its tag, so leftovers can be found and removed', async () => {
+    const file = join(ws.root, 'src', 'a.ts');
+    const leftover = join(ws.root, 'src', RootWriter.tempName('a.ts', 'cafe'));
+    expect(leftover).toBe(join(ws.root, 'src', '.a.ts.baton-cafe.tmp'));
+    await writeFile(leftover, 'half');
+    const writer = new RootWriter(ws.root);
+    try {
+      await writer.removeTemp(file, 'cafe');
+      expect(await writer.read(file)).toEqual({ data: Buffer.from('a'), mode: expect.any(Number) });
+      expect(await writer.read(join(ws.root, 'src', 'missing.ts'))).toBeUndefined();
+    } finally {
+      await writer.close();
+    }
+    expect(await readdir(join(ws.root, 'src'))).toEqual(['a.ts']);
   });
 
   it('serialises work on the same path and runs other paths concurrently', async () => {

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import { chmod, lstat, mkdir, readFile, realpath, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { lstat, readFile, realpath } from 'node:fs/promises';
 import { UserError } from '../../core/errors.js';
 import type { WorkspaceState } from '../../core/state.js';
-import { syncDir, withPathLocks, writeFileAtomic, type Workspace } from '../../core/workspace.js';
+import { RootWriter, withPathLocks, type Workspace } from '../../core/workspace.js';
 import { isBinary, unifiedDiff } from '../../core/files.js';
 import { applyHunks, type HunkReport } from './apply-hunks.js';
-import { loadCheckpoint, markUndone, saveCheckpoint, type PreImage } from './checkpoints.js';
+import { loadCheckpoint, markUndone, newCheckpointId, saveCheckpoint, type PreImage } from './checkpoints.js';
+import { beginJournal, contentHash, type JournalEntry, type RecoveredApply } from './journal.js';
 import { decodeText, encodeText, textFromLines, withDefaultEol, type FileText } from './text.js';
 import type { FilePatch, ParsedPatch } from './types.js';
+import { WriteSetError, writeAllOrNothing, type Write } from './write-set.js';
 
 export interface FileReport {
   path: string;
@@ -34,6 +35,7 @@ export interface ApplyResult {
   files: FileReport[];
   errors: PatchError[];
   diff: string;
+  recovered?: RecoveredApply[];
 }
 
 interface Services {
@@ -52,6 +54,13 @@ interface Slot {
   current: FileText | null;
   newMode?: number;
 }
+
+/**
+ * TESTS ONLY: `beforeWrites` runs after every path was resolved and checked and every hunk
+ * verified, right before the first write, so a test can change the work tree at exactly
+ * that moment (a folder swapped for a symbolic link). Never set outside tests.
+ */
+export const applyTestHooks: { beforeWrites?: () => Promise<void> } = {};
 
 /**
  * Applies a parsed patch: every hunk of every file is verified in memory first, nothing is
@@ -90,20 +99,20 @@ export async function applyParsed(patch: ParsedPatch, services: Services, dryRun
     if (errors.length || dryRun) return { applied: errors.length === 0, dryRun, files, errors, diff };
     if (!changed.length) return { applied: true, dryRun, files, errors, diff };
 
-    const checkpoint = await saveCheckpoint(
-      services.state,
-      changed.map((s) => ({ path: s.rel, ...(s.original ? { content: s.original } : {}), ...(s.originalMode === undefined ? {} : { mode: s.originalMode }) })),
-    );
-    await writeAllOrNothing(
-      changed.map((s) => ({
-        rel: s.rel,
-        abs: s.abs,
-        ...(s.current ? { after: Buffer.from(encodeText(s.current)) } : {}),
-        ...(s.newMode === undefined ? {} : { afterMode: s.newMode }),
-        ...(s.original ? { before: s.original } : {}),
-        ...(s.originalMode === undefined ? {} : { beforeMode: s.originalMode }),
-      })),
-    );
+    await applyTestHooks.beforeWrites?.();
+    const checkpoint = newCheckpointId();
+    const writes: Write[] = changed.map((s) => ({
+      rel: s.rel,
+      abs: s.abs,
+      ...(s.current ? { after: Buffer.from(encodeText(s.current)) } : {}),
+      ...(s.newMode === undefined ? {} : { afterMode: s.newMode }),
+      ...(s.original ? { before: s.original } : {}),
+      ...(s.originalMode === undefined ? {} : { beforeMode: s.originalMode }),
+    }));
+    const images = changed.map((s) => ({ path: s.rel, ...(s.original ? { content: s.original } : {}), ...(s.originalMode === undefined ? {} : { mode: s.originalMode }) }));
+    await journaledWrites(services.state, workspace, { kind: 'apply', checkpoint, files: writes.map((w) => ({ path: w.rel, after: w.after ? contentHash(w.after) : null })) }, writes, {
+      prepare: () => saveCheckpoint(services.state, checkpoint, images),
+    });
     return { applied: true, dryRun, checkpoint, files, errors, diff };
   });
 }
@@ -202,56 +211,42 @@ function isChanged(slot: Slot): boolean {
   return !final.equals(slot.original) || (slot.newMode !== undefined && slot.newMode !== slot.originalMode);
 }
 
-/** One file to write (or, with no `after`, remove), and what to put back if the set fails. */
-interface Write {
-  rel: string;
-  abs: string;
-  after?: Buffer;
-  afterMode?: number;
-  before?: Buffer;
-  beforeMode?: number;
-}
-
-/** Files written at once: each write waits on its own fsyncs, so they overlap well. */
-const WRITE_CONCURRENCY = 16;
-
-/** Writes every file; if one write fails, puts back every file already touched. */
-async function writeAllOrNothing(writes: readonly Write[]): Promise<void> {
-  const touched: Write[] = [];
-  let failure: { write: Write; error: unknown } | undefined;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (!failure && next < writes.length) {
-      const write = writes[next++]!;
-      touched.push(write);
-      try {
-        await writeSlot(write.abs, write.after, write.afterMode);
-      } catch (error) {
-        failure ??= { write, error };
-      }
+/**
+ * Writes a set under a journal: the intent (and, through `prepare`, the checkpoint) durable
+ * before the first write, removed after the last. A failed write puts the set back at once;
+ * only if that fails too, or the process dies, is the journal left for start-up recovery.
+ */
+async function journaledWrites(
+  state: WorkspaceState,
+  workspace: Workspace,
+  entry: Omit<JournalEntry, 'tag'>,
+  writes: readonly Write[],
+  steps: { prepare?: () => Promise<void>; finish?: () => Promise<void> },
+): Promise<void> {
+  const writer = new RootWriter(workspace.root);
+  try {
+    // The checkpoint and the journal are written side by side: their fsyncs overlap.
+    const [prepared, journal] = await Promise.allSettled([steps.prepare?.(), beginJournal(state, { ...entry, tag: writer.tempTag })]);
+    if (prepared.status === 'rejected' || journal.status === 'rejected') {
+      if (journal.status === 'fulfilled') await journal.value.done();
+      throw prepared.status === 'rejected' ? prepared.reason : (journal as PromiseRejectedResult).reason;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, writes.length) }, worker));
-  // Each folder is synced once, after all of its files were renamed into place.
-  if (!failure) {
-    await Promise.all([...new Set(writes.map((write) => dirname(write.abs)))].map((dir) => syncDir(dir)));
-    return;
+    try {
+      await writeAllOrNothing(writer, writes);
+    } catch (error) {
+      if (!(error instanceof WriteSetError)) throw error;
+      if (error.unrestored.length) {
+        throw new UserError(`${error.message}. {"undo": "${entry.checkpoint}"} puts ${entry.kind === 'apply' ? 'them' : 'the set'} back, and so does Baton's next start`, error.hint);
+      }
+      if (entry.kind === 'apply') await markUndone(state, entry.checkpoint, 'rolled back because a write failed');
+      await journal.value.done();
+      throw error;
+    }
+    await steps.finish?.();
+    await journal.value.done();
+  } finally {
+    await writer.close();
   }
-  for (const write of touched.reverse()) await writeSlot(write.abs, write.before, write.beforeMode).catch(() => {});
-  const code = (failure.error as NodeJS.ErrnoException).code ?? (failure.error as Error).message;
-  throw new UserError(`writing "${failure.write.rel}" failed (${code}); nothing was changed`, 'Check permissions and free space, then try again');
-}
-
-async function writeSlot(abs: string, content: Buffer | undefined, mode: number | undefined): Promise<void> {
-  if (content === undefined) {
-    await unlink(abs).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
-    });
-    return;
-  }
-  await mkdir(dirname(abs), { recursive: true });
-  await writeFileAtomic(abs, content, mode, false);
-  if (mode !== undefined) await chmod(abs, mode);
 }
 
 /** The unified diff of what was (or would be) written, file by file in patch order. */
@@ -307,21 +302,22 @@ export async function undoCheckpoint(id: string, services: Services): Promise<Ap
         files.push({ path: image.path, action, additions: 0, deletions: 0, hunks: [] });
       }
       // The exact bytes of the pre-images go back, not a re-encoding of them.
-      await writeAllOrNothing(
-        await Promise.all(
-          slots.map(async ({ image, abs }) => {
-            const now = await lstat(abs).catch(() => undefined);
-            return {
-              rel: image.path,
-              abs,
-              ...(image.content ? { after: image.content } : {}),
-              ...(image.mode === undefined ? {} : { afterMode: image.mode }),
-              ...(now ? { before: await readFile(abs), beforeMode: now.mode & 0o7777 } : {}),
-            };
-          }),
-        ),
+      const writes = await Promise.all(
+        slots.map(async ({ image, abs }) => {
+          const now = await lstat(abs).catch(() => undefined);
+          return {
+            rel: image.path,
+            abs,
+            ...(image.content ? { after: image.content } : {}),
+            ...(image.mode === undefined ? {} : { afterMode: image.mode }),
+            ...(now ? { before: await readFile(abs), beforeMode: now.mode & 0o7777 } : {}),
+          };
+        }),
       );
-      await markUndone(state, id);
+      // An interrupted undo is finished at start-up (its target is the checkpoint itself).
+      await journaledWrites(state, workspace, { kind: 'undo', checkpoint: id, files: writes.map((w) => ({ path: w.rel })) }, writes, {
+        finish: () => markUndone(state, id),
+      });
       return { applied: true, dryRun: false, files, errors: [], diff: parts.join('') };
     },
   );

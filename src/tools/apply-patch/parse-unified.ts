@@ -190,14 +190,17 @@ function applyHeaderLine(header: GitHeader, line: string, patchLine: number): bo
 /**
  * git writes modes as six octal digits with the file type on top (100644, 100755). Only
  * regular files can be written by the applier, so symlinks and submodules are refused here,
- * where the message can name the patch line.
+ * where the message can name the patch line. A regular file's mode is taken as `git apply`
+ * takes it: executable for its owner or not, 0755 or 0644; a patch never sets setuid,
+ * world-writable or other bits (`100777`, `104755`, `100664` give 0755, 0755, 0644).
  */
 function parseMode(digits: string, patchLine: number): number {
   const full = Number.parseInt(digits, 8);
   const fileType = full & 0o170000;
   if (fileType === 0o120000) throw new PatchSyntaxError('symbolic links are not supported', patchLine);
   if (fileType === 0o160000) throw new PatchSyntaxError('submodule changes are not supported', patchLine);
-  return full & 0o7777;
+  if (fileType !== 0o100000 && fileType !== 0) throw new PatchSyntaxError(`mode ${digits} is not a regular file's`, patchLine);
+  return full & 0o100 ? 0o755 : 0o644;
 }
 
 function readMinusPlusPair(reader: Reader): { oldName: string; newName: string } | undefined {

@@ -15,6 +15,7 @@ export function renderSummary(result: ApplyPatchOutput): string {
       .join(', ');
     out.push(`  ${file.action} ${file.from ? `${file.from} -> ` : ''}${file.path} +${file.additions} -${file.deletions}${hunks ? `  [${hunks}]` : ''}`);
   }
+  for (const recovered of result.recovered ?? []) out.push(`note: ${describeRecovery(recovered)}`);
   for (const error of result.errors) {
     out.push(`error: ${error.path}${error.hunk ? ` hunk ${error.hunk}` : ''}: ${error.message}`);
     if (error.expected?.length) out.push('  expected:', ...quote(error.expected));
@@ -27,6 +28,17 @@ export function renderApply(result: ApplyPatchOutput): string {
   const summary = renderSummary(result);
   if (!result.diff) return summary;
   return `${summary}\n${result.dryRun ? 'diff (would be written):' : 'diff:'}\n${result.diff}${result.truncated ? '\n[diff truncated to fit maxTokens]' : ''}`;
+}
+
+/** One repaired set, for the log and the result. */
+export function describeRecovery(result: NonNullable<ApplyPatchOutput['recovered']>[number]): string {
+  const files = `${result.fileCount} file${result.fileCount === 1 ? '' : 's'}`;
+  const what =
+    result.action === 'rolled-back'
+      ? `apply ${result.checkpoint} was interrupted (Baton stopped mid-write) and has been rolled back: its ${files} are as before it`
+      : `undo of ${result.checkpoint} was interrupted (Baton stopped mid-write) and has been finished: its ${files} are restored`;
+  const left = result.leftAlone?.length ? `, except ${result.leftAlone.join(', ')}, changed since and left as they are ({"undo": "${result.checkpoint}"} restores them)` : '';
+  return what + left;
 }
 
 function quote(lines: readonly string[]): string[] {

@@ -47,5 +47,24 @@ export const ApplyPatchOutput = z.object({
   diff: z.string(),
   /** The diff was cut to fit maxTokens. */
   truncated: z.boolean().optional(),
+  /**
+   * Sets an earlier Baton process left half written when it stopped (a crash, kill -9),
+   * repaired when this workspace was opened: told once, in the next result. `rolled-back`:
+   * every file of that apply is as before it; `undo-finished`: that undo was completed.
+   */
+  recovered: z
+    .array(
+      z.object({
+        checkpoint: z.string(),
+        action: z.enum(['rolled-back', 'undo-finished']),
+        fileCount: z.number(),
+        /** The set's files (at most 20; fileCount says how many). */
+        files: z.array(z.string()),
+        /** Changed by someone else since: left as they are; {undo: checkpoint} restores them. */
+        leftAlone: z.array(z.string()).optional(),
+      }),
+    )
+    .optional()
+    .describe('Interrupted earlier applies repaired at start-up (rolled back, or an undo finished); told once'),
 });
 export type ApplyPatchOutput = z.output<typeof ApplyPatchOutput>;
