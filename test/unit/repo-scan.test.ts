@@ -166,8 +166,18 @@ describe('repo-scan', () => {
       expect(result.generatedFiles).toBe(1); // package-lock.json
       expect(result.manifests![0]).toMatchObject({ path: 'package.json', name: 'demo', facts: { packageManager: 'npm', scripts: { test: 'vitest run' } } });
       expect(result.testRunners!.map((r) => r.runner)).toEqual(['vitest', 'npm-script']);
-      expect(result.tree).toMatch(/src\/ \(4\)/);
+      // A small repository's tree names every file, under its folder.
+      expect(result.tree).toMatch(/^\s+src\/\n\s+a\.ts\n\s+b\.ts\n\s+c\.ts\n\s+util\.ts$/m);
       expect(result.readme).toMatch(/^# Demo project/);
+    });
+
+    it('names folders with counts, not files, once a repository has more files than the tree shows', async () => {
+      const { fileTree, folderTree } = await import('../../src/tools/repo-scan/overview.js');
+      const many = Array.from({ length: 80 }, (_, i) => `pkg/m${i % 4}/f${i}.ts`);
+      expect(folderTree(many, 2, 60)).toMatch(/^\s+pkg\/ \(80\)$/m);
+      expect(fileTree(['README.md', 'src/a/x.ts', 'src/a/y.ts', 'src/b.ts', 'z.txt'])).toBe(
+        ['./ (5 files)', '  README.md', '  src/', '    a/', '      x.ts', '      y.ts', '    b.ts', '  z.txt'].join('\n'),
+      );
     });
 
     it('works outside git and fits a tiny budget', async () => {

@@ -1,6 +1,6 @@
 import { detectTestRunners, readManifests, type DetectedRunner, type Manifest } from '../../core/project.js';
 import type { Workspace } from '../../core/workspace.js';
-import { countFileLines, listFiles, mapLimit } from '../../core/files.js';
+import { comparePaths, countFileLines, listFiles, mapLimit } from '../../core/files.js';
 import { git, gitStatus } from '../../core/git.js';
 import { languageTable, provenanceOf } from './languages.js';
 import { Skips, type Skipped } from './skipped.js';
@@ -51,7 +51,8 @@ export async function overview(workspace: Workspace): Promise<Overview> {
     ...languages,
     manifests,
     testRunners,
-    tree: folderTree(files.paths, TREE_DEPTH, TREE_MAX_LINES),
+    // A tree that lists every file when there are few enough to show them all.
+    tree: files.paths.length <= TREE_MAX_LINES ? fileTree(files.paths) : folderTree(files.paths, TREE_DEPTH, TREE_MAX_LINES),
     ...(readme === undefined ? {} : { readme }),
     ...skips.fields(),
   };
@@ -113,6 +114,24 @@ async function readableManifests(workspace: Workspace, paths: readonly string[],
 }
 
 /** Folders to `depth` levels with their file counts, biggest first within a level. */
+/**
+ * A small repository's tree names every file: a model that sees `src/ (2)` must call `tree`
+ * before it knows what to read, where it could have known from the overview.
+ */
+export function fileTree(paths: readonly string[]): string {
+  const lines: string[] = [`./ (${paths.length} files)`];
+  let previous: string[] = [];
+  for (const path of [...paths].sort(comparePaths)) {
+    const parts = path.split('/');
+    let same = 0;
+    while (same < parts.length - 1 && same < previous.length - 1 && parts[same] === previous[same]) same++;
+    for (let level = same; level < parts.length - 1; level++) lines.push(`${'  '.repeat(level + 1)}${parts[level]}/`);
+    lines.push(`${'  '.repeat(parts.length)}${parts.at(-1)}`);
+    previous = parts;
+  }
+  return lines.join('\n');
+}
+
 export function folderTree(paths: readonly string[], depth: number, maxLines: number): string {
   const counts = new Map<string, number>();
   let rootFiles = 0;
