@@ -94,7 +94,7 @@ describe('Streamable HTTP', () => {
 
   it('caps open sessions and closes idle ones (http.maxSessions, http.sessionIdleSec)', async () => {
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(`${dir.path}/baton.json`, JSON.stringify({ http: { maxSessions: 2, sessionIdleSec: 1 } }));
+    await writeFile(`${dir.path}/baton.json`, JSON.stringify({ http: { maxSessions: 2, sessionIdleSec: 3 } }));
     const { url, port } = await serve(['--config', `${dir.path}/baton.json`]);
     const a = await connect(url);
     const b = await connect(url);
@@ -106,7 +106,7 @@ describe('Streamable HTTP', () => {
     // Idle sessions expire; their ids are then unknown, and new sessions can start.
     const c = await connect(url);
     const sessionId = (c.transport as StreamableHTTPClientTransport).sessionId!;
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await new Promise((resolve) => setTimeout(resolve, 6000)); // twice the idle time: a loaded machine is slow to sweep
     expect(await rawPost(port, { 'mcp-session-id': sessionId })).toBe(404);
     expect(await rawPost(port, {})).toBe(200);
   });
