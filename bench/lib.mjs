@@ -27,8 +27,7 @@ export class StdioRpc {
     let buffer = '';
     this.child.stdout.on('data', (chunk) => {
       buffer += chunk;
-      let newline;
-      while ((newline = buffer.indexOf('\n')) !== -1) {
+      for (let newline = buffer.indexOf('\n'); newline !== -1; newline = buffer.indexOf('\n')) {
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 1);
         const message = JSON.parse(line);

@@ -25,7 +25,7 @@ export function findCommandWord(argv: readonly string[], leadingOptions: readonl
 /** Parses a command's argv (the command word removed) against its options plus the common ones. */
 export function parseOptions(argv: readonly string[], options: readonly OptionSpec[]): ParsedArgs {
   const all = [...COMMON_OPTIONS, ...options];
-  let parsed;
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
     parsed = parseArgs({
       args: [...argv],

@@ -49,7 +49,8 @@ export function installTools(server: McpServer, tools: readonly ToolSpec[], host
   // source it is computed on the first call.
   let list: Tool[] | Promise<Tool[]> | undefined = typeof __BATON_TOOL_LIST__ !== 'undefined' ? __BATON_TOOL_LIST__ : undefined;
   server.server.setRequestHandler(ListToolsRequestSchema, async () => {
-    const answer = { tools: await (list ??= toolDefinitions(tools)) };
+    list ??= toolDefinitions(tools);
+    const answer = { tools: await list };
     onListed();
     return answer;
   });

@@ -3,7 +3,7 @@ import { UserError } from '../core/errors.js';
 import { redactDeep } from '../core/secrets.js';
 import type { ToolContext } from '../core/context.js';
 import { renderBrief, renderEvent, unsummarised } from './brief.js';
-import { compactItems } from '../core/compaction/engine.js';
+import { compactItems, type Compacted } from '../core/compaction/engine.js';
 import { extractiveSummarizer } from '../core/compaction/extractive.js';
 import { SessionStore } from './store.js';
 import type { SessionInput, SessionOutput } from './schema.js';
@@ -73,7 +73,7 @@ async function compact(store: SessionStore, id: string, events: readonly Session
     ...(services.signal ? { signal: services.signal } : {}),
   };
   let summarizer = services.summarizer ?? extractiveSummarizer;
-  let result;
+  let result: Compacted<number>;
   try {
     result = await compactItems(pending, { ...options, summarizer });
   } catch (error) {

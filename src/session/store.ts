@@ -48,7 +48,10 @@ export class SessionStore {
   async current(): Promise<string> {
     if (this.currentId) return this.currentId;
     const pointer = await readJson<{ id: string }>(`${this.dir}/current.json`);
-    if (pointer && ID_PATTERN.test(pointer.id)) return (this.currentId = pointer.id);
+    if (pointer && ID_PATTERN.test(pointer.id)) {
+      this.currentId = pointer.id;
+      return pointer.id;
+    }
     return this.create();
   }
 

@@ -21,7 +21,7 @@ export const RepoScanInput = z
   .strict();
 export type RepoScanInput = z.output<typeof RepoScanInput>;
 
-const Symbol = z.object({
+const SymbolEntry = z.object({
   name: z.string(),
   kind: z.string(),
   line: z.number(),
@@ -56,7 +56,7 @@ export const RepoScanOutput = z.object({
     .optional(),
   totalMatches: z.number().optional(),
   // symbols (files) and map (files, map)
-  files: z.array(z.object({ path: z.string(), language: z.string().optional(), rank: z.number().optional(), symbols: z.array(Symbol).optional() })).optional(),
+  files: z.array(z.object({ path: z.string(), language: z.string().optional(), rank: z.number().optional(), symbols: z.array(SymbolEntry).optional() })).optional(),
   map: z.string().optional(),
   parsedFiles: z.number().optional(),
   cachedFiles: z.number().optional(),
