@@ -2,7 +2,7 @@
 import { readdirSync } from 'node:fs';
 
 const available = readdirSync(new URL('.', import.meta.url))
-  .filter((file) => file.endsWith('.mjs') && !['run.mjs', 'lib.mjs'].includes(file))
+  .filter((file) => file.endsWith('.mjs') && !['run.mjs', 'lib.mjs', 'fixtures.mjs'].includes(file))
   .map((file) => file.replace(/\.mjs$/, ''));
 const wanted = process.argv.slice(2);
 for (const name of wanted) {
