@@ -69,3 +69,14 @@ export function benchRepo(files = 50_000) {
   writeFileSync(join(root, '.bench-ready'), new Date().toISOString());
   return root;
 }
+
+/** The same files without `.git`, for the search that runs in-process outside a repository. */
+export function plainTree(files = 50_000) {
+  const source = benchRepo(files);
+  const root = `${source}-plain`;
+  if (existsSync(join(root, '.bench-ready'))) return root;
+  execFileSync('rm', ['-rf', root]);
+  execFileSync('cp', ['-a', source, root]);
+  execFileSync('rm', ['-rf', join(root, '.git')]);
+  return root;
+}

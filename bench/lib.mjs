@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const BATON_CLI = join(ROOT, 'dist', 'cli.js');
+/** The build under test; BATON_BENCH_CLI points at another one (say, the previous commit's) to compare. */
+export const BATON_CLI = process.env.BATON_BENCH_CLI ?? join(ROOT, 'dist', 'cli.js');
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);

@@ -12,6 +12,8 @@ export interface GitOptions {
   okExitCodes?: readonly number[];
   /** Streams stdout in chunks instead of keeping it. */
   onStdout?: (chunk: string) => void;
+  /** Streams stdout's raw bytes instead of keeping it (see RunOptions.onStdoutBytes). */
+  onStdoutBytes?: (chunk: Buffer) => void;
   env?: Record<string, string>;
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -24,7 +26,7 @@ export async function git(cwd: string, args: readonly string[], options: GitOpti
     timeoutMs: options.timeoutMs ?? 120_000,
     ...(options.env ? { env: options.env } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onStdout ? { onStdout: options.onStdout } : { keepStdout: true }),
+    ...(options.onStdoutBytes ? { onStdoutBytes: options.onStdoutBytes } : options.onStdout ? { onStdout: options.onStdout } : { keepStdout: true }),
   });
   const exitCode = result.exitCode ?? -1;
   if (!(options.okExitCodes ?? [0]).includes(exitCode)) {

@@ -20,6 +20,12 @@ export interface RunOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Called with stdout as it arrives, in chunks: for consumers that parse huge output themselves. */
   onStdout?: (chunk: string) => void;
+  /**
+   * Like `onStdout`, but the raw bytes, and stdout is then left out of `stdout` and `output`:
+   * for output that is mostly skipped (nothing decoded) or that reports byte offsets (a chunk
+   * boundary can split a character, which decoding chunk by chunk would mangle).
+   */
+  onStdoutBytes?: (chunk: Buffer) => void;
   /** Characters of combined output kept: half from the start, half from the end. Default 1 MiB. */
   maxOutputBytes?: number;
   /** Keep all of stdout, for machine-readable output (git's file lists); the rest stays bounded. */
@@ -135,6 +141,7 @@ export async function runProcess(file: string, args: readonly string[], options:
   const lines = { stdout: new LineSplitter(), stderr: new LineSplitter() };
   for (const stream of ['stdout', 'stderr'] as const) {
     child[stream]?.on('data', (chunk: Buffer | string) => {
+      if (stream === 'stdout' && options.onStdoutBytes) return options.onStdoutBytes(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
       const text = chunk.toString();
       if (stream === 'stdout') options.onStdout?.(text);
       combined.push(text);

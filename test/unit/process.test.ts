@@ -35,6 +35,19 @@ describe('process', () => {
     expect(lines.some((l) => l.startsWith('stderr:') && l.endsWith(dir.path.split('/').pop()!))).toBe(true);
   });
 
+  it('hands stdout over as raw bytes, whole characters across chunk boundaries, and keeps none of it', async () => {
+    // 3-byte characters: 64 KiB pipe chunks end inside one.
+    const chunks: Buffer[] = [];
+    const result = await runProcess('node', ['-e', "process.stdout.write('€'.repeat(100000)); console.error('done')"], {
+      cwd: dir.path,
+      onStdoutBytes: (chunk) => chunks.push(chunk),
+    });
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(Buffer.concat(chunks).toString('utf8')).toBe('€'.repeat(100000));
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('done\n');
+  });
+
   it('kills the whole process group on timeout, leaving no orphans', async () => {
     // The child forks a grandchild that would outlive a plain kill of the child.
     const script = `

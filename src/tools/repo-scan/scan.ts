@@ -124,7 +124,7 @@ async function searchPage(input: RepoScanInput, services: Services, offset: numb
   if (!input.query) throw new UserError('search needs a query', 'Pass query (text, or a regex with regex: true)');
   const query = { query: input.query, regex: input.regex, caseSensitive: input.caseSensitive, path: input.path, glob: input.glob };
   // A match renders to at least ~8 tokens, so this window always holds more than a page.
-  const { hits, total, ...skipped } = await searchFiles(services.workspace, query, offset, Math.max(20, budget >> 3));
+  const { hits, total, ...skipped } = await searchFiles(services.workspace, query, offset, Math.max(20, budget >> 3), { ...(services.signal ? { signal: services.signal } : {}) });
   const unread = offset === 0 ? await fitSkipped(skipped, budget >> 2) : { fields: {}, cost: 0 }; // named once, on the first page
   const matches = await withContext(services.workspace, hits, input.contextLines);
   const kept = await fitItems(matches, renderMatch, budget - unread.cost);

@@ -1,8 +1,11 @@
+import { lstatSync, type Stats } from 'node:fs';
 import { UserError } from '../../core/errors.js';
 import type { Workspace } from '../../core/workspace.js';
-import { comparePaths, globPathspec, isBinary, listFiles, mapLimit, pathPrefix, type FileFilter } from '../../core/files.js';
+import { globPathspec, listFiles, pathPrefix, type FileFilter } from '../../core/files.js';
 import { git, isGitRepository } from '../../core/git.js';
-import { Skips, type Skipped } from './skipped.js';
+import { prepareSearchThread, scanInThread, SLOW_REGEX_HINT } from './search-thread.js';
+import { Skips, statThroughWorkspace, type SkippedFields } from './skipped.js';
+import { PathError } from '../../core/reading.js';
 
 export interface SearchQuery extends FileFilter {
   query: string;
@@ -26,14 +29,11 @@ export interface SearchMatch extends SearchHit {
 /** Longest line text returned; minified files would otherwise blow any budget. */
 const MAX_LINE_CHARS = 300;
 
-export interface SearchWindow {
+export interface SearchWindow extends SkippedFields {
   /** Matching lines `offset` .. `offset + limit`, sorted by path and line. */
   hits: SearchHit[];
   /** All matching lines. */
   total: number;
-  /** Files left unread outside git (a symlink out of the root, a FIFO); git grep reads none of those. */
-  skipped?: Skipped[];
-  skippedTotal?: number;
 }
 
 /** Outside git, files are read whole to be searched; bigger ones are left out. */
@@ -41,24 +41,61 @@ const SEARCH_MAX_BYTES = 16 << 20;
 /** Context lines come from files up to this size; in bigger ones a match is shown without context. */
 const CONTEXT_MAX_BYTES = 16 << 20;
 
+export interface SearchOptions {
+  /** The call's cancellation: stops git or the search thread. */
+  signal?: AbortSignal;
+  /** Outside git: how long one file may keep the regex busy (default REGEX_TIME_LIMIT_MS). */
+  timeLimitMs?: number;
+}
+
 /**
  * Matching lines, sorted by path and line, of which only one window is kept: a query that
  * matches a million lines costs a count, not a million objects. In a git repository
  * `git grep` does the scanning (fast, and it sees exactly the files `tree` lists) and its
- * output is streamed; elsewhere the same search runs in-process. Columns come from the JS
- * regex in both cases, so they agree.
+ * output is streamed; elsewhere the same search runs in a worker thread. Neither runs the
+ * regex on the server's thread: one that backtracks badly would stall every other call.
  */
-export async function searchFiles(workspace: Workspace, query: SearchQuery, offset = 0, limit = Infinity): Promise<SearchWindow> {
+export async function searchFiles(
+  workspace: Workspace,
+  query: SearchQuery,
+  offset = 0,
+  limit = Infinity,
+  options: SearchOptions = {},
+): Promise<SearchWindow> {
   if (!query.query) throw new UserError('query is empty', 'Pass the text or regex to search for');
   const pattern = compilePattern(query);
-  if (await isGitRepository(workspace.root)) return gitGrep(workspace, query, pattern, offset, limit);
+  if (await isGitRepository(workspace.root)) return gitGrep(workspace, query, pattern, offset, limit, options.signal);
+  prepareSearchThread(); // starts while the files are listed
+  const { paths } = await listFiles(workspace, query);
+  // The thread reads files by path: only those the workspace vouches for reach it.
   const skips = new Skips();
-  const hits = (await scanFiles(workspace, (await listFiles(workspace, query)).paths, pattern, skips)).sort(compareHits);
-  return { hits: hits.slice(offset, offset + limit), total: hits.length, ...skips.fields() };
+  const readable = await readableFiles(workspace, paths, skips);
+  const job = { root: workspace.root, paths: readable, source: pattern.source, flags: pattern.flags, offset, limit };
+  return { ...(await scanInThread(job, options)), ...skips.fields() };
 }
 
-function compareHits(a: SearchHit, b: SearchHit): number {
-  return comparePaths(a.path, b.path) || a.line - b.line;
+/**
+ * The listed files the search thread may read: plain files up to SEARCH_MAX_BYTES. A path that
+ * is not a plain file (a symlink, a FIFO) goes through the workspace, which refuses what leads
+ * out of the root or is no regular file; what is left out is reported.
+ */
+async function readableFiles(workspace: Workspace, paths: readonly string[], skips: Skips): Promise<string[]> {
+  const readable: string[] = [];
+  for (const path of paths) {
+    let info: Stats | undefined = lstatSync(`${workspace.root}/${path}`, { throwIfNoEntry: false });
+    if (!info || info.isDirectory()) continue; // gone, or a submodule
+    if (!info.isFile()) info = await skips.read(path, () => statThroughWorkspace(workspace, path));
+    if (!info) continue;
+    if (info.size > SEARCH_MAX_BYTES) {
+      const tooLarge = () => {
+        throw new PathError('too-large', `"${path}" is larger than the search reads`);
+      };
+      await skips.read(path, tooLarge, { 'too-large': `larger than ${SEARCH_MAX_BYTES >> 20} MB, not searched outside git` });
+      continue;
+    }
+    readable.push(path);
+  }
+  return readable;
 }
 
 function compilePattern(query: SearchQuery): RegExp {
@@ -74,9 +111,10 @@ function compilePattern(query: SearchQuery): RegExp {
 /**
  * Streams `git grep`, parsing only the window and merely counting the lines after it. git
  * walks the tree in sorted path order (read_directory sorts its entries), so its output is
- * already in the order pages are cut from.
+ * already in the order pages are cut from. The column is git's own: a byte offset, turned
+ * into the UTF-16 column the JS regex gives outside git.
  */
-async function gitGrep(workspace: Workspace, query: SearchQuery, pattern: RegExp, offset: number, limit: number): Promise<SearchWindow> {
+async function gitGrep(workspace: Workspace, query: SearchQuery, pattern: RegExp, offset: number, limit: number, signal?: AbortSignal): Promise<SearchWindow> {
   // Paths in and out are relative to the cwd (the root), also when the root is a sub-folder.
   const args = ['grep', '-n', '--column', '-z', '-I', '--untracked', '--no-color'];
   if (pattern.flags.includes('i')) args.push('-i');
@@ -88,58 +126,81 @@ async function gitGrep(workspace: Workspace, query: SearchQuery, pattern: RegExp
   const hits: SearchHit[] = [];
   const end = offset + limit;
   let total = 0;
-  let pending = '';
-  const onRecord = (record: string): void => {
-    if (total >= offset && total < end) {
-      const pathEnd = record.indexOf('\0');
-      const lineEnd = record.indexOf('\0', pathEnd + 1);
-      const columnEnd = record.indexOf('\0', lineEnd + 1);
-      const text = record.slice(columnEnd + 1).replace(/\r$/, '');
-      const jsColumn = pattern.exec(text)?.index;
-      hits.push({
-        path: record.slice(0, pathEnd),
-        line: Number(record.slice(pathEnd + 1, lineEnd)),
-        column: jsColumn === undefined ? Number(record.slice(lineEnd + 1, columnEnd)) : jsColumn + 1,
-        text,
-      });
-    }
+  let pending: Buffer | undefined;
+  const onRecord = (record: Buffer): void => {
+    if (total >= offset && total < end) hits.push(parseRecord(record));
     total++;
   };
-  const onStdout = (chunk: string): void => {
-    if (total >= end) {
-      // Past the window: count records, parse nothing. A partial record held over from the
-      // previous chunk ends at this chunk's first newline and is counted there.
-      pending = '';
-      for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) total++;
+  const onStdoutBytes = (chunk: Buffer): void => {
+    let from = 0;
+    if (pending) {
+      const newline = chunk.indexOf(NEWLINE);
+      if (newline === -1) {
+        pending = Buffer.concat([pending, chunk]);
+        return;
+      }
+      onRecord(Buffer.concat([pending, chunk.subarray(0, newline)]));
+      pending = undefined;
+      from = newline + 1;
+    }
+    for (let newline = chunk.indexOf(NEWLINE, from); total < end && newline !== -1; newline = chunk.indexOf(NEWLINE, from)) {
+      onRecord(chunk.subarray(from, newline));
+      from = newline + 1;
+    }
+    if (total < end) {
+      if (from < chunk.length) pending = chunk.subarray(from);
       return;
     }
-    const records = (pending + chunk).split('\n');
-    pending = records.pop()!;
-    for (const record of records) onRecord(record);
+    // Past the window: count records, parse nothing. A partial record at the end of this chunk
+    // ends at the next chunk's first newline and is counted there.
+    for (let newline = chunk.indexOf(NEWLINE, from); newline !== -1; newline = chunk.indexOf(NEWLINE, newline + 1)) total++;
   };
-  // git grep exits 1 when nothing matched, which is an answer, not a failure.
-  await git(workspace.root, args, { okExitCodes: [0, 1], onStdout });
+  try {
+    // git grep exits 1 when nothing matched, which is an answer, not a failure.
+    await git(workspace.root, args, { okExitCodes: [0, 1], onStdoutBytes, env: utf8Locale(), ...(signal ? { signal } : {}) });
+  } catch (error) {
+    signal?.throwIfAborted();
+    // PCRE's own guard against backtracking: "pcre2_jit_match failed with error code -47: match limit exceeded".
+    const limitHit = /pcre2?\w*match failed.*?: (.*)$/.exec((error as Error).message);
+    if (limitHit) throw new UserError(`the regex backtracks too much for git grep (${limitHit[1]})`, SLOW_REGEX_HINT);
+    throw error;
+  }
   if (pending) onRecord(pending);
   return { hits, total };
 }
 
-async function scanFiles(workspace: Workspace, paths: readonly string[], pattern: RegExp, skips: Skips): Promise<SearchHit[]> {
-  const hits: SearchHit[] = [];
-  await mapLimit(paths, 8, async (path) => {
-    const content = await skips.read(path, () => workspace.readFile(path, { maxBytes: SEARCH_MAX_BYTES }), {
-      'too-large': `larger than ${SEARCH_MAX_BYTES >> 20} MB, not searched outside git`,
-    });
-    if (!content || isBinary(content)) return;
-    const lines = content.toString('utf8').split(/\r?\n/);
-    lines.forEach((text, index) => {
-      const found = pattern.exec(text);
-      if (found) hits.push({ path, line: index + 1, column: found.index + 1, text });
-    });
-  });
-  return hits;
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+/** One `path NUL line NUL byte-column NUL text` record of `git grep -z -n --column`. */
+function parseRecord(record: Buffer): SearchHit {
+  const pathEnd = record.indexOf(0);
+  const lineEnd = record.indexOf(0, pathEnd + 1);
+  const columnEnd = record.indexOf(0, lineEnd + 1);
+  const textStart = columnEnd + 1;
+  const textEnd = record[record.length - 1] === CARRIAGE_RETURN ? record.length - 1 : record.length;
+  const byteColumn = Number(record.toString('latin1', lineEnd + 1, columnEnd));
+  return {
+    path: record.toString('utf8', 0, pathEnd),
+    line: Number(record.toString('latin1', pathEnd + 1, lineEnd)),
+    // The bytes before the match decode to as many UTF-16 units as they do within the whole
+    // line (one U+FFFD per invalid sequence), so this is the JS regex's index + 1.
+    column: record.toString('utf8', textStart, Math.min(textStart + byteColumn - 1, textEnd)).length + 1,
+    text: record.toString('utf8', textStart, textEnd),
+  };
 }
 
-/** Adds context lines to one page of hits, reading each file once, through the workspace like every read. */
+/**
+ * git grep -P matches characters, as the JS regex the query was checked with does, only in a
+ * UTF-8 locale; otherwise it matches bytes, and a match can even start inside a character.
+ * MCP clients often start servers with no locale at all, so git gets one when the server has none.
+ */
+function utf8Locale(): Record<string, string> | undefined {
+  const current = process.env.LC_ALL || process.env.LC_CTYPE || process.env.LANG || '';
+  return /utf-?8/i.test(current) ? undefined : { LC_ALL: 'C.UTF-8' };
+}
+
+/** Adds context lines to one page of hits, reading each file once. */
 export async function withContext(workspace: Workspace, hits: readonly SearchHit[], contextLines: number): Promise<SearchMatch[]> {
   const linesOf = new Map<string, Promise<string[]>>();
   const load = (path: string): Promise<string[]> => {

@@ -1,4 +1,6 @@
+import type { Stats } from 'node:fs';
 import { isPathError, type PathProblem } from '../../core/reading.js';
+import type { Workspace } from '../../core/workspace.js';
 
 /** A listed file a mode left unread, and why ("symlink leads outside the root, not read"). */
 export interface Skipped {
@@ -59,4 +61,11 @@ function skipReason(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code === 'string') return `could not be read (${code})`; // EIO, EMFILE: this file, not the call
   throw error;
+}
+
+/** The stats of a listed path that is not a plain file, through the workspace's checks. */
+export function statThroughWorkspace(workspace: Workspace, path: string): Stats {
+  const file = workspace.openFile(path);
+  file.close();
+  return file.stats;
 }

@@ -2,7 +2,7 @@ import { lstatSync, type Stats } from 'node:fs';
 import { contentHash } from '../../core/files.js';
 import { readJson, writeJsonAtomic, type WorkspaceState } from '../../core/state.js';
 import type { Workspace } from '../../core/workspace.js';
-import { Skips, type Skipped } from './skipped.js';
+import { Skips, statThroughWorkspace, type Skipped } from './skipped.js';
 import { extractTags, type FileTags } from './tags/index.js';
 
 /** Files above this size are not parsed: they are data or generated, not code to map. */
@@ -109,10 +109,4 @@ export class TagCache {
       this.dirty = true; // try again next call; the in-memory cache still serves
     });
   }
-}
-
-function statThroughWorkspace(workspace: Workspace, path: string): Stats {
-  const file = workspace.openFile(path);
-  file.close();
-  return file.stats;
 }
