@@ -26,8 +26,8 @@ export interface RunOptions {
    * boundary can split a character, which decoding chunk by chunk would mangle).
    */
   onStdoutBytes?: (chunk: Buffer) => void;
-  /** Characters of combined output kept: half from the start, half from the end. Default 1 MiB. */
-  maxOutputBytes?: number;
+  /** Characters (UTF-16 units) of output kept per stream: half from the start, half from the end. Default 1 Mi. */
+  maxOutputChars?: number;
   /** Keep all of stdout, for machine-readable output (git's file lists); the rest stays bounded. */
   keepStdout?: boolean;
   /** Grace between SIGTERM and SIGKILL for the group. Default 2000 ms. */
@@ -98,7 +98,7 @@ export function childEnv(
 export async function runProcess(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   const { execa } = await import('execa');
   const started = performance.now();
-  const limit = options.maxOutputBytes ?? 1 << 20;
+  const limit = options.maxOutputChars ?? 1 << 20;
   const combined = new HeadTail(limit);
   const stdout = new HeadTail(options.keepStdout ? Infinity : limit);
   const stderr = new HeadTail(limit);
