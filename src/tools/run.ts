@@ -18,7 +18,7 @@ export async function runTool(
   const budget = budgetOf(args.maxTokens as number | undefined);
   const first = (await spec.run(args, context)) as Record<string, unknown>;
   let best = { output: first, text: spec.render(first) };
-  if (!spec.refit?.(args)) return best;
+  if (!spec.refit?.(args)) return cutToFit(spec, best, budget);
   let asked = budget;
   for (let attempt = 1; ; attempt++) {
     const used = await channelTokens(best.output, best.text, budget);
@@ -34,3 +34,59 @@ export async function runTool(
   return best;
 }
 
+
+/** Shortest a cut string becomes: enough to say what it was. */
+const MIN_KEPT_CHARS = 200;
+const CUT_MARK = '\n…[cut to fit maxTokens]';
+
+/**
+ * A result that cannot be fetched again (tests ran, files were written) and is still over
+ * budget in a channel: its longest strings (an output tail, a diff, an excerpt) are cut, longest
+ * first, until both channels fit. The shape stays what the schema says; the cut is marked.
+ */
+async function cutToFit(spec: ToolSpec, result: { output: Record<string, unknown>; text: string }, budget: number): Promise<{ output: Record<string, unknown>; text: string }> {
+  let current = result;
+  for (let round = 0; round < 6; round++) {
+    const used = await channelTokens(current.output, current.text, budget);
+    if (used <= budget) return current;
+    const output = structuredClone(current.output);
+    const strings = longStrings(output).sort((a, b) => b.value.length - a.value.length);
+    if (!strings.length) break;
+    // Cut the longest strings enough to save what is over, with a margin for the marks.
+    let toSave = Math.ceil(((used - budget) / used) * JSON.stringify(output).length * 1.2) + 200;
+    for (const entry of strings) {
+      if (toSave <= 0) break;
+      const keep = Math.max(MIN_KEPT_CHARS, entry.value.length - toSave);
+      if (keep >= entry.value.length) continue;
+      toSave -= entry.value.length - keep;
+      entry.set(entry.value.slice(0, keep) + CUT_MARK);
+    }
+    current = { output, text: spec.render(output) };
+  }
+  return current;
+}
+
+interface StringLeaf {
+  value: string;
+  set(value: string): void;
+}
+
+function longStrings(node: unknown, out: StringLeaf[] = []): StringLeaf[] {
+  if (Array.isArray(node)) {
+    node.forEach((item, i) => {
+      if (typeof item === 'string' && item.length > MIN_KEPT_CHARS + CUT_MARK.length) out.push({ value: item, set: (value) => {
+          node[i] = value;
+        } });
+      else longStrings(item, out);
+    });
+  } else if (node && typeof node === 'object') {
+    const record = node as Record<string, unknown>;
+    for (const [key, item] of Object.entries(record)) {
+      if (typeof item === 'string' && item.length > MIN_KEPT_CHARS + CUT_MARK.length) out.push({ value: item, set: (value) => {
+          record[key] = value;
+        } });
+      else longStrings(item, out);
+    }
+  }
+  return out;
+}

@@ -50,6 +50,18 @@ describe('budgets hold in both channels', () => {
     expect((result.structuredContent as { brief: string }).brief).toMatch(/move every handler/);
   });
 
+  it('a result that cannot be fetched again (a written patch) is cut to fit, both channels', async () => {
+    const lines = Array.from({ length: 400 }, (_, i) => `+line ${i} of a long new file, with "quotes" and \\ backslashes`).join('\n');
+    const patch = `*** Begin Patch\n*** Add File: big/new.txt\n${lines}\n*** End Patch\n`;
+    for (const maxTokens of [400, 1500]) {
+      const result = await server.client.callTool({ name: 'apply-patch', arguments: { patch, dryRun: true, maxTokens } });
+      expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+      const { json, text } = channels(result);
+      expect(json, `JSON at ${maxTokens}`).toBeLessThanOrEqual(maxTokens);
+      expect(text, `text at ${maxTokens}`).toBeLessThanOrEqual(maxTokens);
+    }
+  });
+
   it.each([
     ['overview', {}],
     ['tree', {}],

@@ -171,9 +171,16 @@ describe('unified diffs written by git (temp clone of this repository)', () => {
   });
 
   it('reads several format-patch mails in one text (two commits, two signatures)', () => {
-    const text = git('format-patch', '--stdout', 'HEAD~2..HEAD');
+    // Two consecutive commits with one parent each: format-patch leaves merges out.
+    const parents = new Map(git('rev-list', '--parents', '-n', '400', 'HEAD').trim().split('\n').map((line) => {
+      const [sha, ...rest] = line.split(' ');
+      return [sha!, rest] as const;
+    }));
+    const [last, [middle]] = [...parents].find(([, ps]) => ps.length === 1 && parents.get(ps[0]!)?.length === 1)!;
+    const first = parents.get(middle!)![0]!;
+    const text = git('format-patch', '--stdout', `${first}..${last}`);
     const patch = parsePatch(text);
-    const expected = [...nameStatus('HEAD~2', 'HEAD~1'), ...nameStatus('HEAD~1', 'HEAD')];
+    const expected = [...nameStatus(first, middle!), ...nameStatus(middle!, last)];
     expect(summary(patch).sort()).toEqual(expected.sort());
   });
 
