@@ -54,6 +54,6 @@ describe('runTool keeps both channels within maxTokens', () => {
     const runs = { count: 0 };
     const result = await runTool(tool(runs, false), { size: 10, maxTokens: 4000 }, context);
     expect(runs.count).toBe(1);
-    expect(result.output.diff.split('\n')).toHaveLength(10);
+    expect(String(result.output.diff).split('\n')).toHaveLength(10);
   });
 });
