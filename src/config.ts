@@ -103,14 +103,15 @@ export type Config = z.infer<typeof ConfigSchema>;
 type ConfigInput = z.input<typeof ConfigSchema>;
 
 /** Flags as the CLI parsed them; each one overrides the file and the environment. */
+/** Flags as parsed; a flag not given may be present as undefined. */
 export interface ConfigFlags {
-  root?: string;
-  stateDir?: string;
-  config?: string;
-  logLevel?: string;
-  http?: boolean;
-  port?: string;
-  host?: string;
+  root?: string | undefined;
+  stateDir?: string | undefined;
+  config?: string | undefined;
+  logLevel?: string | undefined;
+  http?: boolean | undefined;
+  port?: string | undefined;
+  host?: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;

@@ -22,9 +22,9 @@ export interface FileList {
 
 export interface FileFilter {
   /** A folder or file, relative to the root. */
-  path?: string;
+  path?: string | undefined;
   /** A glob; without a `/` it matches the file name at any depth (`*.ts`). */
-  glob?: string;
+  glob?: string | undefined;
 }
 
 export async function listFiles(workspace: Workspace, filter: FileFilter = {}): Promise<FileList & { version: number }> {

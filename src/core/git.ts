@@ -14,7 +14,7 @@ export interface GitOptions {
   onStdout?: (chunk: string) => void;
   /** Streams stdout's raw bytes instead of keeping it (see RunOptions.onStdoutBytes). */
   onStdoutBytes?: (chunk: Buffer) => void;
-  env?: Record<string, string>;
+  env?: Record<string, string> | undefined;
   timeoutMs?: number;
   signal?: AbortSignal;
 }

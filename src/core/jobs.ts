@@ -70,7 +70,7 @@ interface LiveJob {
 export type WaitOutcome<T> = { done: true; result: T } | ({ done: false } & RunningJob);
 
 export interface WaitOptions {
-  waitSec?: number;
+  waitSec?: number | undefined;
   /** The waiting request's own signal: when the client cancels the request, the job is cancelled. */
   signal?: AbortSignal;
   onProgress?: (update: ProgressUpdate) => void;

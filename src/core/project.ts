@@ -17,7 +17,7 @@ export const MANIFEST_NAMES = [
 
 export interface Manifest {
   path: string;
-  name?: string;
+  name?: string | undefined;
   /** The few facts that matter: package manager, scripts, workspaces, module path, … */
   facts: Record<string, unknown>;
 }

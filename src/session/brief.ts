@@ -99,7 +99,7 @@ export interface BriefParts {
   sessionId: string;
   events: readonly SessionEvent[];
   /** The newest summary event, if compaction ever ran. */
-  summary?: SummaryEvent;
+  summary?: SummaryEvent | undefined;
   budget: number;
 }
 

@@ -8,7 +8,7 @@ import { extractiveSummarizer } from '../core/compaction/extractive.js';
 import { SessionStore } from './store.js';
 import type { SessionInput, SessionOutput } from './schema.js';
 import type { Summarizer } from '../core/compaction/summarizer.js';
-import type { SessionEvent, SummaryEvent } from './types.js';
+import type { CheckpointEvent, SessionEvent, SummaryEvent } from './types.js';
 
 type Services = Pick<ToolContext, 'state'> & { signal?: AbortSignal; summarizer?: Summarizer; onSummarizerError?: (message: string) => void };
 
@@ -27,7 +27,8 @@ export async function session(input: SessionInput, services: Services): Promise<
     if (Object.values(fields).every((value) => value === undefined)) {
       throw new UserError('a checkpoint needs at least one of goal, constraints, retire, plan, decisions, notes, next');
     }
-    await store.append(id, redactDeep({ type: 'checkpoint', at: new Date().toISOString(), ...definedOnly(fields) }));
+    const checkpoint: CheckpointEvent = { type: 'checkpoint', at: new Date().toISOString(), ...definedOnly(fields) };
+    await store.append(id, redactDeep(checkpoint));
     const events = await store.read(id);
     const brief = await renderBrief({ sessionId: id, events, summary: latestSummary(events), budget });
     return { sessionId: id, events: events.length, briefTokens: brief.tokens, compactionRecommended: brief.uncovered > 0 || brief.tokens > budget * 0.9 };
@@ -86,6 +87,7 @@ async function compact(store: SessionStore, id: string, events: readonly Session
   await store.append(id, { type: 'summary', at: new Date().toISOString(), through: pending[result.folded - 1]!, text: result.summary, by: summarizer.kind });
 }
 
-function definedOnly<T extends Record<string, unknown>>(fields: T): Partial<T> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
+/** The fields that were given: an absent field and one set to undefined are one thing to the log. */
+function definedOnly<T extends Record<string, unknown>>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

@@ -22,7 +22,7 @@ export interface Overview {
   testRunners: DetectedRunner[];
   /** Folders to `depth`, with how many files each holds. */
   tree: string;
-  readme?: string;
+  readme?: string | undefined;
   /** Listed files left unread: a symlink out of the root, a FIFO, a device. */
   skipped?: Skipped[];
   /** How many were left unread, when more than `skipped` names. */

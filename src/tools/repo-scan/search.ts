@@ -11,7 +11,7 @@ export interface SearchQuery extends FileFilter {
   query: string;
   regex: boolean;
   /** undefined: smart case (insensitive unless the query has an upper-case letter). */
-  caseSensitive?: boolean;
+  caseSensitive?: boolean | undefined;
 }
 
 export interface SearchHit {

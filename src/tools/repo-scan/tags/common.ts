@@ -17,9 +17,9 @@ export type SymbolKind =
 
 /** Where a node sits: which container its definitions belong to, and whether it is local code. */
 export interface Scope {
-  container?: string;
+  container?: string | undefined;
   /** The container is a type (class, struct, impl, trait, interface, Ruby module): its functions are methods. */
-  ofType?: boolean;
+  ofType?: boolean | undefined;
   /** Inside a function body: local definitions there are implementation details, not symbols. */
   local?: boolean;
 }
@@ -34,7 +34,7 @@ export interface DefineOptions {
   /** Where the signature stops; defaults to the `body` field. */
   body?: Node | null;
   /** The name, when it is not the name node's text. */
-  name?: string;
+  name?: string | undefined;
   /** A ready signature, when the generic one would say the wrong thing. */
   signature?: string;
   /** A C/C++ prototype: dropped when the file also defines the function. */
