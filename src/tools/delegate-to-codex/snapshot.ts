@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isBinary, listFiles, unifiedDiff } from '../../core/files.js';
@@ -25,6 +25,16 @@ export async function takeSnapshot(workspace: Workspace): Promise<Snapshot> {
   return (await isGitRepository(workspace.root)) ? gitSnapshot(workspace) : memorySnapshot(workspace);
 }
 
+async function copyIndex(from: string, to: string): Promise<void> {
+  try {
+    const { atime, mtime } = await stat(from);
+    await copyFile(from, to);
+    await utimes(to, atime, mtime);
+  } catch {
+    // No index yet (a repository without commits): git builds one from the work tree.
+  }
+}
+
 async function gitSnapshot(workspace: Workspace): Promise<Snapshot> {
   const temp = await mkdtemp(join(tmpdir(), 'baton-snapshot-'));
   await mkdir(join(temp, 'objects')); // git refuses an object directory that does not exist
@@ -35,8 +45,11 @@ async function gitSnapshot(workspace: Workspace): Promise<Snapshot> {
   };
   const writeTree = async (name: string): Promise<string> => {
     const index = join(temp, name);
-    // Starting from the real index, git re-hashes only the files whose stat data changed.
-    await copyFile(join(gitDir, 'index'), index).catch(() => {});
+    // Starting from the real index, git re-hashes only the files whose stat data changed. The
+    // copy keeps the index's own timestamps: git compares an entry's contents, not its stat
+    // data, when the entry is as new as the index (a file rewritten at the same size in the
+    // second it was staged), and a copy dated now would hide such a change.
+    await copyIndex(join(gitDir, 'index'), index);
     await git(['add', '-A', '--', '.'], index);
     return (await git(['write-tree'], index)).trim();
   };
