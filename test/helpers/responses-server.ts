@@ -150,7 +150,7 @@ async function route(req: IncomingMessage, res: ServerResponse, script: Script, 
     return;
   }
   const compact = path.endsWith('/responses/compact');
-  if (req.method !== 'POST' || !(compact || path.endsWith('/responses')) || (compact && (options.compaction ?? 'native') !== 'native')) {
+  if (req.method !== 'POST' || !(compact || path.endsWith('/responses'))) {
     // OpenAI's own answer to an unknown route.
     sendJson(res, 404, errorBody(`Invalid URL (${req.method} ${path})`, 'invalid_request_error', null));
     return;
@@ -161,6 +161,8 @@ async function route(req: IncomingMessage, res: ServerResponse, script: Script, 
   });
   if (compact) {
     state.compactRequests.push(request);
+    // Recorded, so tests see it was tried; a server without compaction has no such route.
+    if ((options.compaction ?? 'native') !== 'native') return sendJson(res, 404, errorBody(`Invalid URL (POST ${path})`, 'invalid_request_error', null));
     const refusal = refuse(request, state, options);
     if (refusal) return sendJson(res, refusal.status, refusal.body, { 'x-should-retry': 'false' });
     return sendJson(res, 200, compacted(request, state));
@@ -198,6 +200,12 @@ function refuse(request: RecordedRequest, state: ServerState, options: ServerOpt
     if (!state.issued.has(String(item.encrypted_content))) {
       return { status: 400, body: errorBody('The encrypted content of the compaction item could not be verified.', 'invalid_request_error', 'invalid_encrypted_content', `input[${i}].encrypted_content`) };
     }
+  }
+  // Over the window by the estimate, unless the server compacts it first.
+  const window = options.contextWindows?.[String(request.model)];
+  if (window !== undefined && renderedTokens(request) > window && !(mode === 'native' && crossesThreshold(request, undefined))) {
+    const size = JSON.stringify(request.input ?? '').length;
+    return { status: 400, body: errorBody(`Your input exceeds the context window of this model (input was ${size} characters).`, 'invalid_request_error', 'context_length_exceeded', 'input') };
   }
   return undefined;
 }
@@ -265,9 +273,7 @@ async function answer(res: ServerResponse, step: Step, request: RecordedRequest,
   if ('garbage' in step) return sendGarbage(res, step.garbage, streaming);
   if ('hang' in step) return hang(res, step.midStream === true && streaming, request, state);
   if ('closeEarly' in step) return closeEarly(res, step.mode ?? 'end', request, state);
-  const window = options.contextWindows?.[String(request.model)];
   const compacts = (options.compaction ?? 'native') === 'native' && !('fail' in step) && crossesThreshold(request, step.usage);
-  if (window !== undefined && !compacts && renderedTokens(request) > window) return sendContextLengthExceeded(res, request);
   const reply = buildReply(step, request, state, compacts);
   if (streaming) await streamReply(res, reply);
   else sendJson(res, 200, reply.final);

@@ -8,6 +8,7 @@ import { readJson, STATE_FILE_MODE, writeJsonAtomic } from '../../core/state.js'
 import type { ToolContext } from '../../core/context.js';
 import { cachedDelegation, storeDelegationCache } from './cache.js';
 import { codexVersion, runCodexCli } from './codex-cli.js';
+import { endpointOf, knownSupport, rememberSupport } from './endpoint-support.js';
 import type { Item } from './responses-agent.js';
 import { route } from './router.js';
 import type { DelegateInput, DelegateOutput } from './schema.js';
@@ -135,8 +136,11 @@ async function runDelegation(plan: Plan, context: ToolContext, job: JobContext):
       const connection = { baseURL: context.config.openai.baseUrl, apiKey: context.config.openai.apiKey ?? 'unused' };
       // The SDK retries 429 and 5xx with exponential backoff and jitter; its default logger writes to stdout.
       const client = new OpenAI({ ...connection, maxRetries: 4, timeout: 600_000, logLevel: 'off' });
+      const endpoint = endpointOf(connection.baseURL);
+      const support = await knownSupport(context, endpoint);
       const agent = await runResponsesAgent({
         client: client as never,
+        endpoint,
         task,
         model: routed.model,
         smallModel: context.config.delegate.smallModel,
@@ -147,10 +151,13 @@ async function runDelegation(plan: Plan, context: ToolContext, job: JobContext):
         ...(input.budgetTokens ? { budgetTokens: input.budgetTokens } : {}),
         ...(plan.earlier?.items ? { history: plan.earlier.items } : {}),
         summarizer: modelSummarizer({ model: context.config.delegate.smallModel, ...(connection.baseURL ? { baseURL: connection.baseURL } : {}), apiKey: connection.apiKey }),
+        support,
+        modelNotFound: modelNotFound(plan, context, endpoint),
         signal: job.signal,
         progress: job.progress,
         tools,
       });
+      await rememberSupport(context, endpoint, support, agent.learned);
       await saveDelegation(context, { id: sessionId, backend, items: agent.items });
       core = { status: agent.status, model: agent.model, finalMessage: agent.finalMessage, commands: agent.commands, usage: agent.usage, turns: agent.turns, compactions: agent.compactions, reads: agent.reads, notes: [...routed.notes, ...agent.notes] };
     } else {
@@ -189,6 +196,23 @@ async function runDelegation(plan: Plan, context: ToolContext, job: JobContext):
   } finally {
     await snapshot.dispose();
   }
+}
+
+/**
+ * The tool error for a model the endpoint does not serve: it names the model, the endpoint and
+ * what to change (the configuration key the model came from, or the `model` input).
+ */
+function modelNotFound(plan: Plan, context: ToolContext, endpoint: string): (model: string, reason: string) => UserError {
+  return (model, reason) => {
+    const { delegate } = context.config;
+    const keys = [model === delegate.smallModel ? 'delegate.smallModel' : '', model === delegate.largeModel ? 'delegate.largeModel' : ''].filter(Boolean);
+    const asked = plan.input.model !== 'auto' && plan.input.model === model;
+    const served = 'a model it serves (`baton-mcp doctor` lists them)';
+    const hint = asked
+      ? `Pass ${served} as model, or correct "${model}" under delegate.models in the Baton config`
+      : `Set ${keys.join(' and ') || `delegate.models (the entry "${model}")`} in the Baton config to ${served}`;
+    return new UserError(`the model "${model}" is not served by ${endpoint} (${reason.replace(/\s+/g, ' ').slice(0, 300)})`, hint);
+  };
 }
 
 async function saveDelegation(context: ToolContext, delegation: Delegation): Promise<void> {
