@@ -7,11 +7,15 @@ import { chmod, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { UserError } from '../../src/core/errors.js';
 import { codexVersion, compareVersions, MIN_CODEX_VERSION, runCodexCli, shellCommand, type CodexCliOptions } from '../../src/tools/delegate-to-codex/codex-cli.js';
 import { parseCodexEvent, parseCodexItem } from '../../src/tools/delegate-to-codex/codex-events.js';
+import { delegate } from '../../src/tools/delegate-to-codex/delegate.js';
+import { DelegateInput, type DelegateOutput } from '../../src/tools/delegate-to-codex/schema.js';
+import { toolContext } from '../helpers/context.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
-import { startResponsesServer, type RecordedRequest, type ResponsesServer, type Script } from '../helpers/responses-server.js';
+import { startResponsesServer, type RecordedRequest, type ResponsesServer, type Script, type ServerOptions } from '../helpers/responses-server.js';
 
 const CODEX = fileURLToPath(new URL('../../node_modules/.bin/codex', import.meta.url));
 const MODEL = 'gpt-5.1-codex-mini';
@@ -173,6 +177,44 @@ describe('runCodexCli with the real Codex CLI', () => {
     expect(result.status).toBe('cancelled');
     await expect.poll(() => processesMentioning(s.url), { timeout: 5_000 }).toEqual([]);
     await expect.poll(() => s.aborted, { timeout: 5_000 }).toBe(1);
+  });
+});
+
+describe('delegate-to-codex on the codex-cli backend, with the real Codex CLI', () => {
+  /** The Codex CLI as Baton's configuration would name it: a wrapper that points it at the local server. */
+  async function wrappedCodex(s: ResponsesServer): Promise<string> {
+    const home = await mkdtemp(join(dir.path, 'codex-home-'));
+    const file = join(home, 'codex');
+    const settings = testConfig(s).map((setting) => `-c '${setting}'`).join(' ');
+    await writeFile(file, `#!/bin/sh\nCODEX_HOME='${home}' exec '${CODEX}' ${settings} "$@"\n`);
+    await chmod(file, 0o755);
+    return file;
+  }
+  async function run(s: ResponsesServer, repo: string, input: Partial<DelegateInput>): Promise<DelegateOutput> {
+    const config = loadConfig({}, {});
+    config.delegate.codexBinary = await wrappedCodex(s);
+    return delegate(DelegateInput.parse({ backend: 'codex-cli', waitSec: 60, ...input }), await toolContext(repo, join(dir.path, 'state'), config));
+  }
+  const serve = async (script: Script, options: ServerOptions = {}) => (server = await startResponsesServer(script, options));
+
+  it('model "auto" is the routed model, passed with -m: model, effort and notes say what Codex ran', async () => {
+    const s = await serve([{ text: 'It says hello.', usage: USAGE }]);
+    const repo = await mkdtemp(join(dir.path, 'repo-'));
+    await gitRepo(repo, { 'greet.txt': 'hello\n' });
+    const result = await run(s, repo, { task: 'What does greet.txt say?', model: 'auto', effort: 'low' });
+    expect(result).toMatchObject({ status: 'completed', backend: 'codex-cli', model: 'gpt-5.1-codex-mini', effort: 'medium', finalMessage: 'It says hello.' });
+    expect(s.requests[0]).toMatchObject({ model: 'gpt-5.1-codex-mini', reasoning: { effort: 'medium' } });
+    expect(result.notes).toEqual(['effort "low" is not supported by gpt-5.1-codex-mini; used "medium"', 'model auto: gpt-5.1-codex-mini (narrow task)']);
+  });
+
+  it('fails clearly when the provider does not serve the model', async () => {
+    const s = await serve([{ text: 'never' }], { models: ['gpt-5.1-codex-max'], strictModels: true });
+    const repo = await mkdtemp(join(dir.path, 'repo-'));
+    await gitRepo(repo, { 'greet.txt': 'hello\n' });
+    const error = (await run(s, repo, { task: 'What does greet.txt say?' }).catch((e: unknown) => e)) as UserError;
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toMatch(/the model "gpt-5\.1-codex-mini" is not served by the Codex CLI's model provider \(.*does not exist/);
+    expect(error.hint).toMatch(/delegate\.smallModel/);
   });
 });
 

@@ -161,11 +161,13 @@ async function runDelegation(plan: Plan, context: ToolContext, job: JobContext):
       await saveDelegation(context, { id: sessionId, backend, items: agent.items });
       core = { status: agent.status, model: agent.model, finalMessage: agent.finalMessage, commands: agent.commands, usage: agent.usage, turns: agent.turns, compactions: agent.compactions, reads: agent.reads, notes: [...routed.notes, ...agent.notes] };
     } else {
+      // `model: "auto"` means Baton's routing on this backend too: the routed model goes to Codex
+      // with -m, so the result names the model Codex ran, and the routing notes are about it.
       const cli = await runCodexCli({
         ...(context.config.delegate.codexBinary ? { binary: context.config.delegate.codexBinary } : {}),
         cwd: context.workspace.root,
         task,
-        ...(input.model === 'auto' && !plan.earlier ? {} : { model: routed.model }),
+        model: routed.model,
         effort: routed.effort,
         sandbox: input.sandbox,
         ...(plan.earlier?.threadId ? { resumeThreadId: plan.earlier.threadId } : {}),
@@ -174,6 +176,9 @@ async function runDelegation(plan: Plan, context: ToolContext, job: JobContext):
         signal: job.signal,
         onProgress: job.progress,
       });
+      if (cli.status === 'failed' && cli.error && MODEL_NOT_FOUND.test(cli.error)) {
+        throw modelNotFound(plan, context, "the Codex CLI's model provider", false)(routed.model, cli.error);
+      }
       await saveDelegation(context, { id: sessionId, backend, ...(cli.threadId ? { threadId: cli.threadId } : {}), usage: cli.usage });
       const before = plan.earlier?.usage;
       const usage = before
@@ -184,7 +189,7 @@ async function runDelegation(plan: Plan, context: ToolContext, job: JobContext):
             reasoningTokens: cli.usage.reasoningTokens - before.reasoningTokens,
           }
         : cli.usage;
-      core = { status: cli.status, model: input.model === 'auto' ? 'codex default' : routed.model, finalMessage: cli.finalMessage || cli.error || '', commands: cli.commands, usage, turns: cli.turns, compactions: 0, notes: routed.notes };
+      core = { status: cli.status, model: routed.model, finalMessage: cli.finalMessage || cli.error || '', commands: cli.commands, usage, turns: cli.turns, compactions: 0, notes: routed.notes };
     }
     const { diff, files } = await snapshot.diff();
     const { reads, ...rest } = core;
@@ -198,16 +203,20 @@ async function runDelegation(plan: Plan, context: ToolContext, job: JobContext):
   }
 }
 
+/** How Codex and OpenAI-compatible endpoints word a model they do not serve. */
+const MODEL_NOT_FOUND = /model_not_found|\bmodel\b[^\n]*\b(does not exist|not found)/i;
+
 /**
  * The tool error for a model the endpoint does not serve: it names the model, the endpoint and
  * what to change (the configuration key the model came from, or the `model` input).
  */
-function modelNotFound(plan: Plan, context: ToolContext, endpoint: string): (model: string, reason: string) => UserError {
+function modelNotFound(plan: Plan, context: ToolContext, endpoint: string, doctorLists = true): (model: string, reason: string) => UserError {
   return (model, reason) => {
     const { delegate } = context.config;
     const keys = [model === delegate.smallModel ? 'delegate.smallModel' : '', model === delegate.largeModel ? 'delegate.largeModel' : ''].filter(Boolean);
     const asked = plan.input.model !== 'auto' && plan.input.model === model;
-    const served = 'a model it serves (`baton-mcp doctor` lists them)';
+    // `doctor` lists what Baton's own endpoint serves, not what the Codex CLI's provider does.
+    const served = doctorLists ? 'a model it serves (`baton-mcp doctor` lists them)' : 'a model it serves';
     const hint = asked
       ? `Pass ${served} as model, or correct "${model}" under delegate.models in the Baton config`
       : `Set ${keys.join(' and ') || `delegate.models (the entry "${model}")`} in the Baton config to ${served}`;
