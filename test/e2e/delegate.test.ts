@@ -6,7 +6,7 @@ import { UserError } from '../../src/core/errors.js';
 import { toolContext } from '../helpers/context.js';
 import { delegate } from '../../src/tools/delegate-to-codex/delegate.js';
 import { DelegateInput, type DelegateOutput } from '../../src/tools/delegate-to-codex/schema.js';
-import { gitRepo, tempDir } from '../helpers/repo.js';
+import { gitRepo, tempDir, writeFiles } from '../helpers/repo.js';
 import { startResponsesServer, type RecordedRequest, type ResponsesServer, type Script, type ServerOptions, type Step } from '../helpers/responses-server.js';
 import { startServer } from '../helpers/server.js';
 
@@ -362,6 +362,98 @@ describe('delegate-to-codex, responses backend: models and efforts', () => {
   });
 });
 
+/** A repository whose uncommitted change plants a bug: add() subtracts. */
+async function plantedBug(root: string): Promise<void> {
+  await gitRepo(root, { 'src/add.js': 'export const add = (a, b) => a + b;\n', 'README.md': '# calc\n' });
+  await writeFile(join(root, 'src/add.js'), 'export const add = (a, b) => a - b;\n');
+  await writeFile(join(root, 'src/double.js'), "import { add } from './add.js';\nexport const double = (a) => add(a, a);\n");
+}
+
+const ADD_FINDING = { path: 'src/add.js', line: 1, severity: 'high', title: 'add() subtracts', body: 'add returns a - b, so every sum is wrong.' } as const;
+
+describe('delegate-to-codex, responses backend: review', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let repo: string;
+  let server: ResponsesServer | undefined;
+  const saved = { ...process.env };
+  const run = async (input: Partial<DelegateInput>): Promise<DelegateOutput> =>
+    delegate(DelegateInput.parse({ backend: 'responses', mode: 'review', waitSec: 60, ...input }), await toolContext(repo, join(dir.path, 'state'), loadConfig({}, process.env)));
+  const serve = async (script: Script) => {
+    server = await startResponsesServer(script);
+    process.env.OPENAI_BASE_URL = server.url;
+    process.env.OPENAI_API_KEY = 'test-key';
+    return server;
+  };
+  beforeEach(async () => {
+    dir = await tempDir();
+    repo = join(dir.path, 'repo');
+    await plantedBug(repo);
+  });
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    process.env = { ...saved };
+    await dir.cleanup();
+  });
+
+  it('reviews the uncommitted changes read-only and returns the findings the model gave finish', async () => {
+    const s = await serve(
+      agent([
+        { functionCalls: [{ name: 'repo_scan', arguments: { mode: 'read', path: 'src/add.js' } }, { name: 'apply_patch', arguments: { patch: FIX } }] },
+        { functionCalls: [{ name: 'finish', arguments: { report: 'The change breaks add().', findings: [{ ...ADD_FINDING, path: `${repo}/src/add.js` }] } }] },
+      ]),
+    );
+    const result = await run({ sandbox: 'workspace-write', task: 'Mind the arithmetic.' });
+    expect(result).toMatchObject({ status: 'completed', finalMessage: 'The change breaks add().', findings: [ADD_FINDING], filesChanged: [], diff: '' });
+    expect(result.notes).toContain('a review is read-only: sandbox workspace-write was not used');
+    const first = s.requests[0]!;
+    expect(first.instructions).toMatch(/reviewing a code change/);
+    expect(first.tools!.map((t) => t.name)).toEqual(['repo_scan', 'finish']);
+    expect(JSON.stringify(first.tools![1])).toContain('findings');
+    const prompt = String((first.input as Array<{ content: string }>)[0]!.content);
+    expect(prompt).toContain('Review the uncommitted changes against HEAD.');
+    expect(prompt).toContain('Instructions from the requester: Mind the arithmetic.');
+    expect(prompt).toContain('-export const add = (a, b) => a + b;\n+export const add = (a, b) => a - b;');
+    expect(prompt).toContain('+++ b/src/double.js'); // untracked files are part of the change
+    expect(JSON.stringify(s.requests[1]!.input)).toContain('not available in the read-only sandbox');
+    expect(await readFile(join(repo, 'src/add.js'), 'utf8')).toContain('a - b');
+  });
+
+  it('reviews against a base (its merge base), and reads findings from a text answer', async () => {
+    const { simpleGit } = await import('simple-git');
+    const git = simpleGit(repo);
+    await git.checkoutLocalBranch('feature');
+    await git.add('.');
+    await git.commit('the change');
+    const answer = `The patch is incorrect.\n\nReview comment:\n\n- [P2] add() subtracts — ${repo}/src/add.js:1-1\n  add returns a - b,\n  so every sum is wrong.`;
+    const s = await serve(agent([{ text: answer }]));
+    const result = await run({ base: 'main' });
+    expect(result).toMatchObject({ status: 'completed', finalMessage: answer });
+    expect(result.findings).toEqual([{ ...ADD_FINDING, severity: 'medium', body: 'add returns a - b,\nso every sum is wrong.' }]);
+    const prompt = JSON.stringify(s.requests[0]!.input);
+    expect(prompt).toMatch(/Review the changes against main \(merge base [0-9a-f]{7}\)/);
+    expect(prompt).toContain('a - b');
+  });
+
+  it('says when the answer has no findings it can read, and refuses what it cannot review', async () => {
+    await serve(agent([{ text: 'Looks fine to me, I think.' }]));
+    const vague = await run({});
+    expect(vague.findings).toEqual([]);
+    expect(vague.notes).toContain('the reviewer answered without findings Baton could read; its answer is finalMessage');
+
+    await expect(run({ base: 'no-such-branch' })).rejects.toThrow(/base "no-such-branch" is not a commit/);
+    await expect(run({ base: '--output=/tmp/x' })).rejects.toThrow(/invalid git ref/);
+    await expect(run({ sessionId: vague.sessionId })).rejects.toThrow(/a review starts afresh/);
+    await expect(run({ mode: 'task', task: 'x', base: 'main' })).rejects.toThrow(/base is for mode "review"/);
+    const { simpleGit } = await import('simple-git');
+    await simpleGit(repo).add('.').then(() => simpleGit(repo).commit('all in'));
+    await expect(run({})).rejects.toMatchObject({ message: 'nothing to review: no changes against HEAD', hint: expect.stringContaining('base') });
+    repo = join(dir.path, 'plain');
+    await writeFiles(repo, { 'a.txt': 'x\n' });
+    await expect(run({})).rejects.toThrow(/review needs a git repository/);
+  });
+});
+
 describe('delegate-to-codex over stdio', () => {
   it('sends progress, answers running with a jobId, then the result', async () => {
     const dir = await tempDir();
@@ -392,4 +484,25 @@ describe('delegate-to-codex over stdio', () => {
     }
   }, 60_000);
 
+  it('logs a review in the session like any delegation, with its findings count', async () => {
+    const dir = await tempDir();
+    const repo = join(dir.path, 'repo');
+    await plantedBug(repo);
+    const server = await startResponsesServer(agent([{ functionCalls: [{ name: 'finish', arguments: { report: 'Broken.', findings: [ADD_FINDING] } }] }]));
+    const baton = await startServer({ root: repo, stateDir: join(dir.path, 'state'), env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'test' } });
+    try {
+      const review = (await baton.client.callTool({ name: 'delegate-to-codex', arguments: { mode: 'review', backend: 'responses', waitSec: 30 } })) as unknown as {
+        structuredContent: DelegateOutput;
+        content: Array<{ text: string }>;
+      };
+      expect(review.structuredContent.findings).toEqual([ADD_FINDING]);
+      expect(review.content[0]!.text).toContain('[high] src/add.js:1: add() subtracts');
+      const brief = (await baton.client.callTool({ name: 'session', arguments: {} })) as unknown as { content: Array<{ text: string }> };
+      expect(brief.content[0]!.text).toMatch(/delegate-to-codex mode=review .*review: 1 finding \(1 high\)/);
+    } finally {
+      await baton.close();
+      await server.close();
+      await dir.cleanup();
+    }
+  }, 60_000);
 });

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { describe, expect, it } from 'vitest';
 import { Workspace } from '../../src/core/workspace.js';
-import { takeSnapshot } from '../../src/tools/delegate-to-codex/snapshot.js';
+import { diffWorkTree, takeSnapshot } from '../../src/tools/delegate-to-codex/snapshot.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
 
-describe('the work tree as git sees it (delegation snapshots)', () => {
+describe('the work tree as git sees it (delegation snapshots, review diffs)', () => {
   it('sees a change of the same size made in the same second as the index (a racily clean entry)', async () => {
     const dir = await tempDir();
     try {
@@ -27,6 +27,7 @@ describe('the work tree as git sees it (delegation snapshots)', () => {
       await utimes(join(root, '.git', 'index'), then, then);
       expect(await git.raw(['diff', '--name-only'])).toBe('add.js\n'); // git itself sees it
       const workspace = await Workspace.open(root);
+      expect(await diffWorkTree(workspace, 'HEAD')).toContain('-export const add = (a, b) => a + b;\n+export const add = (a, b) => a - b;');
       const snapshot = await takeSnapshot(workspace);
       await writeFile(file, 'export const add = (a, b) => a * b;\n');
       expect((await snapshot.diff()).diff).toContain('-export const add = (a, b) => a - b;\n+export const add = (a, b) => a * b;');

@@ -3,8 +3,9 @@ import { extractiveSummarizer } from '../../core/compaction/extractive.js';
 import type { Summarizer } from '../../core/compaction/summarizer.js';
 import type { UserError } from '../../core/errors.js';
 import type { Effort } from '../../config.js';
-import { isReadOnlyTool, runAgentTool, toolDefinitions, type AgentToolContext, type ToolRun } from './agent-tools.js';
+import { isReadOnlyTool, runAgentTool, toolDefinitions, type AgentMode, type AgentToolContext, type ToolRun } from './agent-tools.js';
 import type { CompactionSupport } from './endpoint-support.js';
+import type { Finding } from './schema.js';
 
 /**
  * The agent loop Baton runs itself against the Responses API: the model works with Baton's
@@ -23,6 +24,7 @@ export interface AgentOptions {
   /** The endpoint, for notes and errors (no credentials). */
   endpoint: string;
   task: string;
+  mode?: AgentMode;
   model: string;
   /** Used once 90 % of `budgetTokens` is spent. */
   smallModel: string;
@@ -57,6 +59,8 @@ export interface AgentResult {
   /** What this run learned of the endpoint's compaction support. */
   learned: CompactionSupport;
   reads: Array<{ path: string; hash: string }>;
+  /** Review mode: the findings the model gave `finish`. */
+  findings?: Finding[];
   notes: string[];
 }
 
@@ -87,6 +91,15 @@ const INSTRUCTIONS = [
   'Look before you change: use repo_scan (overview, search, read) to find what matters.',
   'Change files only with apply_patch, in the Codex patch format; run the tests with run_tests when you changed code.',
   'When the task is done (or cannot be done), call finish with a short report: what you did, what you found, what is left.',
+].join('\n');
+
+const REVIEW_INSTRUCTIONS = [
+  'You are reviewing a code change another engineer made, read-only, through the tools you are given.',
+  'The change is in the first message as a diff. Use repo_scan (read, search) to check the code around it.',
+  'Flag only problems the change introduces and its author would want to fix: bugs, broken behaviour, security holes,',
+  'data loss, clear performance traps. Each must be discrete and provable from the code, not speculation; skip style and nits.',
+  'Finish with finish: a one-paragraph verdict in report, and one finding per problem (path relative to the root, the line',
+  'in the new code, severity, a short title, and a body that says why it is wrong and when it shows). No problems: an empty list.',
 ].join('\n');
 
 /** Share of the context window at which the loop compacts. */
@@ -132,7 +145,8 @@ export async function runResponsesAgent(options: AgentOptions): Promise<AgentRes
 
 async function run(loop: Loop, options: AgentOptions): Promise<{ status: AgentResult['status']; finalMessage?: string }> {
   const { result } = loop;
-  const tools = toolDefinitions(options.sandbox);
+  const mode = options.mode ?? 'task';
+  const tools = toolDefinitions(options.sandbox, mode);
   let retriedContext = false;
 
   while (result.turns < options.maxTurns) {
@@ -190,13 +204,14 @@ async function run(loop: Loop, options: AgentOptions): Promise<{ status: AgentRe
       if (text) result.finalMessage = text;
       if (!calls.length) return { status: 'completed' };
 
-      const runs = await runCalls(calls, options, turnSignal.signal);
+      const runs = await runCalls(calls, options, mode, turnSignal.signal);
       for (const [i, call] of calls.entries()) {
         const run = runs[i]!;
         result.items.push({ type: 'function_call_output', call_id: call.call_id, output: run.output });
         if (run.command) result.commands.push(run.command);
         if (run.read) result.reads.push(run.read);
         if (run.finish !== undefined) {
+          if (run.findings) result.findings = run.findings;
           return { status: 'completed', finalMessage: run.finish };
         }
       }
@@ -246,7 +261,7 @@ async function oneTurn(options: AgentOptions, loop: Loop, tools: unknown[], sign
   const stream = await options.client.responses.create(
     {
       model: result.model,
-      instructions: INSTRUCTIONS,
+      instructions: options.mode === 'review' ? REVIEW_INSTRUCTIONS : INSTRUCTIONS,
       input: result.items,
       tools,
       reasoning: { effort: options.effort },
@@ -275,12 +290,12 @@ async function oneTurn(options: AgentOptions, loop: Loop, tools: unknown[], sign
 }
 
 /** Read-only calls of one turn run together; anything that writes runs alone, in order. */
-async function runCalls(calls: Item[], options: AgentOptions, signal: AbortSignal): Promise<ToolRun[]> {
+async function runCalls(calls: Item[], options: AgentOptions, mode: AgentMode, signal: AbortSignal): Promise<ToolRun[]> {
   const runs: ToolRun[] = new Array(calls.length);
   const run = async (index: number): Promise<void> => {
     const call = calls[index]!;
     options.progress(`tool ${String(call.name)}`);
-    runs[index] = await runAgentTool(String(call.name), String(call.arguments ?? ''), options.sandbox, { ...options.tools, signal });
+    runs[index] = await runAgentTool(String(call.name), String(call.arguments ?? ''), options.sandbox, { ...options.tools, signal }, mode);
   };
   const readOnly = calls.map((call, i) => (isReadOnlyTool(String(call.name)) ? i : -1)).filter((i) => i >= 0);
   await Promise.all(readOnly.map(run));
@@ -301,7 +316,7 @@ async function compact(loop: Loop, options: AgentOptions, why: 'full' | 'overflo
   if (loop.native && options.support.compactEndpoint !== 'unsupported' && result.learned.compactEndpoint !== 'unsupported') {
     try {
       const compacted = await options.client.responses.compact(
-        { model: result.model, instructions: INSTRUCTIONS, input: result.items },
+        { model: result.model, instructions: options.mode === 'review' ? REVIEW_INSTRUCTIONS : INSTRUCTIONS, input: result.items },
         { signal },
       );
       // Kept as the API returns them: the user messages, then the compaction item.
