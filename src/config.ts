@@ -10,8 +10,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_HTTP_PORT = 8765;
 
-/** Reasoning efforts, least first; each model's supported subset is in `delegate.models`. */
-export const EFFORTS = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+/**
+ * Reasoning efforts as the Responses API has them, least first; each model's supported subset
+ * is in `delegate.models`, and an effort a model lacks is clamped to the nearest it has.
+ */
+export const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 export type Effort = (typeof EFFORTS)[number];
 
 /**
@@ -218,11 +221,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Whether a layer sets the value at `path`, through objects and array indexes alike. */
 function hasPath(obj: Record<string, unknown>, path: readonly PropertyKey[]): boolean {
   let node: unknown = obj;
   for (const key of path) {
-    if (!isPlainObject(node) || !(String(key) in node)) return false;
-    node = node[String(key)];
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, String(key))) return false;
+    node = (node as Record<string, unknown>)[String(key)];
   }
   return true;
 }

@@ -7,11 +7,16 @@ import { chmod, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { UserError } from '../../src/core/errors.js';
 import { codexVersion, compareVersions, MIN_CODEX_VERSION, runCodexCli, shellCommand, type CodexCliOptions } from '../../src/tools/delegate-to-codex/codex-cli.js';
 import { parseCodexEvent, parseCodexItem } from '../../src/tools/delegate-to-codex/codex-events.js';
+import { delegate } from '../../src/tools/delegate-to-codex/delegate.js';
+import { parseFindings } from '../../src/tools/delegate-to-codex/findings.js';
+import { DelegateInput, type DelegateOutput } from '../../src/tools/delegate-to-codex/schema.js';
+import { toolContext } from '../helpers/context.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
-import { startResponsesServer, type RecordedRequest, type ResponsesServer, type Script } from '../helpers/responses-server.js';
+import { startResponsesServer, type RecordedRequest, type ResponsesServer, type Script, type ServerOptions } from '../helpers/responses-server.js';
 
 const CODEX = fileURLToPath(new URL('../../node_modules/.bin/codex', import.meta.url));
 const MODEL = 'gpt-5.1-codex-mini';
@@ -176,6 +181,109 @@ describe('runCodexCli with the real Codex CLI', () => {
   });
 });
 
+/** The review Codex's model writes (its review prompt asks for this JSON); Codex renders it as text. */
+function codexReviewAnswer(file: string): string {
+  return JSON.stringify({
+    findings: [
+      { title: '[P1] add() subtracts', body: 'add returns a - b, so every sum is wrong.', confidence_score: 0.9, priority: 1, code_location: { absolute_file_path: file, line_range: { start: 1, end: 1 } } },
+      { title: '[P3] double() is untested', body: 'Nothing covers it.', confidence_score: 0.4, priority: 3, code_location: { absolute_file_path: file.replace('add.js', 'double.js'), line_range: { start: 2, end: 2 } } },
+    ],
+    overall_correctness: 'patch is incorrect',
+    overall_explanation: 'add() is broken by the change.',
+    overall_confidence_score: 0.8,
+  });
+}
+
+/** A repository whose uncommitted change plants a bug: add() subtracts. */
+async function plantedBug(): Promise<string> {
+  const repo = await mkdtemp(join(dir.path, 'review-'));
+  await gitRepo(repo, { 'src/add.js': 'export const add = (a, b) => a + b;\n' });
+  await writeFile(join(repo, 'src/add.js'), 'export const add = (a, b) => a - b;\n');
+  await writeFile(join(repo, 'src/double.js'), "import { add } from './add.js';\nexport const double = (a) => add(a, a);\n");
+  return repo;
+}
+
+/** The text of the last user message Codex sent. */
+function lastUserText(request: RecordedRequest | undefined): string {
+  const messages = (request?.input as Array<{ role?: string; content?: Array<{ text?: string }> }>).filter((item) => item.role === 'user');
+  return (messages.at(-1)?.content ?? []).map((part) => part.text ?? '').join('');
+}
+
+describe('codex exec review with the real Codex CLI', () => {
+  it('reviews the uncommitted changes read-only; its findings are parsed from what it prints', async () => {
+    const repo = await plantedBug();
+    const { server: s, options } = await setup(() => ({ text: codexReviewAnswer(join(repo, 'src/add.js')) }));
+    const result = await runCodexCli(options({ cwd: repo, task: '', review: {}, effort: 'high' }));
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('completed');
+    expect(result.finalMessage).toMatch(/^add\(\) is broken by the change\.\n\nFull review comments:/);
+    expect(parseFindings(result.finalMessage, repo)).toEqual([
+      { path: 'src/add.js', line: 1, severity: 'high', title: 'add() subtracts', body: 'add returns a - b, so every sum is wrong.' },
+      { path: 'src/double.js', line: 2, severity: 'low', title: 'double() is untested', body: 'Nothing covers it.' },
+    ]);
+    expect(lastUserText(s.requests[0])).toMatch(/staged, unstaged, and untracked/);
+    expect(turnMetadata(s.requests[0]).sandbox_mode).toBe('read-only');
+    expect(s.requests[0]).toMatchObject({ model: MODEL, reasoning: { effort: 'high' } });
+  });
+});
+
+describe('delegate-to-codex on the codex-cli backend, with the real Codex CLI', () => {
+  /** The Codex CLI as Baton's configuration would name it: a wrapper that points it at the local server. */
+  async function wrappedCodex(s: ResponsesServer): Promise<string> {
+    const home = await mkdtemp(join(dir.path, 'codex-home-'));
+    const file = join(home, 'codex');
+    const settings = testConfig(s).map((setting) => `-c '${setting}'`).join(' ');
+    await writeFile(file, `#!/bin/sh\nCODEX_HOME='${home}' exec '${CODEX}' ${settings} "$@"\n`);
+    await chmod(file, 0o755);
+    return file;
+  }
+  async function run(s: ResponsesServer, repo: string, input: Partial<DelegateInput>): Promise<DelegateOutput> {
+    const config = loadConfig({}, {});
+    config.delegate.codexBinary = await wrappedCodex(s);
+    return delegate(DelegateInput.parse({ backend: 'codex-cli', waitSec: 60, ...input }), await toolContext(repo, join(dir.path, 'state'), config));
+  }
+  const serve = async (script: Script, options: ServerOptions = {}) => (server = await startResponsesServer(script, options));
+
+  it('model "auto" is the routed model, passed with -m: model, effort and notes say what Codex ran', async () => {
+    const s = await serve([{ text: 'It says hello.', usage: USAGE }]);
+    const repo = await mkdtemp(join(dir.path, 'repo-'));
+    await gitRepo(repo, { 'greet.txt': 'hello\n' });
+    const result = await run(s, repo, { task: 'What does greet.txt say?', model: 'auto', effort: 'low' });
+    expect(result).toMatchObject({ status: 'completed', backend: 'codex-cli', model: 'gpt-5.1-codex-mini', effort: 'medium', finalMessage: 'It says hello.' });
+    expect(s.requests[0]).toMatchObject({ model: 'gpt-5.1-codex-mini', reasoning: { effort: 'medium' } });
+    expect(result.notes).toEqual(['effort "low" is not supported by gpt-5.1-codex-mini; used "medium"', 'model auto: gpt-5.1-codex-mini (narrow task)']);
+  });
+
+  it('reviews against a base with extra instructions; the findings are in the result', async () => {
+    const repo = await plantedBug();
+    const { simpleGit } = await import('simple-git');
+    await simpleGit(repo).checkoutLocalBranch('feature');
+    await simpleGit(repo).add('.');
+    await simpleGit(repo).commit('the change');
+    const s = await serve(() => ({ text: codexReviewAnswer(join(repo, 'src/add.js')) }));
+    const result = await run(s, repo, { mode: 'review', base: 'main', task: 'Mind the arithmetic.' });
+    expect(result).toMatchObject({ status: 'completed', backend: 'codex-cli', model: 'gpt-5.1-codex-max', filesChanged: [] });
+    expect(result.findings).toEqual([
+      { path: 'src/add.js', line: 1, severity: 'high', title: 'add() subtracts', body: 'add returns a - b, so every sum is wrong.' },
+      { path: 'src/double.js', line: 2, severity: 'low', title: 'double() is untested', body: 'Nothing covers it.' },
+    ]);
+    const prompt = lastUserText(s.requests[0]);
+    expect(prompt).toMatch(/against main: their merge base is [0-9a-f]{40}/);
+    expect(prompt).toContain('Mind the arithmetic.');
+    expect(turnMetadata(s.requests[0]).sandbox_mode).toBe('read-only');
+  });
+
+  it('fails clearly when the provider does not serve the model', async () => {
+    const s = await serve([{ text: 'never' }], { models: ['gpt-5.1-codex-max'], strictModels: true });
+    const repo = await mkdtemp(join(dir.path, 'repo-'));
+    await gitRepo(repo, { 'greet.txt': 'hello\n' });
+    const error = (await run(s, repo, { task: 'What does greet.txt say?' }).catch((e: unknown) => e)) as UserError;
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toMatch(/the model "gpt-5\.1-codex-mini" is not served by the Codex CLI's model provider \(.*does not exist/);
+    expect(error.hint).toMatch(/delegate\.smallModel/);
+  });
+});
+
 describe('finding the Codex CLI', () => {
   it('knows the installed version', async () => {
     const version = await codexVersion(CODEX);
@@ -197,6 +305,17 @@ describe('finding the Codex CLI', () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).toLine()).toContain('npm install -g @openai/codex');
+  });
+
+  it('refuses a review when the installed CLI has no `exec review`', async () => {
+    const old = join(dir.path, 'codex-without-review');
+    await writeFile(old, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "codex-cli 0.169.0"; exit 0; fi\necho "error: unrecognized subcommand review" >&2; exit 2\n');
+    await chmod(old, 0o755);
+    const error = await runCodexCli({ binary: old, cwd: dir.path, task: '', review: {}, sandbox: 'read-only', timeoutMs: 5_000, signal: new AbortController().signal, onProgress: () => {} }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).toLine()).toMatch(/has no review: `codex exec review` with --uncommitted and --base is missing.*backend "responses"/);
   });
 
   it('refuses a version older than the one whose output it parses', async () => {

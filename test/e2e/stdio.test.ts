@@ -120,7 +120,8 @@ describe('command line', () => {
   });
 
   it('doctor checks the machine and prints client configuration without secrets', async () => {
-    const result = await runCli(['doctor', '--state-dir', `${dir.path}/state`], { HOME: dir.path, OPENAI_API_KEY: 'sk-very-secret-value' });
+    // A closed loopback port as the endpoint: doctor asks it for its models, and tests stay off the network.
+    const result = await runCli(['doctor', '--state-dir', `${dir.path}/state`], { HOME: dir.path, OPENAI_API_KEY: 'sk-very-secret-value', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' });
     expect(result.stdout).toMatch(/ok\s+node: v\d+/);
     expect(result.stdout).toMatch(/ok\s+git: git version/);
     expect(result.stdout).toMatch(/ok\s+state dir: .*writable/);

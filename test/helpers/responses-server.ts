@@ -1,7 +1,16 @@
 /**
  * A real local HTTP server that speaks enough of the OpenAI Responses API for the official
  * `openai` SDK (and the Codex CLI's `wire_api = "responses"` provider) to run against it.
- * Each test scripts the answers, one Step per HTTP request (retries included).
+ * Each test scripts the answers, one Step per HTTP request (retries included); what the server
+ * refuses on its own (a parameter a gateway does not know, an unserved model, an input over the
+ * window) is answered before the script and takes no step.
+ *
+ * Compaction, as the API has it: with `context_management: [{type: "compaction",
+ * compact_threshold: N}]` a request whose rendered input reaches N tokens gets a `compaction`
+ * item first in its output (opaque `encrypted_content`, to be passed back as input), and
+ * `POST /responses/compact` returns the input's user messages followed by one compaction item.
+ * Only compaction items this server issued are accepted back. Token counts are estimated at
+ * 4 characters a token unless a step scripts them.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,13 +75,33 @@ export interface ResponsesServer {
   readonly headers: IncomingHttpHeaders[];
   /** How many answers were cut short because the client went away (abort, timeout). */
   readonly aborted: number;
+  /** Every body posted to `/responses/compact`, in order (not in `requests`, and no script step). */
+  readonly compactRequests: RecordedRequest[];
+  /** Compaction items issued so far, by `context_management` and by `/responses/compact`. */
+  readonly compactions: number;
   close(): Promise<void>;
 }
 
-export async function startResponsesServer(script: Script, options: { models?: string[] } = {}): Promise<ResponsesServer> {
-  const state: ServerState = { requests: [], headers: [], aborted: 0, ids: 0, hangs: new Set() };
+export interface ServerOptions {
+  /** What `GET /models` lists (and, with `strictModels`, all that `/responses` serves). */
+  models?: string[];
+  /** A model not in `models` is answered 404 `model_not_found`, as OpenAI does. */
+  strictModels?: boolean;
+  /**
+   * `native` (default): the Responses API's compaction, both ways. `gateway`: an OpenAI-compatible
+   * gateway without it: `context_management` is an unknown parameter (400), `/responses/compact`
+   * is no route (404), a compaction item in the input is an invalid item type (400). `ignoring`:
+   * takes `context_management` and never compacts; no `/responses/compact` either.
+   */
+  compaction?: 'native' | 'gateway' | 'ignoring';
+  /** Context windows by model: an input estimated above its model's window (after any compaction) is refused with `context_length_exceeded`. */
+  contextWindows?: Record<string, number>;
+}
+
+export async function startResponsesServer(script: Script, options: ServerOptions = {}): Promise<ResponsesServer> {
+  const state: ServerState = { requests: [], headers: [], aborted: 0, ids: 0, hangs: new Set(), scripted: 0, compactRequests: [], issued: new Set() };
   const server = createServer((req, res) => {
-    route(req, res, script, state, options.models ?? DEFAULT_MODELS).catch((error: unknown) => {
+    route(req, res, script, state, options).catch((error: unknown) => {
       // A bug in the scripted step must fail the test loudly, not look like a model answer.
       if (!res.headersSent) sendJson(res, 500, errorBody(`responses-server: ${String(error)}`, 'test_error', null), { 'x-should-retry': 'false' });
       else res.destroy();
@@ -86,6 +115,10 @@ export async function startResponsesServer(script: Script, options: { models?: s
     headers: state.headers,
     get aborted() {
       return state.aborted;
+    },
+    compactRequests: state.compactRequests,
+    get compactions() {
+      return state.issued.size;
     },
     close: async () => {
       for (const release of state.hangs) release();
@@ -104,31 +137,116 @@ interface ServerState {
   aborted: number;
   ids: number;
   hangs: Set<() => void>;
+  /** Requests that reached the script: the index of the next step. */
+  scripted: number;
+  compactRequests: RecordedRequest[];
+  /** The `encrypted_content` of every compaction item issued. */
+  issued: Set<string>;
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, script: Script, state: ServerState, models: string[]): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, script: Script, state: ServerState, options: ServerOptions): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const models = options.models ?? DEFAULT_MODELS;
   if (req.method === 'GET' && path.endsWith('/models')) {
     sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'baton-test' })) });
     return;
   }
-  if (req.method !== 'POST' || !path.endsWith('/responses')) {
-    sendJson(res, 404, errorBody(`responses-server: no route for ${req.method} ${path}`, 'invalid_request_error', null));
+  const compact = path.endsWith('/responses/compact');
+  if (req.method !== 'POST' || !(compact || path.endsWith('/responses'))) {
+    // OpenAI's own answer to an unknown route.
+    sendJson(res, 404, errorBody(`Invalid URL (${req.method} ${path})`, 'invalid_request_error', null));
     return;
   }
   const request = JSON.parse(await readBody(req)) as RecordedRequest;
-  const index = state.requests.length;
-  state.requests.push(request);
-  state.headers.push(req.headers);
   res.on('close', () => {
     if (!res.writableFinished) state.aborted++;
   });
+  if (compact) {
+    state.compactRequests.push(request);
+    // Recorded, so tests see it was tried; a server without compaction has no such route.
+    if ((options.compaction ?? 'native') !== 'native') return sendJson(res, 404, errorBody(`Invalid URL (POST ${path})`, 'invalid_request_error', null));
+    const refusal = refuse(request, state, options);
+    if (refusal) return sendJson(res, refusal.status, refusal.body, { 'x-should-retry': 'false' });
+    return sendJson(res, 200, compacted(request, state));
+  }
+  state.requests.push(request);
+  state.headers.push(req.headers);
+  const refusal = refuse(request, state, options);
+  if (refusal) return sendJson(res, refusal.status, refusal.body, { 'x-should-retry': 'false' });
+  const index = state.scripted++;
   const step = await pickStep(script, request, index);
   if (!step) {
     sendJson(res, 400, errorBody(`responses-server: script exhausted at request ${index}`, 'test_error', null), { 'x-should-retry': 'false' });
     return;
   }
-  await answer(res, step, request, state);
+  await answer(res, step, request, state, options);
+}
+
+/** What the server refuses before any script step: an unserved model, an unknown parameter, a foreign compaction item. */
+function refuse(request: RecordedRequest, state: ServerState, options: ServerOptions): { status: number; body: unknown } | undefined {
+  const models = options.models ?? DEFAULT_MODELS;
+  if (options.strictModels && !models.includes(String(request.model))) {
+    const message = `The model \`${String(request.model)}\` does not exist or you do not have access to it.`;
+    return { status: 404, body: errorBody(message, 'invalid_request_error', 'model_not_found') };
+  }
+  const mode = options.compaction ?? 'native';
+  if (mode === 'gateway' && request.context_management !== undefined) {
+    return { status: 400, body: errorBody("Unknown parameter: 'context_management'.", 'invalid_request_error', 'unknown_parameter', 'context_management') };
+  }
+  const input = Array.isArray(request.input) ? (request.input as Array<Record<string, unknown>>) : [];
+  for (const [i, item] of input.entries()) {
+    if (item.type !== 'compaction') continue;
+    if (mode !== 'native') {
+      return { status: 400, body: errorBody(`Invalid value: 'compaction'. Supported values are: 'message', 'function_call' and 'function_call_output'.`, 'invalid_request_error', 'invalid_value', `input[${i}].type`) };
+    }
+    if (!state.issued.has(String(item.encrypted_content))) {
+      return { status: 400, body: errorBody('The encrypted content of the compaction item could not be verified.', 'invalid_request_error', 'invalid_encrypted_content', `input[${i}].encrypted_content`) };
+    }
+  }
+  // Over the window by the estimate, unless the server compacts it first.
+  const window = options.contextWindows?.[String(request.model)];
+  if (window !== undefined && renderedTokens(request) > window && !(mode === 'native' && crossesThreshold(request, undefined))) {
+    const size = JSON.stringify(request.input ?? '').length;
+    return { status: 400, body: errorBody(`Your input exceeds the context window of this model (input was ${size} characters).`, 'invalid_request_error', 'context_length_exceeded', 'input') };
+  }
+  return undefined;
+}
+
+/** The rendered size of a request, as the model would see it. */
+function renderedTokens(request: Pick<RecordedRequest, 'instructions' | 'input' | 'tools'>): number {
+  return Math.ceil(JSON.stringify([request.instructions, request.input, request.tools]).length / 4);
+}
+
+function compactionItem(state: ServerState, folded: number): CompactionItem {
+  const n = ++state.ids;
+  // Opaque to the client, as the real one is encrypted; unique, so the server knows its own.
+  const encrypted = Buffer.from(JSON.stringify({ compaction: n, folded, nonce: Math.random().toString(36).slice(2) })).toString('base64');
+  state.issued.add(encrypted);
+  return { type: 'compaction', id: `cmp_${n}`, encrypted_content: encrypted };
+}
+
+/** `/responses/compact`: the input's user messages, then one compaction item standing for everything. */
+function compacted(request: RecordedRequest, state: ServerState) {
+  const input = typeof request.input === 'string' ? [{ role: 'user', content: request.input }] : ((request.input ?? []) as Array<Record<string, unknown>>);
+  const users = input
+    .filter((item) => item.role === 'user')
+    .map((item) => ({
+      type: 'message',
+      id: `msg_${++state.ids}`,
+      role: 'user',
+      status: 'completed',
+      content: typeof item.content === 'string' ? [{ type: 'input_text', text: item.content }] : item.content,
+    }));
+  const output = [...users, compactionItem(state, input.length)];
+  const inputTokens = renderedTokens(request);
+  const outputTokens = Math.ceil(JSON.stringify(output).length / 4);
+  return {
+    id: `resp_${++state.ids}`,
+    object: 'response.compaction',
+    created_at: Math.floor(Date.now() / 1000),
+    output,
+    usage: { input_tokens: inputTokens, input_tokens_details: { cached_tokens: 0 }, output_tokens: outputTokens, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: inputTokens + outputTokens },
+  };
 }
 
 async function pickStep(script: Script, request: RecordedRequest, index: number): Promise<Step | undefined> {
@@ -150,14 +268,15 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return (decode ? await decode(raw) : raw).toString('utf8');
 }
 
-async function answer(res: ServerResponse, step: Step, request: RecordedRequest, state: ServerState): Promise<void> {
+async function answer(res: ServerResponse, step: Step, request: RecordedRequest, state: ServerState, options: ServerOptions): Promise<void> {
   const streaming = request.stream === true;
   if ('status' in step) return sendHttpError(res, step);
   if ('contextLengthExceeded' in step) return sendContextLengthExceeded(res, request);
   if ('garbage' in step) return sendGarbage(res, step.garbage, streaming);
   if ('hang' in step) return hang(res, step.midStream === true && streaming, request, state);
   if ('closeEarly' in step) return closeEarly(res, step.mode ?? 'end', request, state);
-  const reply = buildReply(step, request, state);
+  const compacts = (options.compaction ?? 'native') === 'native' && !('fail' in step) && crossesThreshold(request, step.usage);
+  const reply = buildReply(step, request, state, compacts);
   if (streaming) await streamReply(res, reply);
   else sendJson(res, 200, reply.final);
 }
@@ -228,18 +347,36 @@ interface Reply {
   items: OutputItem[];
 }
 
+interface CompactionItem {
+  type: 'compaction';
+  id: string;
+  encrypted_content: string;
+}
+
 type OutputItem =
   | { type: 'message'; id: string; role: 'assistant'; status: string; content: Array<{ type: 'output_text'; text: string; annotations: []; logprobs: [] }> }
-  | { type: 'function_call'; id: string; call_id: string; name: string; namespace?: string; arguments: string; status: string };
+  | { type: 'function_call'; id: string; call_id: string; name: string; namespace?: string; arguments: string; status: string }
+  | CompactionItem;
 
 type ReplyStep = { text?: string; functionCalls?: ScriptedFunctionCall[]; usage?: StepUsage } | { fail: { code: string; message: string } };
 
-function buildReply(step: ReplyStep, request: RecordedRequest, state: ServerState): Reply {
+/** Whether the request asks for compaction at a threshold its input (scripted or estimated) reaches. */
+function crossesThreshold(request: RecordedRequest, usage: StepUsage | undefined): boolean {
+  const entries = Array.isArray(request.context_management) ? (request.context_management as Array<{ type?: string; compact_threshold?: number | null }>) : [];
+  const threshold = entries.find((entry) => entry.type === 'compaction')?.compact_threshold;
+  if (typeof threshold !== 'number') return false;
+  return (usage?.inputTokens ?? renderedTokens(request)) >= threshold;
+}
+
+function buildReply(step: ReplyStep, request: RecordedRequest, state: ServerState, compacts = false): Reply {
   const id = `resp_${++state.ids}`;
   const failed = 'fail' in step;
-  const items = failed ? [] : outputItems(step, state);
+  const compaction = compacts ? [compactionItem(state, Array.isArray(request.input) ? request.input.length : 1)] : [];
+  const items: OutputItem[] = failed ? [] : [...compaction, ...outputItems(step, state)];
   const base = responseObject(id, request);
-  const usage = failed ? null : usageOf(step.usage, request, items);
+  // After a compaction the model went on from the compacted context: that is what it read.
+  const read = compacts ? { ...request, input: compaction } : request;
+  const usage = failed ? null : usageOf(step.usage, read, items);
   const final = {
     ...base,
     status: failed ? 'failed' : 'completed',
@@ -302,7 +439,7 @@ function responseObject(id: string, request: RecordedRequest) {
 
 /** Rough counts (4 characters a token) so usage-driven logic has something plausible to chew on. */
 function usageOf(given: StepUsage | undefined, request: RecordedRequest, items: OutputItem[]) {
-  const input = given?.inputTokens ?? Math.ceil(JSON.stringify([request.instructions, request.input, request.tools]).length / 4);
+  const input = given?.inputTokens ?? renderedTokens(request);
   const output = given?.outputTokens ?? Math.max(1, Math.ceil(JSON.stringify(items).length / 4));
   const reasoning = given?.reasoningTokens ?? 0;
   return {
@@ -342,6 +479,12 @@ function replyEvents(reply: Reply): StreamEvent[] {
 
 function itemEvents(item: OutputItem, outputIndex: number): StreamEvent[] {
   const at = { output_index: outputIndex, item_id: item.id };
+  if (item.type === 'compaction') {
+    return [
+      { type: 'response.output_item.added', output_index: outputIndex, item },
+      { type: 'response.output_item.done', output_index: outputIndex, item },
+    ];
+  }
   if (item.type === 'function_call') {
     return [
       { type: 'response.output_item.added', output_index: outputIndex, item: { ...item, arguments: '', status: 'in_progress' } },

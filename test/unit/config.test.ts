@@ -32,6 +32,20 @@ describe('config', () => {
     expect(() => loadConfig({ port: '70000' }, {})).toThrow(/http\.port \(from flags\)/);
   });
 
+  it('names the file as the source of a bad value inside an array (a model table effort)', async () => {
+    const file = join(dir.path, 'baton.json');
+    await writeFile(file, JSON.stringify({ delegate: { models: { 'my-model': { contextWindow: 100_000, efforts: ['turbo'] } } } }));
+    expect(() => loadConfig({ config: file }, {})).toThrow(`delegate.models.my-model.efforts.0 (from ${file})`);
+    // A value the layer does not set is still the defaults' (an index past the end, an inherited name).
+    expect(() => loadConfig({}, {})).not.toThrow();
+  });
+
+  it("accepts the Responses API's whole effort range in the model table", async () => {
+    const file = join(dir.path, 'baton.json');
+    await writeFile(file, JSON.stringify({ delegate: { models: { 'all-efforts': { contextWindow: 100_000, efforts: ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] } } } }));
+    expect(loadConfig({ config: file }, {}).delegate.models['all-efforts']?.efforts).toHaveLength(7);
+  });
+
   it('refuses unknown keys, unreadable files and invalid JSON', async () => {
     const file = join(dir.path, 'bad.json');
     await writeFile(file, JSON.stringify({ rooot: '/x' }));

@@ -4,7 +4,7 @@ import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { configuredSummarizer, HANDOFF_SECTIONS, modelSummarizer } from '../../src/core/compaction/model-summarizer.js';
-import { startResponsesServer, type ResponsesServer, type Script } from '../helpers/responses-server.js';
+import { startResponsesServer, type ResponsesServer, type Script, type ServerOptions } from '../helpers/responses-server.js';
 
 let server: ResponsesServer | undefined;
 afterEach(async () => {
@@ -12,8 +12,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function start(script: Script): Promise<ResponsesServer> {
-  server = await startResponsesServer(script);
+async function start(script: Script, options: ServerOptions = {}): Promise<ResponsesServer> {
+  server = await startResponsesServer(script, options);
   return server;
 }
 
@@ -209,6 +209,94 @@ describe('responses-server with the openai SDK', () => {
     await expect(clientFor(empty, { maxRetries: 2 }).responses.create({ model: 'm', input: 'x' })).rejects.toThrow(/script exhausted/);
     expect(empty.requests).toHaveLength(1);
     await s.close();
+  });
+});
+
+describe("responses-server: the Responses API's compaction", () => {
+  const compaction = (threshold: number) => [{ type: 'compaction', compact_threshold: threshold }];
+  const big = 'x'.repeat(4000); // about 1000 tokens
+
+  it('emits a compaction item first once the input reaches compact_threshold, and takes it back as input', async () => {
+    const s = await start(() => ({ text: 'ok' }));
+    const client = clientFor(s);
+    const below = await client.responses.create({ model: 'm', input: 'short', context_management: compaction(500) });
+    expect(below.output.map((item) => item.type)).toEqual(['message']);
+
+    const streamed = await collect(await client.responses.create({ model: 'm', input: big, context_management: compaction(500), stream: true }));
+    const done = streamed.filter((event) => event.type === 'response.output_item.done').map((event) => (event as { item: { type: string } }).item);
+    expect(done.map((item) => item.type)).toEqual(['compaction', 'message']);
+    const item = done[0] as { type: 'compaction'; id: string; encrypted_content: string };
+    expect(item.encrypted_content).toMatch(/^[A-Za-z0-9+/=]+$/);
+    // The model went on from the compacted context, so that is what usage counts.
+    const completed = streamed.at(-1) as { response: { usage: { input_tokens: number } } };
+    expect(completed.response.usage.input_tokens).toBeLessThan(500);
+    expect(s.compactions).toBe(1);
+
+    const next = await client.responses.create({ model: 'm', input: [item, { role: 'user', content: 'go on' }], context_management: compaction(500) });
+    expect(next.output_text).toBe('ok');
+    const forged = await client.responses
+      .create({ model: 'm', input: [{ type: 'compaction', encrypted_content: 'Zm9yZ2Vk' }, { role: 'user', content: 'go on' }] })
+      .catch((e: unknown) => e);
+    expect(forged).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((forged as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('invalid_encrypted_content');
+  });
+
+  it('compacts with a scripted token count too', async () => {
+    const s = await start([{ text: 'ok', usage: { inputTokens: 9000 } }]);
+    const response = await clientFor(s).responses.create({ model: 'm', input: 'short', context_management: compaction(8000) });
+    expect(response.output.map((item) => item.type)).toEqual(['compaction', 'message']);
+  });
+
+  it('answers responses.compact() with the user messages then one compaction item, outside the script', async () => {
+    const s = await start([{ text: 'after compaction' }]);
+    const client = clientFor(s);
+    const compacted = await client.responses.compact({
+      model: 'gpt-5.1-codex-max',
+      input: [
+        { role: 'user', content: 'the task' },
+        { type: 'function_call', call_id: 'c1', name: 'read', arguments: '{}' },
+        { type: 'function_call_output', call_id: 'c1', output: big },
+      ],
+    });
+    expect(compacted.object).toBe('response.compaction');
+    expect(compacted.output.map((item) => item.type)).toEqual(['message', 'compaction']);
+    expect(JSON.stringify(compacted.output[0])).toContain('the task');
+    expect(compacted.usage.input_tokens).toBeGreaterThan(1000);
+    expect(s.compactRequests).toHaveLength(1);
+    expect(s.requests).toHaveLength(0);
+    const next = await client.responses.create({ model: 'gpt-5.1-codex-max', input: compacted.output as never });
+    expect(next.output_text).toBe('after compaction');
+  });
+
+  it('as a gateway without compaction: refuses the parameter (400), the route (404) and compaction items, taking no script step', async () => {
+    const s = await start([{ text: 'first step' }], { compaction: 'gateway' });
+    const client = clientFor(s);
+    const refused = await client.responses.create({ model: 'm', input: 'hi', context_management: compaction(100) }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((refused as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('context_management');
+    expect(await client.responses.compact({ model: 'm', input: 'hi' }).catch((e: unknown) => e)).toBeInstanceOf(OpenAI.NotFoundError);
+    const item = await client.responses.create({ model: 'm', input: [{ type: 'compaction', encrypted_content: 'eA==' }] }).catch((e: unknown) => e);
+    expect(item).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((await client.responses.create({ model: 'm', input: 'hi' })).output_text).toBe('first step');
+  });
+
+  it('ignoring: takes the parameter and never compacts', async () => {
+    const s = await start(() => ({ text: 'ok' }), { compaction: 'ignoring' });
+    const response = await clientFor(s).responses.create({ model: 'm', input: big, context_management: compaction(10) });
+    expect(response.output.map((item) => item.type)).toEqual(['message']);
+    expect(s.compactions).toBe(0);
+  });
+
+  it("refuses an input over its model's window unless it compacts, and a model it does not serve", async () => {
+    const s = await start(() => ({ text: 'ok' }), { contextWindows: { small: 800 }, models: ['small'], strictModels: true });
+    const client = clientFor(s);
+    const over = await client.responses.create({ model: 'small', input: big }).catch((e: unknown) => e);
+    expect((over as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('context_length_exceeded');
+    expect((await client.responses.create({ model: 'small', input: big, context_management: compaction(700) })).output.map((item) => item.type)).toEqual(['compaction', 'message']);
+    const unknown = await client.responses.create({ model: 'gpt-imaginary', input: 'hi' }).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((unknown as InstanceType<typeof OpenAI.NotFoundError>).code).toBe('model_not_found');
+    expect((unknown as Error).message).toContain('gpt-imaginary');
   });
 });
 

@@ -3,6 +3,7 @@ import { describeError } from '../../core/errors.js';
 import type { ToolContext } from '../../core/context.js';
 import { fileHash } from '../../core/files.js';
 import type { ToolSpec } from '../spec.js';
+import { Finding } from './schema.js';
 
 /**
  * Baton's own capabilities as function tools for the model in the Responses agent loop.
@@ -19,7 +20,12 @@ export interface ToolRun {
   read?: { path: string; hash: string };
   /** The model asked to finish, with this report. */
   finish?: string;
+  /** A review's findings, as the model gave them to `finish`. */
+  findings?: Finding[];
 }
+
+/** `task`: the agent works on the task; `review`: it reviews a change and finishes with findings. */
+export type AgentMode = 'task' | 'review';
 
 export type AgentToolContext = ToolContext;
 
@@ -46,6 +52,7 @@ const ScanArgs = z
 const PatchArgs = z.object({ patch: z.string() }).strict();
 const TestArgs = z.object({ path: z.string().optional(), files: z.array(z.string()).optional(), testNamePattern: z.string().optional() }).strict();
 const FinishArgs = z.object({ report: z.string() }).strict();
+const FinishReviewArgs = z.object({ report: z.string(), findings: z.array(Finding) }).strict();
 
 interface AgentTool {
   name: string;
@@ -99,9 +106,29 @@ const TOOLS: AgentTool[] = [
   },
 ];
 
-/** The tool definitions the model is offered, for the sandbox asked for. */
-export function toolDefinitions(sandbox: 'read-only' | 'workspace-write'): Array<{ type: 'function'; name: string; description: string; parameters: Record<string, unknown>; strict: false }> {
-  return TOOLS.filter((tool) => sandbox === 'workspace-write' || tool.readOnly).map((tool) => ({
+/** Review mode's `finish`: the findings are structured, so nothing has to be parsed from prose. */
+const FINISH_REVIEW: AgentTool = {
+  name: 'finish',
+  description:
+    'Finish the review: a short overall verdict in report, and findings (an empty list when the change is fine), each with path (relative to the root), line (of the new code), severity (high: breaks behaviour or security; medium: a real bug in a narrower case; low: minor), title and body (why it is wrong, when it shows).',
+  schema: FinishReviewArgs,
+  readOnly: true,
+  async run(args: z.output<typeof FinishReviewArgs>) {
+    return { output: 'ok', finish: args.report, findings: args.findings };
+  },
+};
+
+function toolsFor(sandbox: 'read-only' | 'workspace-write', mode: AgentMode): AgentTool[] {
+  const tools = TOOLS.filter((tool) => sandbox === 'workspace-write' || tool.readOnly);
+  return mode === 'review' ? tools.map((tool) => (tool.name === 'finish' ? FINISH_REVIEW : tool)) : tools;
+}
+
+/** The tool definitions the model is offered, for the sandbox and mode asked for. */
+export function toolDefinitions(
+  sandbox: 'read-only' | 'workspace-write',
+  mode: AgentMode = 'task',
+): Array<{ type: 'function'; name: string; description: string; parameters: Record<string, unknown>; strict: false }> {
+  return toolsFor(sandbox, mode).map((tool) => ({
     type: 'function',
     name: tool.name,
     description: tool.description,
@@ -124,9 +151,10 @@ export async function runAgentTool(
   rawArguments: string,
   sandbox: 'read-only' | 'workspace-write',
   context: AgentToolContext,
+  mode: AgentMode = 'task',
 ): Promise<ToolRun> {
-  const tool = TOOLS.find((candidate) => candidate.name === name);
-  if (!tool) return { output: `error: unknown tool "${name}"; available: ${toolDefinitions(sandbox).map((t) => t.name).join(', ')}` };
+  const tool = (mode === 'review' && name === 'finish' ? FINISH_REVIEW : undefined) ?? TOOLS.find((candidate) => candidate.name === name);
+  if (!tool) return { output: `error: unknown tool "${name}"; available: ${toolDefinitions(sandbox, mode).map((t) => t.name).join(', ')}` };
   if (!tool.readOnly && sandbox === 'read-only') return { output: `error: ${name} is not available in the read-only sandbox` };
   let args: unknown;
   try {

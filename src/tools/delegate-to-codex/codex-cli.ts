@@ -20,6 +20,12 @@ export interface CodexCliOptions {
   effort?: Effort;
   sandbox: 'read-only' | 'workspace-write';
   resumeThreadId?: string;
+  /**
+   * Codex's own review (`codex exec review`), always read-only, instead of a task: of the
+   * uncommitted changes, or against `base`. With `prompt`, `task` is the whole review prompt
+   * instead (its `--uncommitted`/`--base` targets take none).
+   */
+  review?: { base?: string; prompt?: boolean };
   /** Extra `-c key=value` overrides (tests point Codex at a local provider with these). */
   extraConfig?: string[];
   /** Extra environment (e.g. CODEX_HOME). */
@@ -57,10 +63,11 @@ const DEFAULT_BINARY = 'codex';
 export async function runCodexCli(options: CodexCliOptions): Promise<CodexCliResult> {
   const binary = options.binary ?? DEFAULT_BINARY;
   await requireSupportedVersion(binary);
+  if (options.review) await requireReview(binary);
   const report = new CodexReport(options.cwd, options.onProgress);
   const run = await runProcess(binary, codexArgs(options), {
     cwd: options.cwd,
-    input: options.task,
+    ...(!options.review || options.review.prompt ? { input: options.task } : {}),
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     ...(options.env ? { env: options.env } : {}),
@@ -79,8 +86,9 @@ export async function runCodexCli(options: CodexCliOptions): Promise<CodexCliRes
  * `sandbox_mode` setting there: a resumed thread must not keep a wider sandbox than asked for.
  * `--skip-git-repo-check` because Baton also serves workspaces that are not git repositories.
  */
-function codexArgs(options: Pick<CodexCliOptions, 'model' | 'effort' | 'sandbox' | 'resumeThreadId' | 'extraConfig'>): string[] {
-  const sandbox = options.resumeThreadId ? ['-c', `sandbox_mode="${options.sandbox}"`] : ['-s', options.sandbox];
+function codexArgs(options: Pick<CodexCliOptions, 'model' | 'effort' | 'sandbox' | 'resumeThreadId' | 'review' | 'extraConfig'>): string[] {
+  // `exec review` has no `-s` either; a review never writes.
+  const sandbox = options.review ? ['-c', 'sandbox_mode="read-only"'] : options.resumeThreadId ? ['-c', `sandbox_mode="${options.sandbox}"`] : ['-s', options.sandbox];
   const common = [
     '--json',
     '--skip-git-repo-check',
@@ -92,6 +100,10 @@ function codexArgs(options: Pick<CodexCliOptions, 'model' | 'effort' | 'sandbox'
     ...(options.effort ? ['-c', `model_reasoning_effort="${options.effort}"`] : []),
     ...(options.extraConfig ?? []).flatMap((setting) => ['-c', setting]),
   ];
+  if (options.review) {
+    const target = options.review.prompt ? ['-'] : options.review.base !== undefined ? ['--base', flagValue(options.review.base, 'base')] : ['--uncommitted'];
+    return ['exec', 'review', ...common, ...target];
+  }
   // `-` reads the task from stdin: no length limit, nothing in `ps`.
   return options.resumeThreadId ? ['exec', 'resume', ...common, flagValue(options.resumeThreadId, 'thread id'), '-'] : ['exec', ...common, '-'];
 }
@@ -136,6 +148,24 @@ async function requireSupportedVersion(binary: string): Promise<void> {
     throw new UserError(
       `the Codex CLI (${binary}) is version ${version}, older than ${MIN_CODEX_VERSION}, the oldest whose output Baton reads`,
       `Update it with \`${INSTALL_COMMAND}@latest\``,
+    );
+  }
+}
+
+const reviewSupport = new Map<string, boolean>();
+
+/** `codex exec review` with `--uncommitted` and `--base`, as its help lists them (0.169.0 has both). */
+async function requireReview(binary: string): Promise<void> {
+  let known = reviewSupport.get(binary);
+  if (known === undefined) {
+    const help = await runProcess(binary, ['exec', 'review', '--help'], { cwd: tmpdir(), timeoutMs: 15_000 });
+    known = help.exitCode === 0 && /--uncommitted\b/.test(help.stdout) && /--base\b/.test(help.stdout);
+    reviewSupport.set(binary, known);
+  }
+  if (!known) {
+    throw new UserError(
+      `the Codex CLI (${binary}, ${knownVersions.get(binary) ?? 'unknown version'}) has no review: \`codex exec review\` with --uncommitted and --base is missing`,
+      `Update it with \`${INSTALL_COMMAND}@latest\`, or review with backend "responses"`,
     );
   }
 }
@@ -204,8 +234,14 @@ class CodexReport {
   }
 
   private handleItem(phase: 'item.started' | 'item.updated' | 'item.completed', item: CodexItem): void {
-    if (item.type === 'todo_list') return this.reportPlan(item);
-    if (phase === 'item.started' && item.type === 'command_execution') return this.progress(`running: ${clip(shellCommand(item.command), 120)}`);
+    if (item.type === 'todo_list') {
+      this.reportPlan(item);
+      return;
+    }
+    if (phase === 'item.started' && item.type === 'command_execution') {
+      this.progress(`running: ${clip(shellCommand(item.command), 120)}`);
+      return;
+    }
     if (phase !== 'item.completed') return;
     switch (item.type) {
       case 'agent_message':
@@ -224,7 +260,10 @@ class CodexReport {
       }
       case 'file_change':
         // A patch that failed to apply changed nothing.
-        if (item.status !== 'completed') return this.progress(`patch ${item.status}: ${item.changes.map((change) => this.rootRelative(change.path)).join(', ')}`);
+        if (item.status !== 'completed') {
+          this.progress(`patch ${item.status}: ${item.changes.map((change) => this.rootRelative(change.path)).join(', ')}`);
+          return;
+        }
         for (const change of item.changes) this.recordChange(this.rootRelative(change.path), change.kind);
         return;
       case 'mcp_tool_call':

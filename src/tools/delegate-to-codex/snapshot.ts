@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isBinary, listFiles, unifiedDiff } from '../../core/files.js';
@@ -25,32 +25,70 @@ export async function takeSnapshot(workspace: Workspace): Promise<Snapshot> {
   return (await isGitRepository(workspace.root)) ? gitSnapshot(workspace) : memorySnapshot(workspace);
 }
 
-async function gitSnapshot(workspace: Workspace): Promise<Snapshot> {
+/**
+ * Trees of the work tree, written through a temporary index and object folder of Baton's own:
+ * the repository's objects are read (as alternates), never added to, and its index is untouched.
+ */
+async function workTrees(workspace: Workspace) {
   const temp = await mkdtemp(join(tmpdir(), 'baton-snapshot-'));
   await mkdir(join(temp, 'objects')); // git refuses an object directory that does not exist
   const gitDir = await gitDirOf(workspace.root);
   const git = async (args: string[], index: string): Promise<string> => {
-    const env = { GIT_INDEX_FILE: index, GIT_OBJECT_DIRECTORY: join(temp, 'objects'), GIT_ALTERNATE_OBJECT_DIRECTORIES: join(gitDir, 'objects') };
+    const env = { GIT_INDEX_FILE: join(temp, index), GIT_OBJECT_DIRECTORY: join(temp, 'objects'), GIT_ALTERNATE_OBJECT_DIRECTORIES: join(gitDir, 'objects') };
     return (await runGit(workspace.root, args, { env, timeoutMs: 300_000 })).stdout;
   };
-  const writeTree = async (name: string): Promise<string> => {
-    const index = join(temp, name);
-    // Starting from the real index, git re-hashes only the files whose stat data changed.
-    await copyFile(join(gitDir, 'index'), index).catch(() => {});
-    await git(['add', '-A', '--', '.'], index);
-    return (await git(['write-tree'], index)).trim();
-  };
-  const before = await writeTree('before.index');
   return {
-    async diff() {
-      const after = await writeTree('after.index');
-      const index = join(temp, 'after.index');
-      const diff = await git(['diff', '--no-color', '--no-ext-diff', '-M', before, after, '--', '.'], index);
-      const status = await git(['diff', '--no-color', '--name-status', '-z', '-M', before, after, '--', '.'], index);
-      return { diff, files: parseNameStatus(status) };
+    git,
+    /** The work tree as it is now (tracked and untracked files, ignored ones left out), as a tree id. */
+    async writeTree(index: string): Promise<string> {
+      // Starting from the real index, git re-hashes only the files whose stat data changed. The
+      // copy keeps the index's own timestamps: git compares an entry's contents, not its stat
+      // data, when the entry is as new as the index (a file rewritten at the same size in the
+      // second it was staged), and a copy dated now would hide such a change.
+      await copyIndex(join(gitDir, 'index'), join(temp, index));
+      await git(['add', '-A', '--', '.'], index);
+      return (await git(['write-tree'], index)).trim();
     },
     dispose: () => rm(temp, { recursive: true, force: true }),
   };
+}
+
+async function copyIndex(from: string, to: string): Promise<void> {
+  try {
+    const { atime, mtime } = await stat(from);
+    await copyFile(from, to);
+    await utimes(to, atime, mtime);
+  } catch {
+    // No index yet (a repository without commits): git builds one from the work tree.
+  }
+}
+
+async function gitSnapshot(workspace: Workspace): Promise<Snapshot> {
+  const trees = await workTrees(workspace);
+  const before = await trees.writeTree('before.index');
+  return {
+    async diff() {
+      const after = await trees.writeTree('after.index');
+      const diff = await trees.git(['diff', '--no-color', '--no-ext-diff', '-M', before, after, '--', '.'], 'after.index');
+      const status = await trees.git(['diff', '--no-color', '--name-status', '-z', '-M', before, after, '--', '.'], 'after.index');
+      return { diff, files: parseNameStatus(status) };
+    },
+    dispose: trees.dispose,
+  };
+}
+
+/**
+ * The work tree (staged, unstaged and untracked changes alike) against a commit or tree: what a
+ * review looks at. Needs a git repository.
+ */
+export async function diffWorkTree(workspace: Workspace, against: string): Promise<string> {
+  const trees = await workTrees(workspace);
+  try {
+    const now = await trees.writeTree('review.index');
+    return await trees.git(['diff', '--no-color', '--no-ext-diff', '-M', against, now, '--', '.'], 'review.index');
+  } finally {
+    await trees.dispose();
+  }
 }
 
 const KINDS: Record<string, string> = { A: 'add', M: 'update', D: 'delete', R: 'move', C: 'add', T: 'update' };

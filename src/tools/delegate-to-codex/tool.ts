@@ -6,8 +6,8 @@ export const delegateTool = defineTool<typeof DelegateInput, typeof DelegateOutp
   name: 'delegate-to-codex',
   title: 'Delegate to Codex',
   description:
-    'Hand a sub-task to a Codex model (Responses API, Baton runs the loop) or the Codex CLI; get the report, files changed and diff. ' +
-    'Long runs answer running + jobId; call again with {jobId}. sessionId continues a delegation.',
+    "Hand a task to Codex (Responses API via Baton's loop, or the Codex CLI): report, files changed, diff; mode review: findings on the current change. " +
+    'Long runs: running + jobId, call again with it. sessionId continues.',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   schemas: async () => {
     const { DelegateInput, DelegateOutput } = await import('./schema.js');
