@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { loadConfig } from '../config.js';
+import { EFFORTS, loadConfig } from '../config.js';
 import { UserError } from '../core/errors.js';
 import type { ApplyPatchOutput } from '../tools/apply-patch/schema.js';
 import type { DelegateOutput } from '../tools/delegate-to-codex/schema.js';
@@ -103,19 +103,26 @@ export const COMMANDS: readonly Command[] = [
   toolCommand<DelegateOutput>({
     name: 'delegate',
     tool: 'delegate-to-codex',
-    usage: 'delegate "<task>"',
+    usage: 'delegate ["<task>"]',
     summary: 'delegate-to-codex: hand the task to a Codex model (Responses API, Baton runs the agent loop) or the Codex CLI.',
     options: [
       { name: 'backend', type: 'string', key: 'backend', value: 'B', help: 'auto (default: the Codex CLI when installed, else the Responses API), responses, codex-cli' },
       { name: 'model', type: 'string', key: 'model', value: 'M', help: 'auto (default) or a model from the configuration' },
-      { name: 'effort', type: 'string', key: 'effort', value: 'E', help: 'minimal, low, medium (default), high, xhigh' },
+      { name: 'effort', type: 'string', key: 'effort', value: 'E', help: `${EFFORTS.join(', ')} (default medium; clamped to what the model supports)` },
+      { name: 'review', type: 'boolean', help: 'review the current change instead of doing a task (always read-only); the task text adds instructions' },
+      { name: 'base', type: 'string', key: 'base', value: 'REF', help: 'review: the git ref to review against (default: the uncommitted changes)' },
       { name: 'write', type: 'boolean', help: 'let it change files (sandbox workspace-write; default read-only)' },
       { name: 'session', type: 'string', key: 'sessionId', value: 'ID', help: 'continue an earlier delegation' },
       { name: 'max-turns', type: 'int', key: 'maxTurns', help: 'agent turns at most (default 40)' },
       { name: 'budget', type: 'int', key: 'budgetTokens', help: 'token budget for the whole delegation' },
       MAX_TOKENS,
     ],
-    input: ({ values, positionals }) => ({ task: positionals.join(' '), sandbox: values.write ? 'workspace-write' : 'read-only', waitSec: 3600 }),
+    input: ({ values, positionals }) => ({
+      ...(positionals.length ? { task: positionals.join(' ') } : {}),
+      ...(values.review ? { mode: 'review' } : {}),
+      sandbox: values.write ? 'workspace-write' : 'read-only',
+      waitSec: 3600,
+    }),
     ok: (output) => output.status === 'completed',
   }),
   toolCommand({
