@@ -58,7 +58,9 @@ export async function run() {
   const work = mkdtempSync(join(tmpdir(), 'baton-bench-tests-'));
   const rows = [];
   try {
-    for (const c of cases) {
+    // BENCH_SUITES=pytest,jest runs only the suites whose names start with one of these.
+    const only = process.env.BENCH_SUITES?.split(',');
+    for (const c of cases.filter((c) => !only || only.some((prefix) => c.name.startsWith(prefix)))) {
       const dir = join(work, c.name.split(' ')[0].replace(/\W/g, ''));
       project(dir, c.pkg, c.files);
       const rpc = new StdioRpc(process.execPath, [BATON_CLI, '--root', dir, '--state-dir', join(work, 'state')]);

@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isPathError } from './reading.js';
+import { planTestScript, type TestScriptPlan, type WholeScriptPlan } from './test-script.js';
 import { Workspace } from './workspace.js';
 
 /**
@@ -143,6 +144,17 @@ function tomlString(text: string, key: string): string | undefined {
   return new RegExp(`^${key}\\s*=\\s*["']([^"']+)["']`, 'm').exec(text)?.[1];
 }
 
+/**
+ * How the package in `dir` runs its tests by its own `scripts.test`: the runner step with its
+ * arguments, or why the script has to run whole. Undefined without a test script.
+ */
+export async function testScriptPlan(root: string, dir: string): Promise<TestScriptPlan | WholeScriptPlan | undefined> {
+  const scripts = (await readPackageJson(root, dir))?.scripts;
+  const test = scripts?.test;
+  if (!scripts || !test || NPM_DEFAULT_TEST.test(test)) return undefined;
+  return planTestScript(scripts, await packageManagerOf(root, dir));
+}
+
 /** The test runners that apply to the package in `dir` (root-relative), most specific first. */
 export async function detectTestRunners(root: string, dir = ''): Promise<DetectedRunner[]> {
   const folder = join(root, dir);
@@ -155,11 +167,16 @@ export async function detectTestRunners(root: string, dir = ''): Promise<Detecte
   if (pkg) {
     const deps = { ...pkg.dependencies, ...pkg.devDependencies };
     const testScript = pkg.scripts?.test;
-    if ('vitest' in deps || /\bvitest\b/.test(testScript ?? '')) add('vitest', 'vitest in package.json');
-    if ('jest' in deps || /\bjest\b/.test(testScript ?? '')) add('jest', 'jest in package.json');
-    if ('mocha' in deps || /\bmocha\b/.test(testScript ?? '')) add('mocha', 'mocha in package.json');
-    if (/\bnode\b.*--test\b/.test(testScript ?? '')) add('node', 'package.json test script uses node --test');
-    if (testScript && !NPM_DEFAULT_TEST.test(testScript)) add('npm-script', `package.json scripts.test: ${testScript}`);
+    if (testScript && !NPM_DEFAULT_TEST.test(testScript)) {
+      // The project's own test command decides; its dependencies would only be a guess.
+      const plan = planTestScript(pkg.scripts ?? {}, await packageManagerOf(root, dir));
+      if (plan.kind === 'runner') add(plan.runner, `package.json scripts.test runs ${plan.step.text}`);
+      add('npm-script', `package.json scripts.test: ${testScript}`);
+    } else {
+      if ('vitest' in deps) add('vitest', 'vitest in package.json');
+      if ('jest' in deps) add('jest', 'jest in package.json');
+      if ('mocha' in deps) add('mocha', 'mocha in package.json');
+    }
   }
 
   if (await exists(join(folder, 'pytest.ini'))) add('pytest', 'pytest.ini');

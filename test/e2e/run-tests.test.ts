@@ -124,6 +124,22 @@ describe('run-tests on real projects', () => {
     expect(result.failures[0]!.name).toMatch(/fails/);
   }, 300_000);
 
+  it.skipIf(!hasCargo)('cargo onlyFailed re-runs exactly the failed test: not test_eq_prerelease, not test_eq of another binary', async () => {
+    const root = join(dir.path, 'crate-exact');
+    await writeFiles(root, {
+      'Cargo.toml': '[package]\nname = "exact"\nversion = "0.1.0"\nedition = "2021"\n',
+      'src/lib.rs': 'pub fn eq(a: i32, b: i32) -> bool { a == b }\n#[cfg(test)]\nmod tests {\n    #[test] fn test_eq_prerelease() { assert!(super::eq(1, 1)); }\n}\n',
+      'tests/a.rs': '#[test] fn test_eq() { assert!(exact::eq(1, 2)); }\n#[test] fn test_eq_prerelease() { assert!(exact::eq(1, 1)); }\n',
+      'tests/b.rs': '#[test] fn test_eq() { assert!(exact::eq(2, 2)); }\n',
+    });
+    const first = await run(root, { timeoutSec: 300 });
+    expect(first.summary).toEqual({ total: 4, passed: 3, failed: 1, skipped: 0 });
+    expect(first.failures[0]).toMatchObject({ name: 'test_eq', file: expect.stringMatching(/tests\/a\.rs$/) });
+    const again = await run(root, { onlyFailed: true, timeoutSec: 300 });
+    expect(again.summary).toEqual({ total: 1, passed: 0, failed: 1, skipped: 0 });
+    expect(again.command).toEqual(expect.arrayContaining(['--test', 'a', '--exact', 'test_eq']));
+  }, 300_000);
+
   it('reports a runner that is not installed clearly', async () => {
     const root = join(dir.path, 'gomod');
     await writeFiles(root, { 'go.mod': 'module example.com/x\n\ngo 1.22\n' });
@@ -202,6 +218,7 @@ describe('run-tests over stdio', () => {
     await jsProject(root, FIXTURES.node.pkg, {
       ...FIXTURES.node.files,
       'test/slow.test.js': "import test from 'node:test';\ntest('slow one', async () => { await new Promise((r) => setTimeout(r, 2500)); });\n",
+      'test/many.test.js': "import test from 'node:test';\nfor (let i = 0; i < 300; i++) test(`quick ${i}`, () => {});\n",
     });
     const server = await startServer({ root, stateDir: join(dir.path, 'state') });
     try {
@@ -218,9 +235,12 @@ describe('run-tests over stdio', () => {
         undefined,
         { onprogress: (p) => void progress.push(String(p.message)), timeout: 90_000 },
       )) as unknown as { structuredContent: RunTestsOutput; content: Array<{ text: string }> };
-      expect(done.structuredContent).toMatchObject({ status: 'failed', summary: { total: 5, passed: 3, failed: 1, skipped: 1 } });
-      expect(done.content[0]!.text).toMatch(/^FAILED: 3 passed, 1 failed, 1 skipped of 5 \(node/);
+      expect(done.structuredContent).toMatchObject({ status: 'failed', summary: { total: 305, passed: 303, failed: 1, skipped: 1 } });
+      expect(done.content[0]!.text).toMatch(/^FAILED: 303 passed, 1 failed, 1 skipped of 305 \(node/);
       expect(progress.some((message) => /tests? finished/.test(message))).toBe(true);
+      // One notification a second at most, not one per test: the 300 fast tests finish within a
+      // second or two, and each message carries a count.
+      expect(progress.filter((message) => /tests? finished/.test(message)).length).toBeLessThan(30);
     } finally {
       await server.close();
       await dir.cleanup();

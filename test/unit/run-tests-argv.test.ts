@@ -118,3 +118,22 @@ describe('run-tests argv: files and testNamePattern can never be options', () =>
     }
   });
 });
+
+describe('run-tests argv: go onlyFailed', () => {
+  it('runs only the packages the failures are in, with an anchored name pattern', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'baton-go-argv-'));
+    await writeFile(join(dir, 'go.mod'), 'module example.com/m\n\ngo 1.22\n');
+    const argv = await args('go', {
+      root: dir,
+      dir,
+      only: [
+        { name: 'TestEq', file: 'example.com/m/semver', status: 'failed' },
+        { name: 'TestEq/sub', file: 'example.com/m/semver', status: 'failed' },
+      ],
+    });
+    expect(argv).toEqual(['test', '-json', '-run=^(TestEq)$', './semver']);
+  });
+});

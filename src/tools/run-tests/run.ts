@@ -8,13 +8,15 @@ import { UserError } from '../../core/errors.js';
 import type { ToolContext } from '../../core/context.js';
 import { answerJob, type JobContext, type RunningJob } from '../../core/jobs.js';
 import { runProcess } from '../../core/process.js';
-import { detectTestRunners, packageManagerOf, type RunnerId } from '../../core/project.js';
+import { detectTestRunners, packageManagerOf, type RunnerId, testScriptPlan } from '../../core/project.js';
+import type { ScriptStep } from '../../core/test-script.js';
 import { readJson, STATE_FILE_MODE, writeJsonAtomic } from '../../core/state.js';
 import type { Workspace } from '../../core/workspace.js';
 import { splitArgv } from './argv.js';
 import { fromReport } from './runners/outcome.js';
 import { RUNNERS } from './runners/index.js';
-import type { Invocation, RunRequest, Runner, RunnerOutcome } from './runners/runner.js';
+import { localBin, type Invocation, type RunRequest, type Runner, type RunnerOutcome } from './runners/runner.js';
+import { throttled } from './progress.js';
 import { renderFailures } from './render.js';
 import type { RunTestsInput, RunTestsOutput } from './schema.js';
 import type { TestCase } from './types.js';
@@ -28,6 +30,12 @@ interface Plan {
   request: RunRequest;
   invocation: Invocation;
   parse: (report: string | undefined, output: string) => RunnerOutcome;
+  /** Steps of the project's test script that build what the tests load: run first, in order. */
+  before: Array<{ text: string; file: string; args: string[]; env: Record<string, string> }>;
+  /** Steps of the project's test script not run (lint, typecheck, …). */
+  skippedSteps: string[];
+  /** What the result should say about how the project's script was read. */
+  notes: string[];
 }
 
 interface LastFailures {
@@ -100,6 +108,17 @@ async function planRun(input: RunTestsInput, context: RunTestsContext): Promise<
     );
   }
 
+  const packageManager = await packageManagerOf(workspace.root, rel);
+  // The project's own test script: the runner invocation in it, with its arguments, or the
+  // reason it can only run whole. Only for the runner the script itself runs.
+  const script = argv ? undefined : await testScriptPlan(workspace.root, rel);
+  let chosen = runnerId;
+  const notes: string[] = [];
+  if (script?.kind === 'script' && input.runner === 'auto' && !last) {
+    chosen = 'npm-script';
+    notes.push(`${script.reason}, so Baton runs the whole script as npm-script and reads its text output`);
+  }
+  const fromScript = script?.kind === 'runner' && script.runner === chosen ? script : undefined;
   const request: RunRequest = {
     root: workspace.root,
     dir,
@@ -107,7 +126,8 @@ async function planRun(input: RunTestsInput, context: RunTestsContext): Promise<
     ...(input.testNamePattern ? { testNamePattern: input.testNamePattern } : {}),
     ...(last ? { only: last.failures } : {}),
     reportDir: await mkdtemp(join(tmpdir(), 'baton-run-tests-')),
-    packageManager: await packageManagerOf(workspace.root, rel),
+    packageManager,
+    ...(fromScript ? { project: { args: fromScript.args, env: fromScript.step.env } } : {}),
   };
   if (argv) {
     return {
@@ -116,15 +136,33 @@ async function planRun(input: RunTestsInput, context: RunTestsContext): Promise<
       request,
       invocation: { file: argv[0]!, args: argv.slice(1), cwd: dir },
       parse: (report, output) => fromReport(undefined, output, 'text', () => undefined),
+      before: [],
+      skippedSteps: [],
+      notes,
     };
   }
-  const runner = RUNNERS[runnerId!];
+  const runner = RUNNERS[chosen!];
   try {
-    return { runner, runnerName: runner.id, request, invocation: await runner.invocation(request), parse: (report, output) => runner.parse(report, output, request) };
+    const invocation = await runner.invocation(request);
+    if (fromScript) {
+      notes.push(...fromScript.notes);
+      if (invocation.replaced?.length) notes.push(`the script's ${invocation.replaced.map((r) => `"${r}"`).join(', ')} replaced by Baton's reporter`);
+      if (fromScript.before.length) notes.push(`ran the script's build step${fromScript.before.length > 1 ? 's' : ''} first: ${fromScript.before.map((step) => step.text).join('; ')}`);
+      if (fromScript.skipped.length) notes.push(`not run: ${fromScript.skipped.join('; ')} (runner "npm-script" runs the whole test script)`);
+    }
+    const before = fromScript ? await Promise.all(fromScript.before.map((step) => beforeStep(request, step))) : [];
+    return { runner, runnerName: runner.id, request, invocation, parse: (report, output) => runner.parse(report, output, request), before, skippedSteps: fromScript?.skipped ?? [], notes };
   } catch (error) {
     await rm(request.reportDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** A build step as argv: `npm run build` through the package manager, a tool from the package's node_modules/.bin. */
+async function beforeStep(request: RunRequest, step: ScriptStep): Promise<Plan['before'][number]> {
+  const [program, ...args] = step.argv;
+  const file = program === request.packageManager ? program : ((await localBin(request, program!)) ?? program!);
+  return { text: step.text, file, args, env: step.env };
 }
 
 /**
@@ -184,13 +222,36 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
   const log = createWriteStream(logFile, { mode: STATE_FILE_MODE });
   let finished = 0;
   let currentFile: string | undefined;
+  const progress = throttled((message) => job.progress(message));
   job.progress(`started ${plan.runnerName}`);
+  const started = performance.now();
   try {
+    const common = { passEnv: context.config.env.pass, signal: job.signal, onLine: (line: string) => void log.write(line + '\n') };
+    for (const step of plan.before) {
+      job.progress(`running the script's build step: ${step.text}`);
+      const remaining = input.timeoutSec * 1000 - (performance.now() - started);
+      const built = await runProcess(step.file, step.args, { ...common, cwd: plan.request.dir, env: { ...step.env, CI: 'true' }, timeoutMs: Math.max(1, remaining) });
+      if (built.exitCode !== 0 || built.cancelled || built.timedOut) {
+        const status = built.cancelled ? 'cancelled' : built.timedOut ? 'timeout' : 'error';
+        return await shape(
+          {
+            ...emptyResult(status, plan),
+            command: [step.file, ...step.args],
+            exitCode: built.exitCode,
+            durationMs: Math.round(performance.now() - started),
+            output: built.output,
+            logFile,
+            note: [...plan.notes, `the script's build step "${step.text}" ${status === 'error' ? `failed (exit ${built.exitCode ?? built.signal})` : `ended: ${status}`}; the tests did not run`].join('; '),
+          },
+          input.maxTokens,
+        );
+      }
+    }
     const result = await runProcess(plan.invocation.file, plan.invocation.args, {
       cwd: plan.invocation.cwd,
       ...(plan.invocation.env ? { env: plan.invocation.env } : {}),
       passEnv: context.config.env.pass,
-      timeoutMs: input.timeoutSec * 1000,
+      timeoutMs: Math.max(1, input.timeoutSec * 1000 - (performance.now() - started)),
       signal: job.signal,
       keepStdout: plan.invocation.reportOnStdout ?? false,
       onLine: (line) => {
@@ -199,7 +260,7 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
         if (!event) return;
         finished += event.finished ?? 0;
         currentFile = event.file ?? currentFile;
-        job.progress(`${finished} test${finished === 1 ? '' : 's'} finished${currentFile ? `; running ${currentFile}` : ''}`);
+        progress(`${finished} test${finished === 1 ? '' : 's'} finished${currentFile ? `; running ${currentFile}` : ''}`);
       },
     });
     const report = plan.invocation.reportOnStdout
@@ -233,7 +294,8 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
         output: result.output,
         reportSource: outcome.source,
         logFile,
-        ...noteFor(status, result, outcome),
+        ...(plan.skippedSteps.length ? { skippedSteps: plan.skippedSteps } : {}),
+        ...noteFor(status, result, outcome, plan.notes),
       },
       input.maxTokens,
     );
@@ -256,8 +318,23 @@ function statusOf(result: ProcessResult, outcome: RunnerOutcome, runner: string)
   return result.exitCode === 0 ? 'passed' : 'error';
 }
 
-function noteFor(status: RunTestsOutput['status'], result: ProcessResult, outcome: RunnerOutcome): { note?: string } {
-  const notes: string[] = [];
+function emptyResult(status: RunTestsOutput['status'], plan: Plan): RunTestsOutput {
+  return {
+    status,
+    runner: plan.runnerName,
+    command: [],
+    exitCode: null,
+    durationMs: 0,
+    summary: { total: 0, passed: 0, failed: 0, skipped: 0 },
+    failures: [],
+    output: '',
+    reportSource: 'text',
+    ...(plan.skippedSteps.length ? { skippedSteps: plan.skippedSteps } : {}),
+  };
+}
+
+function noteFor(status: RunTestsOutput['status'], result: ProcessResult, outcome: RunnerOutcome, planNotes: string[]): { note?: string } {
+  const notes: string[] = [...planNotes];
   if (outcome.note) notes.push(outcome.note);
   if (status === 'timeout') notes.push('the run hit timeoutSec and its process group was killed');
   if (status === 'error') notes.push(`the runner exited with code ${result.exitCode ?? result.signal} before reporting any test result; see the output`);

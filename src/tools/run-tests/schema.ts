@@ -36,6 +36,8 @@ export const RunTestsOutput = z.object({
   reportSource: z.enum(['junit', 'json', 'text']),
   /** The whole output of the run, in the state dir. */
   logFile: z.string().optional(),
+  /** Steps of the project's test script that were not run (lint, typecheck, …); runner "npm-script" runs them all. */
+  skippedSteps: z.array(z.string()).optional(),
   /** Why the status is what it is, when that needs saying (no tests found, report unreadable, …). */
   note: z.string().optional(),
 });

@@ -17,6 +17,11 @@ export interface RunRequest {
   /** A fresh folder for report files, outside the repository. */
   reportDir: string;
   packageManager: 'npm' | 'pnpm' | 'yarn' | 'bun';
+  /**
+   * The runner's invocation in the project's own test script: its arguments (after the runner's
+   * name; for node after `node`) and the variables the script sets. Kept, except what Baton sets.
+   */
+  project?: { args: string[]; env: Record<string, string> };
 }
 
 export interface Invocation {
@@ -28,6 +33,8 @@ export interface Invocation {
   reportFile?: string;
   /** The report is the runner's stdout (go test -json): kept whole, not cut to head and tail. */
   reportOnStdout?: boolean;
+  /** The project's arguments Baton replaced with its own (its reporter), said in the result. */
+  replaced?: string[];
 }
 
 export type ReportSource = 'junit' | 'json' | 'text';
