@@ -1,5 +1,7 @@
 import type { RunnerId } from '../../../core/project.js';
-import { go, cargo, pytest } from './native.js';
+import { cargo } from './cargo.js';
+import { go } from './go.js';
+import { pytest } from './pytest.js';
 import { jest, mocha, node, npmScript, vitest } from './js.js';
 import type { Runner } from './runner.js';
 
