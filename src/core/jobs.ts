@@ -226,8 +226,8 @@ function unknownJob(jobId: string): UserError {
 
 /** What a job-backed tool call carries: the job inputs, and its own signal and progress sink. */
 export interface JobCall {
-  waitSec?: number;
-  cancel?: boolean;
+  waitSec?: number | undefined;
+  cancel?: boolean | undefined;
   signal: AbortSignal;
   progress(message: string): void;
 }

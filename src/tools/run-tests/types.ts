@@ -8,21 +8,21 @@ export interface TestCase {
   /** Full name as the runner prints it (suite names joined by ' > ' where the report nests them). */
   name: string;
   /** Root-relative (or runner-relative) test file, when the report gives it. */
-  file?: string;
+  file?: string | undefined;
   /** 1-based line of the failure (or the test), when the report gives it. */
-  line?: number;
+  line?: number | undefined;
   status: CaseStatus;
   /** First line(s) of the failure message. */
-  message?: string;
+  message?: string | undefined;
   /** A short excerpt: the assertion diff and the first stack frames, at most ~20 lines. */
-  excerpt?: string;
-  durationMs?: number;
+  excerpt?: string | undefined;
+  durationMs?: number | undefined;
   /**
    * What re-runs exactly this test with this runner: a pytest node id (`tests/test_x.py::test_y`),
    * a go test name (`TestX` plus its package), a cargo test path (`module::test_y`), or the
    * plain name for JS runners. Used by `onlyFailed`.
    */
-  id?: string;
+  id?: string | undefined;
 }
 
 export interface ParsedReport {

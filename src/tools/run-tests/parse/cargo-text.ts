@@ -7,10 +7,10 @@ import type { ParsedReport, TestCase } from '../types.js';
 import { MAX_EXCERPT_LINES, compact, countCases, cutLines, headline, splitLines, stripAnsi, tidyLines } from './excerpt.js';
 
 interface Failure {
-  message?: string;
-  excerpt?: string;
-  file?: string;
-  line?: number;
+  message?: string | undefined;
+  excerpt?: string | undefined;
+  file?: string | undefined;
+  line?: number | undefined;
 }
 
 interface Totals {

@@ -37,7 +37,7 @@ interface XmlElement {
 interface Outcome {
   status: TestCase['status'];
   /** The failure's `message` attribute, when there is one. */
-  message?: string;
+  message?: string | undefined;
   /** The failure element's text: the stack or traceback dump. */
   body: string;
 }
