@@ -1,18 +1,9 @@
 import { matchHunk, nearestRegion, oldLines, type MatchKind } from './match.js';
+import type { HunkReport } from './schema.js';
 import type { FileText } from './text.js';
 import type { Hunk } from './types.js';
 
-export interface HunkReport {
-  /** 1-based position of the hunk in its file's section of the patch. */
-  index: number;
-  status: 'applied' | 'failed';
-  /** 1-based line of the original file where the hunk's old lines start (0 if it failed). */
-  line: number;
-  /** How far that is from where the patch said (0 for Codex patches, which give no line). */
-  offset: number;
-  match?: MatchKind;
-  message?: string;
-}
+export type { HunkReport };
 
 export interface HunkError {
   hunk: number;
@@ -64,6 +55,10 @@ export function applyHunks(file: FileText, hunks: readonly Hunk[], options: Appl
     from = Math.max(from, anchorPosition(file.lines, hunk, from) ?? from);
     const stated = statedStart(hunk);
     const expected = stated === undefined ? undefined : Math.max(0, stated + drift);
+    // Codex: a chunk of only added lines, with nothing to anchor it, appends at the end of the
+    // file (before its final empty line, if it has one).
+    const appends = options.format === 'codex' && !hunk.anchors.length && !oldLines(hunk).length;
+    if (appends) from = Math.max(from, file.lines.length - (file.lines.at(-1) === '' ? 1 : 0));
     const found = matchHunk(file.lines, hunk, {
       expected: expected ?? (options.format === 'codex' ? from : undefined),
       from,

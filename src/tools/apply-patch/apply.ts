@@ -4,39 +4,18 @@ import { UserError } from '../../core/errors.js';
 import type { WorkspaceState } from '../../core/state.js';
 import { RootWriter, withPathLocks, type Workspace } from '../../core/workspace.js';
 import { isBinary, unifiedDiff } from '../../core/files.js';
-import { applyHunks, type HunkReport } from './apply-hunks.js';
+import { applyHunks } from './apply-hunks.js';
 import { loadCheckpoint, markUndone, newCheckpointId, saveCheckpoint, type PreImage } from './checkpoints.js';
-import { beginJournal, contentHash, type JournalEntry, type RecoveredApply } from './journal.js';
+import { beginJournal, contentHash, type JournalEntry } from './journal.js';
+import type { ApplyPatchOutput, FileReport, PatchError } from './schema.js';
 import { decodeText, encodeText, textFromLines, withDefaultEol, type FileText } from './text.js';
 import type { FilePatch, ParsedPatch } from './types.js';
 import { WriteSetError, writeAllOrNothing, type Write } from './write-set.js';
 
-export interface FileReport {
-  path: string;
-  action: 'add' | 'update' | 'delete' | 'move';
-  from?: string;
-  additions: number;
-  deletions: number;
-  hunks: HunkReport[];
-}
+export type { FileReport, PatchError };
 
-export interface PatchError {
-  path: string;
-  hunk?: number;
-  message: string;
-  expected?: string[];
-  nearest?: { line: number; text: string };
-}
-
-export interface ApplyResult {
-  applied: boolean;
-  dryRun: boolean;
-  checkpoint?: string;
-  files: FileReport[];
-  errors: PatchError[];
-  diff: string;
-  recovered?: RecoveredApply[];
-}
+/** What an apply or undo returns before the budget cuts its diff: the output schema's shape. */
+export type ApplyResult = Omit<ApplyPatchOutput, 'truncated'>;
 
 interface Services {
   workspace: Workspace;
@@ -159,12 +138,14 @@ async function applyFile(file: FilePatch, slotOf: SlotOf, format: ParsedPatch['f
   if (file.action === 'add') {
     const target = await slotOf(file.path);
     const text = textFromLines(file.lines, !file.noNewlineAtEnd, patchEol);
-    if (target.current && encodeText(target.current) !== encodeText(text)) {
+    // Codex's apply_patch replaces a file that exists; git apply refuses.
+    const overwritten = target.current !== null && encodeText(target.current) !== encodeText(text);
+    if (overwritten && format !== 'codex') {
       throw new UserError(`"${file.path}" already exists`, 'Use an update (a diff against the current content) instead of adding the file');
     }
     target.current = text;
     if (file.mode !== undefined) target.newMode = file.mode;
-    return report('add', { additions: file.lines.length });
+    return report('add', { additions: file.lines.length, ...(overwritten ? { overwritten } : {}) });
   }
 
   const source = await slotOf(file.action === 'copy' ? file.from : file.path);
@@ -185,13 +166,17 @@ async function applyFile(file: FilePatch, slotOf: SlotOf, format: ParsedPatch['f
   if (file.action === 'copy' || (file.action === 'update' && file.moveTo && file.moveTo !== file.path)) {
     const destination = file.action === 'copy' ? file.path : file.moveTo!;
     const target = await slotOf(destination);
-    if (target.current) throw new UserError(`"${destination}" already exists`, 'Move or copy to a path that is free, or delete it first');
+    // Codex's apply_patch replaces an existing destination of `*** Move to`; git apply refuses.
+    const overwritten = target.current !== null;
+    if (overwritten && !(format === 'codex' && file.action === 'update')) {
+      throw new UserError(`"${destination}" already exists`, 'Move or copy to a path that is free, or delete it first');
+    }
     target.current = result.text;
     target.newMode = file.mode ?? source.originalMode;
     if (file.action === 'update') source.current = null;
     return file.action === 'copy'
       ? { ...report('add', counts), from: file.from }
-      : { ...report('move', counts), path: destination, from: file.path };
+      : { ...report('move', counts), path: destination, from: file.path, ...(overwritten ? { overwritten } : {}) };
   }
   source.current = result.text;
   if (file.mode !== undefined) source.newMode = file.mode;

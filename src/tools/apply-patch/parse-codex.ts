@@ -279,7 +279,9 @@ function endChunkAtEndOfFile(state: ChunkState, patchLine: number): void {
     throw new PatchSyntaxError('"*** End of File" must follow the lines of a chunk', patchLine);
   }
   state.current.atEnd = true;
-  state.pendingBlanks = [];
+  // Blank lines right before it are the file's last lines (a file ending in "\n\n"), as in
+  // Codex's own line model, not spacing.
+  flushBlanksAsContext(state);
   closeChunk(state);
 }
 

@@ -12,7 +12,7 @@ export const ApplyPatchInput = z
   .strict();
 export type ApplyPatchInput = z.output<typeof ApplyPatchInput>;
 
-const HunkReport = z.object({
+export const HunkReport = z.object({
   index: z.number(),
   status: z.enum(['applied', 'failed']),
   line: z.number(),
@@ -30,6 +30,8 @@ export const ApplyPatchOutput = z.object({
       path: z.string(),
       action: z.enum(['add', 'update', 'delete', 'move']),
       from: z.string().optional(),
+      /** Codex semantics: `*** Add File` over an existing file, `*** Move to` onto one. */
+      overwritten: z.boolean().optional(),
       additions: z.number(),
       deletions: z.number(),
       hunks: z.array(HunkReport),
@@ -68,3 +70,7 @@ export const ApplyPatchOutput = z.object({
     .describe('Interrupted earlier applies repaired at start-up (rolled back, or an undo finished); told once'),
 });
 export type ApplyPatchOutput = z.output<typeof ApplyPatchOutput>;
+export type HunkReport = z.output<typeof HunkReport>;
+export type FileReport = ApplyPatchOutput['files'][number];
+export type PatchError = ApplyPatchOutput['errors'][number];
+export type RecoveredApply = NonNullable<ApplyPatchOutput['recovered']>[number];
