@@ -1,4 +1,4 @@
-import { matchHunk, nearestRegion, oldLines, type MatchKind } from './match.js';
+import { matchHunk, nearestRegion, oldLines } from './match.js';
 import type { HunkReport } from './schema.js';
 import type { FileText } from './text.js';
 import type { Hunk } from './types.js';
