@@ -150,7 +150,7 @@ async function applyFile(file: FilePatch, slotOf: SlotOf, format: ParsedPatch['f
 
   const source = await slotOf(file.action === 'copy' ? file.from : file.path);
   if (!source.current) throw new UserError(`"${file.action === 'copy' ? file.from : file.path}" does not exist`, 'Check the path; to create a file, add it');
-  const result = applyHunks(source.current, file.hunks, { format, unchangedSinceDiff: sameBlob(source, file.oldBlob) });
+  const result = applyHunks(source.current, file.hunks, { format, patchEndings: true, unchangedSinceDiff: sameBlob(source, file.oldBlob) });
   for (const error of result.errors) errors.push({ path: file.path, ...error });
   const counts = { additions: result.additions, deletions: result.deletions, hunks: result.reports };
   if (result.errors.length) return report(reportedAction(file), counts);

@@ -10,6 +10,11 @@ export interface HunkLine {
   kind: ' ' | '-' | '+';
   /** The line without its prefix and without any line ending. */
   text: string;
+  /**
+   * The patch line ended in CRLF (else LF). A patch whose old lines match the file including
+   * their endings writes its added lines with their own endings (a line-ending conversion).
+   */
+  cr?: true;
 }
 
 export interface Hunk {
