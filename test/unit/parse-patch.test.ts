@@ -99,7 +99,8 @@ describe('unified diffs written by git (temp clone of this repository)', () => {
       if (file.action === 'add') expect(addedText(file), file.path).toBe(readNew(file.path));
       else if (file.action === 'delete') expect(applyAtOldStart(readOld(file.path), file.hunks), file.path).toBe('');
       else if (file.action === 'copy') expect(applyAtOldStart(readOld(file.from), file.hunks), file.path).toBe(readNew(file.path));
-      else expect(applyAtOldStart(readOld(file.path), file.hunks), file.path).toBe(readNew(file.moveTo ?? file.path));
+      else if (file.action === 'update') expect(applyAtOldStart(readOld(file.path), file.hunks), file.path).toBe(readNew(file.moveTo ?? file.path));
+      else throw new Error(`a unified diff has no ${file.action} sections`);
     }
   }
 

@@ -5,6 +5,7 @@ import type { WorkspaceState } from '../../core/state.js';
 import { RootWriter, withPathLocks, type Workspace } from '../../core/workspace.js';
 import { isBinary, unifiedDiff } from '../../core/files.js';
 import { applyHunks } from './apply-hunks.js';
+import { applyEdits } from './search-replace.js';
 import { loadCheckpoint, markUndone, newCheckpointId, saveCheckpoint, type PreImage } from './checkpoints.js';
 import { beginJournal, contentHash, type JournalEntry } from './journal.js';
 import type { ApplyPatchOutput, FileReport, PatchError } from './schema.js';
@@ -105,6 +106,7 @@ function touchedPaths(file: FilePatch): string[] {
 function reportedAction(file: FilePatch): FileReport['action'] {
   if (file.action === 'copy') return 'add';
   if (file.action === 'update' && file.moveTo) return 'move';
+  if (file.action === 'edit') return 'update';
   return file.action;
 }
 
@@ -135,6 +137,15 @@ async function applyFile(file: FilePatch, slotOf: SlotOf, format: ParsedPatch['f
     ...extra,
   });
 
+  if (file.action === 'edit') {
+    const target = await slotOf(file.path);
+    const existed = target.current !== null;
+    const result = applyEdits(target.current, file.edits, patchEol);
+    for (const error of result.errors) errors.push({ path: file.path, ...error });
+    if (!result.errors.length) target.current = result.text;
+    return report(existed ? 'update' : 'add', { additions: result.additions, deletions: result.deletions, hunks: result.reports });
+  }
+
   if (file.action === 'add') {
     const target = await slotOf(file.path);
     const text = textFromLines(file.lines, !file.noNewlineAtEnd, patchEol);
@@ -150,7 +161,7 @@ async function applyFile(file: FilePatch, slotOf: SlotOf, format: ParsedPatch['f
 
   const source = await slotOf(file.action === 'copy' ? file.from : file.path);
   if (!source.current) throw new UserError(`"${file.action === 'copy' ? file.from : file.path}" does not exist`, 'Check the path; to create a file, add it');
-  const result = applyHunks(source.current, file.hunks, { format, patchEndings: true, unchangedSinceDiff: sameBlob(source, file.oldBlob) });
+  const result = applyHunks(source.current, file.hunks, { format: format === 'codex' ? 'codex' : 'unified', patchEndings: true, unchangedSinceDiff: sameBlob(source, file.oldBlob) });
   for (const error of result.errors) errors.push({ path: file.path, ...error });
   const counts = { additions: result.additions, deletions: result.deletions, hunks: result.reports };
   if (result.errors.length) return report(reportedAction(file), counts);

@@ -3,10 +3,15 @@ import { maxTokensInput } from '../../core/budget.js';
 
 export const ApplyPatchInput = z
   .object({
-    patch: z.string().optional().describe('Unified diff or Codex "*** Begin Patch" text'),
-    undo: z.string().optional().describe('Checkpoint id of an earlier apply, to restore'),
-    dryRun: z.boolean().default(false),
-    format: z.enum(['auto', 'unified', 'codex']).default('auto'),
+    // Descriptions are kept to what the tool's description does not say: tools/list is under 8 KB for all tools.
+    patch: z.string().optional(),
+    edits: z
+      .array(z.object({ path: z.string(), oldText: z.string(), newText: z.string(), replaceAll: z.boolean().optional() }))
+      .optional(),
+    undo: z.string().optional(),
+    // Defaults are applied by the tool (`false`, `auto`): their bytes in tools/list are saved.
+    dryRun: z.boolean().optional(),
+    format: z.enum(['auto', 'unified', 'codex', 'search-replace']).optional(),
     maxTokens: maxTokensInput,
   })
   .strict();
