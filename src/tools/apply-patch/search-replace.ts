@@ -102,7 +102,7 @@ export interface EditsResult {
 /** Applies a file's edits in order, in memory. */
 export function applyEdits(file: FileText | null, edits: readonly SearchReplace[], eol: '\n' | '\r\n'): EditsResult {
   const result: EditsResult = { text: file, reports: [], errors: [], additions: 0, deletions: 0 };
-  edits.forEach((edit, i) => {
+  for (const [i, edit] of edits.entries()) {
     const index = i + 1;
     const oldText = edit.oldText.replace(/\r\n/g, '\n');
     const newText = edit.newText.replace(/\r\n/g, '\n');
@@ -112,26 +112,33 @@ export function applyEdits(file: FileText | null, edits: readonly SearchReplace[
     };
     const current = result.text;
     if (oldText === '') {
-      if (current && current.lines.length) return fail('oldText is empty but the file exists and is not empty; give the text to replace');
+      if (current?.lines.length) {
+        fail('oldText is empty but the file exists and is not empty; give the text to replace');
+        continue;
+      }
       const created = decodeText(newText);
       result.text = created.eolKnown ? { ...created, endings: created.endings.map((e) => (e ? eol : e)), eol } : { ...created, eol };
       result.reports.push({ index, status: 'applied', line: 1, offset: 0, match: 'exact' });
       result.additions += lineCount(newText);
-      return;
+      continue;
     }
-    if (!current) return fail('the file does not exist (an empty oldText creates it)');
+    if (!current) {
+      fail('the file does not exist (an empty oldText creates it)');
+      continue;
+    }
     const exact = replaceExact(current, oldText, newText, edit.replaceAll);
     if (exact.count > 1 && !edit.replaceAll) {
-      return fail(`oldText matches at ${exact.count > 10 ? 'more than 10' : exact.count} places (lines ${exact.lines.slice(0, 10).join(', ')}); include more surrounding text so it is unique, or set replaceAll`, {
+      fail(`oldText matches at ${exact.count > 10 ? 'more than 10' : exact.count} places (lines ${exact.lines.slice(0, 10).join(', ')}); include more surrounding text so it is unique, or set replaceAll`, {
         expected: splitLines(oldText),
       });
+      continue;
     }
     if (exact.count >= 1) {
       result.text = exact.text;
       result.reports.push({ index, status: 'applied', line: exact.lines[0]!, offset: 0, match: 'exact' });
       result.additions += exact.count * lineCount(newText);
       result.deletions += exact.count * lineCount(oldText);
-      return;
+      continue;
     }
     // Not found as it is: the same tolerant ladder as a hunk, on whole lines, unique or fail.
     const hunk: Hunk = {
@@ -149,13 +156,13 @@ export function applyEdits(file: FileText | null, edits: readonly SearchReplace[
       const message = error.message === 'does not match the file' ? 'oldText was not found in the file' : error.message.replace(/add context lines/, 'include more surrounding lines');
       result.reports.push({ ...report, index, message });
       result.errors.push({ ...error, hunk: index, message });
-      return;
+      continue;
     }
     result.text = tolerant.text;
     result.reports.push({ ...report, index });
     result.additions += tolerant.additions;
     result.deletions += tolerant.deletions;
-  });
+  }
   return result;
 }
 
