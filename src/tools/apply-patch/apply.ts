@@ -6,6 +6,7 @@ import { RootWriter, withPathLocks, type Workspace } from '../../core/workspace.
 import { isBinary, unifiedDiff } from '../../core/files.js';
 import { applyHunks } from './apply-hunks.js';
 import { applyEdits } from './search-replace.js';
+import { introducedSyntaxErrors, type SyntaxIssue } from './syntax.js';
 import { loadCheckpoint, markUndone, newCheckpointId, saveCheckpoint, type PreImage } from './checkpoints.js';
 import { beginJournal, contentHash, type JournalEntry } from './journal.js';
 import type { ApplyPatchOutput, FileReport, PatchError } from './schema.js';
@@ -47,7 +48,13 @@ export const applyTestHooks: { beforeWrites?: () => Promise<void> } = {};
  * written unless all fit; then a checkpoint of the pre-images is stored, files are written
  * atomically one by one, and if any write fails the ones already written are restored.
  */
-export async function applyParsed(patch: ParsedPatch, services: Services, dryRun: boolean, patchEol: '\n' | '\r\n' = '\n'): Promise<ApplyResult> {
+export async function applyParsed(
+  patch: ParsedPatch,
+  services: Services,
+  dryRun: boolean,
+  patchEol: '\n' | '\r\n' = '\n',
+  rejectSyntaxErrors = false,
+): Promise<ApplyResult> {
   const { workspace } = services;
   const targets = await Promise.all(patch.files.flatMap((file) => touchedPaths(file)).map((rel) => resolveForWrite(workspace, rel)));
   return withPathLocks(targets, async () => {
@@ -76,7 +83,12 @@ export async function applyParsed(patch: ParsedPatch, services: Services, dryRun
 
     const changed = [...slots.values()].filter(isChanged);
     const diff = renderDiff(patch, changed, slots, workspace);
-    if (errors.length || dryRun) return { applied: errors.length === 0, dryRun, files, errors, diff };
+    const syntax = errors.length ? [] : await syntaxGuard(changed);
+    if (rejectSyntaxErrors) {
+      for (const issue of syntax) errors.push({ path: issue.path, message: `the edit introduces a syntax error at line ${issue.line}, column ${issue.column}: ${issue.message}` });
+    }
+    const guarded = syntax.length ? { syntax } : {};
+    if (errors.length || dryRun) return { applied: errors.length === 0, dryRun, ...guarded, files, errors, diff };
     if (!changed.length) return { applied: true, dryRun, files, errors, diff };
 
     await applyTestHooks.beforeWrites?.();
@@ -93,8 +105,16 @@ export async function applyParsed(patch: ParsedPatch, services: Services, dryRun
     await journaledWrites(services.state, workspace, { kind: 'apply', checkpoint, files: writes.map((w) => ({ path: w.rel, after: w.after ? contentHash(w.after) : null })) }, writes, {
       prepare: () => saveCheckpoint(services.state, checkpoint, images),
     });
-    return { applied: true, dryRun, checkpoint, files, errors, diff };
+    return { applied: true, dryRun, checkpoint, ...guarded, files, errors, diff };
   });
+}
+
+/** Syntax errors the new contents introduce, file by file (see syntax.ts). */
+async function syntaxGuard(changed: readonly Slot[]): Promise<SyntaxIssue[]> {
+  const perFile = await Promise.all(
+    changed.map((slot) => (slot.current ? introducedSyntaxErrors(slot.rel, slot.original?.toString('utf8'), encodeText(slot.current)) : [])),
+  );
+  return perFile.flat();
 }
 
 function touchedPaths(file: FilePatch): string[] {

@@ -26,7 +26,7 @@ export async function applyPatch(input: ApplyPatchInput, services: Services): Pr
   const parsed: ParsedPatch = input.patch?.trim() ? parsePatch(input.patch, input.format) : { format: 'search-replace', files: [] };
   if (hasEdits) parsed.files.push(...editsToFiles(input.edits!));
   if (!parsed.files.length) throw new UserError('the patch changes no file', 'Include at least one file section');
-  return withinBudget(await withRecovered(await applyParsed(parsed, services, input.dryRun ?? false, input.patch ? eolOf(input.patch) : '\n'), services), input.maxTokens);
+  return withinBudget(await withRecovered(await applyParsed(parsed, services, input.dryRun ?? false, input.patch ? eolOf(input.patch) : '\n', input.rejectSyntaxErrors ?? false), services), input.maxTokens);
 }
 
 /** Adds what start-up recovery repaired, taken once, to the first result after it. */

@@ -12,6 +12,7 @@ export const ApplyPatchInput = z
     // Defaults are applied by the tool (`false`, `auto`): their bytes in tools/list are saved.
     dryRun: z.boolean().optional(),
     format: z.enum(['auto', 'unified', 'codex', 'search-replace']).optional(),
+    rejectSyntaxErrors: z.boolean().optional(),
     maxTokens: maxTokensInput,
   })
   .strict();
@@ -30,6 +31,8 @@ export const ApplyPatchOutput = z.object({
   applied: z.boolean(),
   dryRun: z.boolean(),
   checkpoint: z.string().optional(),
+  /** Syntax errors the edit introduces in files of a tree-sitter language (1-based line and column). */
+  syntax: z.array(z.object({ path: z.string(), line: z.number(), column: z.number(), message: z.string() })).optional(),
   files: z.array(
     z.object({
       path: z.string(),
