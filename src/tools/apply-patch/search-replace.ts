@@ -102,6 +102,8 @@ export interface EditsResult {
 /** Applies a file's edits in order, in memory. */
 export function applyEdits(file: FileText | null, edits: readonly SearchReplace[], eol: '\n' | '\r\n'): EditsResult {
   const result: EditsResult = { text: file, reports: [], errors: [], additions: 0, deletions: 0 };
+  /** The file being edited, with its text for searching, kept up to date edit by edit. */
+  let work: Working | undefined;
   for (const [i, edit] of edits.entries()) {
     const index = i + 1;
     const oldText = edit.oldText.replace(/\r\n/g, '\n');
@@ -118,6 +120,7 @@ export function applyEdits(file: FileText | null, edits: readonly SearchReplace[
       }
       const created = decodeText(newText);
       result.text = created.eolKnown ? { ...created, endings: created.endings.map((e) => (e ? eol : e)), eol } : { ...created, eol };
+      work = undefined;
       result.reports.push({ index, status: 'applied', line: 1, offset: 0, match: 'exact' });
       result.additions += lineCount(newText);
       continue;
@@ -126,7 +129,8 @@ export function applyEdits(file: FileText | null, edits: readonly SearchReplace[
       fail('the file does not exist (an empty oldText creates it)');
       continue;
     }
-    const exact = replaceExact(current, oldText, newText, edit.replaceAll);
+    if (work?.file !== current) work = workingCopy(current);
+    const exact = replaceExact(work, oldText, newText, edit.replaceAll);
     if (exact.count > 1 && !edit.replaceAll) {
       fail(`oldText matches at ${exact.count > 10 ? 'more than 10' : exact.count} places (lines ${exact.lines.slice(0, 10).join(', ')}); include more surrounding text so it is unique, or set replaceAll`, {
         expected: splitLines(oldText),
@@ -134,7 +138,7 @@ export function applyEdits(file: FileText | null, edits: readonly SearchReplace[
       continue;
     }
     if (exact.count >= 1) {
-      result.text = exact.text;
+      result.text = work.file;
       result.reports.push({ index, status: 'applied', line: exact.lines[0]!, offset: 0, match: 'exact' });
       result.additions += exact.count * lineCount(newText);
       result.deletions += exact.count * lineCount(oldText);
@@ -166,43 +170,68 @@ export function applyEdits(file: FileText | null, edits: readonly SearchReplace[
   return result;
 }
 
-/** Every exact occurrence of `oldText` (not overlapping), replaced at once when allowed. */
-function replaceExact(file: FileText, oldText: string, newText: string, replaceAll: boolean): { count: number; lines: number[]; text: FileText } {
-  const text = logicalText(file);
-  const starts: number[] = [];
+interface Working {
+  /** A copy of the file's lines and endings, changed in place. */
+  file: FileText;
+  /** The file as text with '\n' endings and no BOM: what oldText is searched in. */
+  text: string;
+  /** Offset in `text` where each line starts. */
+  starts: number[];
+}
+
+function workingCopy(file: FileText): Working {
+  const copy = { ...file, lines: [...file.lines], endings: [...file.endings] };
+  return { file: copy, text: logicalText(copy), starts: lineStartsOf(copy) };
+}
+
+/**
+ * Every exact occurrence of `oldText`, replaced at once when allowed: the lines they span are
+ * rewritten in place, and the search text and line offsets are patched rather than rebuilt,
+ * so a hundred edits of a long file stay cheap.
+ */
+function replaceExact(work: Working, oldText: string, newText: string, replaceAll: boolean): { count: number; lines: number[] } {
+  const { file, text } = work;
+  const found: number[] = [];
   // Unique means unique counting overlapping places too ("c\nc" is twice in "c\nc\nc");
   // replaceAll replaces the non-overlapping ones, left to right.
   for (let at = text.indexOf(oldText); at !== -1; at = text.indexOf(oldText, at + (replaceAll ? oldText.length : 1))) {
-    starts.push(at);
-    if (!replaceAll && starts.length > 10) break;
+    found.push(at);
+    if (!replaceAll && found.length > 10) break;
   }
-  if (!starts.length) return { count: 0, lines: [], text: file };
-  const lineStarts = lineStartsOf(file);
-  const lines = starts.map((at) => lineAt(lineStarts, at) + 1);
-  if (starts.length > 1 && !replaceAll) return { count: starts.length, lines, text: file };
-  const first = lineAt(lineStarts, starts[0]!);
-  const end = starts.at(-1)! + oldText.length;
-  const last = Math.min(lineAt(lineStarts, end), file.lines.length - 1);
-  const regionStart = lineStarts[first]!;
-  const regionEnd = last + 1 < file.lines.length ? lineStarts[last + 1]! : text.length;
+  if (!found.length) return { count: 0, lines: [] };
+  const lines = found.map((at) => lineAt(work.starts, at) + 1);
+  if (found.length > 1 && !replaceAll) return { count: found.length, lines };
+  const first = lineAt(work.starts, found[0]!);
+  const end = found.at(-1)! + oldText.length;
+  const last = Math.min(lineAt(work.starts, end), file.lines.length - 1);
+  const regionStart = work.starts[first]!;
+  const regionEnd = last + 1 < file.lines.length ? work.starts[last + 1]! : text.length;
   const region = text.slice(regionStart, regionEnd).split(oldText).join(newText);
   const pieces = region.split('\n');
   const terminated = pieces.at(-1) === '';
   if (terminated) pieces.pop();
   const endings = pieces.map((_, i) => (i < pieces.length - 1 ? file.eol : terminated ? file.endings[last] || file.eol : ''));
-  const newLines = [...file.lines];
-  const newEndings = [...file.endings];
-  newLines.splice(first, last - first + 1, ...pieces);
-  newEndings.splice(first, last - first + 1, ...endings);
-  for (let i = 0; i < newEndings.length - 1; i++) if (newEndings[i] === '') newEndings[i] = file.eol;
-  return { count: starts.length, lines, text: { ...file, lines: newLines, endings: newEndings } };
+  // A region that lost its final newline ends the file; one that did not must keep an ending.
+  if (endings.length && endings.at(-1) === '' && last + 1 < file.lines.length) endings[endings.length - 1] = file.eol;
+  file.lines.splice(first, last - first + 1, ...pieces);
+  file.endings.splice(first, last - first + 1, ...endings);
+  const starts: number[] = [];
+  let at = regionStart;
+  for (const piece of pieces) {
+    starts.push(at);
+    at += piece.length + 1;
+  }
+  const shift = region.length - (regionEnd - regionStart);
+  const after = work.starts.slice(last + 1);
+  for (let i = 0; i < after.length; i++) after[i]! += shift;
+  work.starts = [...work.starts.slice(0, first), ...starts, ...after];
+  work.text = text.slice(0, regionStart) + region + text.slice(regionEnd);
+  return { count: found.length, lines };
 }
 
-/** The file as text with '\n' line endings and no BOM: what oldText is searched in. */
 function logicalText(file: FileText): string {
-  let out = '';
-  for (let i = 0; i < file.lines.length; i++) out += file.endings[i] ? `${file.lines[i]}\n` : file.lines[i];
-  return out;
+  // Only the last line may lack an ending.
+  return file.lines.length ? file.lines.join('\n') + (file.endings.at(-1) ? '\n' : '') : '';
 }
 
 function lineStartsOf(file: FileText): number[] {

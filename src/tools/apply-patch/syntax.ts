@@ -28,10 +28,12 @@ export async function introducedSyntaxErrors(path: string, before: string | unde
   const parser = await parserFor(grammar).catch(() => undefined);
   if (!parser) return []; // no grammar at run time: not judged
   // No await from here on: the parser is shared by every caller for this language.
-  if (before !== undefined && hasErrors(parser.parse(before)?.rootNode)) return [];
   const tree = parser.parse(after);
   if (!tree) return [];
   try {
+    // The usual case, a clean result, costs one parse; the old text is parsed only to excuse errors it already had.
+    if (!tree.rootNode.hasError) return [];
+    if (before !== undefined && hasErrors(parser.parse(before)?.rootNode)) return [];
     const issues: SyntaxIssue[] = [];
     collect(tree.rootNode, path, issues);
     return issues;
