@@ -1,5 +1,6 @@
 // apply-patch, side by side in one run: 100 hunks on a 10k-line file and a 200-file patch
-// (Baton vs `git apply`), and a drift table: single-hunk patches applied to files shifted by
+// (Baton vs `git apply`), the same 100 changes as search/replace edits, the syntax guard's cost
+// on a 2000-line file, and a drift table: single-hunk patches applied to files shifted by
 // inserted or duplicated lines, counted as applied correctly, failed, or misplaced (must be 0 for Baton), for Baton,
 // `git apply` and `patch --fuzz=2`.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -53,11 +54,15 @@ function timeProcess(args, cwd, input, reset) {
 }
 
 async function timeCall(rpc, patch, reset) {
+  return timeArguments(rpc, typeof patch === 'string' ? { patch } : patch, reset);
+}
+
+async function timeArguments(rpc, args, reset) {
   const samples = [];
   for (let i = 0; i < RUNS; i++) {
     reset();
     const started = performance.now();
-    const reply = (await rpc.request('tools/call', { name: 'apply-patch', arguments: { patch, maxTokens: 200 } })).message;
+    const reply = (await rpc.request('tools/call', { name: 'apply-patch', arguments: { ...args, maxTokens: 200 } })).message;
     samples.push(performance.now() - started);
     if (reply.result.isError || !reply.result.structuredContent.applied) throw new Error(JSON.stringify(reply.result.content).slice(0, 500));
   }
@@ -97,6 +102,30 @@ async function speed(rows) {
         const cli = timeProcess([process.execPath, BATON_CLI, 'apply', '-', '--root', repo, '--state-dir', join(work, 'state')], repo, patch, reset);
         rows.push([label, ms(call), ms(cli), ms(git), ratio(cli, git), target]);
       }
+      // The same 100 changes as search/replace: structured edits over MCP, SEARCH/REPLACE blocks on the CLI.
+      // Each edit names a line that is unique (its generated name carries its index) with the line after it.
+      const edits = [];
+      for (let block = 0; block < 100; block++) {
+        let i = block * 100 + 50;
+        while (!big[i].includes(`_${i}`)) i++;
+        edits.push({ path: 'big.js', oldText: `${big[i]}\n${big[i + 1]}\n`, newText: `${big[i]} // changed\n${big[i + 1]}\n` });
+      }
+      const blocks = edits.map((edit) => `big.js\n<<<<<<< SEARCH\n${edit.oldText}=======\n${edit.newText}>>>>>>> REPLACE\n`).join('');
+      const editCall = await timeArguments(rpc, { edits }, resetBig);
+      const editCli = timeProcess([process.execPath, BATON_CLI, 'apply', '-', '--root', repo, '--state-dir', join(work, 'state')], repo, blocks, resetBig);
+      rows.push([`${edits.length} search/replace edits, 10k-line file`, ms(editCall), ms(editCli), '', '', '50 ms']);
+
+      // The syntax guard: one edit of a 2000-line TypeScript file, minus the same edit of the same text as .txt (no grammar).
+      const source = Array.from({ length: 400 }, (_, i) => `export function f${i}(a: number): number {\n  const b = a * ${i};\n  if (b > 10) return b;\n  return a;\n}`).join('\n') + '\n';
+      const guardEdit = (path) => ({ edits: [{ path, oldText: 'const b = a * 200;', newText: 'const b = a * 201;' }], dryRun: true });
+      const resetGuard = () => {
+        writeFileSync(join(repo, 'guard.ts'), source);
+        writeFileSync(join(repo, 'guard.txt'), source);
+      };
+      await timeArguments(rpc, guardEdit('guard.ts'), resetGuard); // loads the grammar once
+      const withGuard = await timeArguments(rpc, guardEdit('guard.ts'), resetGuard);
+      const without = await timeArguments(rpc, guardEdit('guard.txt'), resetGuard);
+      rows.push(['syntax guard, 2000-line .ts file (vs .txt)', `${ms(withGuard)} (+${ms(Math.max(0, withGuard - without))})`, '', '', '', '10 ms']);
     } finally {
       await rpc.close();
     }

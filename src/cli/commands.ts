@@ -69,11 +69,12 @@ export const COMMANDS: readonly Command[] = [
     name: 'apply',
     tool: 'apply-patch',
     usage: 'apply [file|-]',
-    summary: 'apply-patch: apply a unified diff or a Codex "*** Begin Patch" patch from a file or stdin (-, the default). Exit 1 when it did not apply.',
+    summary:
+      'apply-patch: apply a unified diff, a Codex "*** Begin Patch" patch or SEARCH/REPLACE blocks from a file or stdin (-, the default). Exit 1 when it did not apply.',
     options: [
       { name: 'dry-run', type: 'boolean', key: 'dryRun', help: 'check every hunk and print the diff, write nothing' },
       { name: 'undo', type: 'string', key: 'undo', value: 'ID', help: "restore the files of an earlier apply's checkpoint" },
-      { name: 'format', type: 'string', key: 'format', value: 'F', help: 'auto (default), unified or codex' },
+      { name: 'format', type: 'string', key: 'format', value: 'F', help: 'auto (default), unified, codex or search-replace' },
       MAX_TOKENS,
     ],
     input: async ({ values, positionals }) => {

@@ -78,4 +78,17 @@ describe('command line commands', () => {
     expect(refused.code).toBe(1);
     expect(await readFile(join(repo, 'src/a.ts'), 'utf8')).toBe('export const a = 2;\n');
   });
+
+  it('apply: SEARCH/REPLACE blocks from stdin apply, with --format search-replace and by detection', async () => {
+    const common = ['--root', repo, '--state-dir', state];
+    const blocks = (from: string, to: string) => `src/a.ts\n<<<<<<< SEARCH\n${from}\n=======\n${to}\n>>>>>>> REPLACE\n`;
+    const before = await readFile(join(repo, 'src/a.ts'), 'utf8');
+    const line = before.trimEnd();
+    const forced = await cli(['apply', ...common, '--format', 'search-replace'], blocks(line, 'export const a = 3;'));
+    expect(forced.code).toBe(0);
+    expect(await readFile(join(repo, 'src/a.ts'), 'utf8')).toBe('export const a = 3;\n');
+    const detected = await cli(['apply', ...common], blocks('export const a = 3;', line));
+    expect(detected.code).toBe(0);
+    expect(await readFile(join(repo, 'src/a.ts'), 'utf8')).toBe(before);
+  });
 });

@@ -3,6 +3,7 @@ import { structuredPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { applyHunks } from '../../src/tools/apply-patch/apply-hunks.js';
 import { parsePatch } from '../../src/tools/apply-patch/parse.js';
+import { applyEdits } from '../../src/tools/apply-patch/search-replace.js';
 import { decodeText, encodeText, eolOf, withDefaultEol } from '../../src/tools/apply-patch/text.js';
 import type { UpdateFile } from '../../src/tools/apply-patch/types.js';
 import { gitStyleDiff } from '../helpers/patch.js';
@@ -93,5 +94,55 @@ describe('apply-patch properties', () => {
     );
     // Not a vacuous property: most drifted patches do apply.
     expect(applied).toBeGreaterThan(runs / 3);
+  });
+
+  it('a search/replace edit derived from two texts applies back exactly when unique, and fails when ambiguous, never misplaced', () => {
+    let unique = 0;
+    let ambiguous = 0;
+    fc.assert(
+      fc.property(
+        text,
+        fc.nat(40),
+        fc.nat(3),
+        fc.array(line, { maxLength: 3 }),
+        fc.nat(3),
+        fc.nat(3),
+        eol,
+        (a, at, remove, insert, before, after, ending) => {
+          const k = at % (a.lines.length + 1);
+          const r = Math.min(remove, a.lines.length - k);
+          const aText = join(a, '\n');
+          const offsets = [0];
+          for (const l of a.lines) offsets.push(Math.min(aText.length, offsets.at(-1)! + l.length + 1));
+          const lo = Math.max(0, k - before);
+          const hi = Math.min(a.lines.length, k + r + after);
+          const oldText = aText.slice(offsets[lo], offsets[hi]);
+          fc.pre(oldText !== '');
+          const tail = aText.slice(offsets[hi]);
+          const kept = (from: number, to: number) => a.lines.slice(from, to);
+          const middle = [...kept(lo, k), ...insert, ...kept(k + r, hi)];
+          // The new text ends like the old one: with a newline unless it reached a final line without one.
+          const newText = middle.join('\n') + (middle.length && (oldText.endsWith('\n') || tail !== '') ? '\n' : '');
+          fc.pre(oldText.endsWith('\n') || tail === '');
+          const expected = aText.slice(0, offsets[lo]) + newText + tail;
+          let count = 0;
+          for (let i = aText.indexOf(oldText); i !== -1; i = aText.indexOf(oldText, i + 1)) count++;
+
+          const file = withDefaultEol(decodeText(aText.replace(/\n/g, ending)), ending === '\n' ? '\n' : '\r\n');
+          const result = applyEdits(file, [{ oldText, newText, replaceAll: false }], ending === '\n' ? '\n' : '\r\n');
+          if (count === 1) {
+            unique++;
+            expect(result.errors).toEqual([]);
+            expect(encodeText(result.text!)).toBe(expected.replace(/\n/g, ending));
+          } else {
+            ambiguous++;
+            expect(result.errors.length).toBe(1);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+    expect(unique).toBeGreaterThan(50);
+    expect(ambiguous).toBeGreaterThan(5);
   });
 });

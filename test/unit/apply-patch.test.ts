@@ -131,7 +131,7 @@ describe('apply-patch', () => {
     expect(await read('win.txt')).toBe('\uFEFFone\r\nTWO\r\n2.5\r\nthree');
   });
 
-  it('refuses paths outside the root, .git, binary files, folders and adding an existing file', async () => {
+  it('refuses paths outside the root, .git, binary files, folders and a unified diff adding an existing file', async () => {
     const add = (path: string) => ['*** Begin Patch', `*** Add File: ${path}`, '+x', '*** End Patch'].join('\n');
     await expect(apply({ patch: add('../escape.txt') })).rejects.toThrow(/outside the workspace root/);
     await expect(apply({ patch: add('.git/config') })).rejects.toThrow(/\.git/);
@@ -142,7 +142,8 @@ describe('apply-patch', () => {
     expect(binary.errors[0]!.message).toMatch(/binary/);
     const folder = await apply({ patch: ['*** Begin Patch', '*** Delete File: src', '*** End Patch'].join('\n') });
     expect(folder.errors[0]!.message).toMatch(/is a folder/);
-    const existing = await apply({ patch: add('src/a.ts') });
+    // A unified diff that adds an existing file is refused, as git apply does (Codex replaces it).
+    const existing = await apply({ patch: 'diff --git a/src/a.ts b/src/a.ts\nnew file mode 100644\n--- /dev/null\n+++ b/src/a.ts\n@@ -0,0 +1 @@\n+x\n' });
     expect(existing.errors[0]!.message).toMatch(/already exists/);
   });
 

@@ -99,7 +99,8 @@ describe('unified diffs written by git (temp clone of this repository)', () => {
       if (file.action === 'add') expect(addedText(file), file.path).toBe(readNew(file.path));
       else if (file.action === 'delete') expect(applyAtOldStart(readOld(file.path), file.hunks), file.path).toBe('');
       else if (file.action === 'copy') expect(applyAtOldStart(readOld(file.from), file.hunks), file.path).toBe(readNew(file.path));
-      else expect(applyAtOldStart(readOld(file.path), file.hunks), file.path).toBe(readNew(file.moveTo ?? file.path));
+      else if (file.action === 'update') expect(applyAtOldStart(readOld(file.path), file.hunks), file.path).toBe(readNew(file.moveTo ?? file.path));
+      else throw new Error(`a unified diff has no ${file.action} sections`);
     }
   }
 
@@ -184,9 +185,11 @@ describe('unified diffs written by git (temp clone of this repository)', () => {
     expect(summary(patch).sort()).toEqual(expected.sort());
   });
 
-  it('reads CRLF patch text like LF', () => {
+  it('reads CRLF patch text like LF, each hunk line remembering its CRLF', () => {
     const text = git('diff', 'HEAD~2', 'HEAD~1');
-    expect(parsePatch(text.replace(/\n/g, '\r\n'))).toEqual(parsePatch(text));
+    const crlf = parsePatch(text.replace(/\n/g, '\r\n'));
+    expect(withoutCr(crlf)).toEqual(parsePatch(text));
+    expect(crlf.files.flatMap((file) => ('hunks' in file ? file.hunks : [])).every((hunk) => hunk.lines.every((line) => line.cr))).toBe(true);
   });
 
   it('reads a rename with edits to a path with spaces (git mv, git diff --cached -M)', () => {
@@ -670,7 +673,7 @@ describe('Codex patches', () => {
 
   it('reads CRLF Codex patches', () => {
     const text = '*** Begin Patch\n*** Update File: a\n@@ f\n-x\n+y\n*** End Patch\n';
-    expect(parseCodex(text.replace(/\n/g, '\r\n'))).toEqual(parseCodex(text));
+    expect(withoutCr(parseCodex(text.replace(/\n/g, '\r\n')))).toEqual(parseCodex(text));
   });
 
   it('reads two patch blocks in one text', () => {
@@ -745,3 +748,8 @@ describe('format detection', () => {
     expect(syntaxError(() => parsePatch(' \n\n')).message).toMatch(/patch line 1: the patch is empty/);
   });
 });
+
+/** The patch with the CRLF marks of its hunk lines left out. */
+function withoutCr<T>(patch: T): T {
+  return JSON.parse(JSON.stringify(patch, (key, value) => (key === 'cr' ? undefined : value)));
+}

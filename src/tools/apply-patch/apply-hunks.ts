@@ -1,18 +1,9 @@
-import { matchHunk, nearestRegion, oldLines, type MatchKind } from './match.js';
+import { matchHunk, nearestRegion, oldLines } from './match.js';
+import type { HunkReport } from './schema.js';
 import type { FileText } from './text.js';
 import type { Hunk } from './types.js';
 
-export interface HunkReport {
-  /** 1-based position of the hunk in its file's section of the patch. */
-  index: number;
-  status: 'applied' | 'failed';
-  /** 1-based line of the original file where the hunk's old lines start (0 if it failed). */
-  line: number;
-  /** How far that is from where the patch said (0 for Codex patches, which give no line). */
-  offset: number;
-  match?: MatchKind;
-  message?: string;
-}
+export type { HunkReport };
 
 export interface HunkError {
   hunk: number;
@@ -31,6 +22,11 @@ export interface HunksResult {
 
 export interface ApplyOptions {
   format: 'unified' | 'codex';
+  /**
+   * The hunk lines carry the patch's own line endings (`cr`): parsed patch text. Hunks built
+   * from search/replace edits do not.
+   */
+  patchEndings?: boolean;
   /** The file is byte-identical to the one the diff was made from (git's `index` line). */
   unchangedSinceDiff: boolean;
 }
@@ -59,11 +55,18 @@ export function applyHunks(file: FileText, hunks: readonly Hunk[], options: Appl
   let additions = 0;
   let deletions = 0;
 
-  hunks.forEach((hunk, i) => {
+  let bom = file.bom;
+
+  hunks.forEach((patchHunk, i) => {
     const index = i + 1;
+    const { hunk, oldBom, newBom } = withoutBom(patchHunk);
     from = Math.max(from, anchorPosition(file.lines, hunk, from) ?? from);
     const stated = statedStart(hunk);
     const expected = stated === undefined ? undefined : Math.max(0, stated + drift);
+    // Codex: a chunk of only added lines, with nothing to anchor it, appends at the end of the
+    // file (before its final empty line, if it has one).
+    const appends = options.format === 'codex' && !hunk.anchors.length && !oldLines(hunk).length;
+    if (appends) from = Math.max(from, file.lines.length - (file.lines.at(-1) === '' ? 1 : 0));
     const found = matchHunk(file.lines, hunk, {
       expected: expected ?? (options.format === 'codex' ? from : undefined),
       from,
@@ -83,8 +86,12 @@ export function applyHunks(file: FileText, hunks: readonly Hunk[], options: Appl
       errors.push({ hunk: index, message, expected: oldLines(hunk), ...(nearest ? { nearest } : {}) });
       return;
     }
-    const replacement = replace(file, hunk, found.start, found.droppedBefore, found.droppedAfter);
-    if (found.start + replacement.oldCount === file.lines.length) adjustFinalNewline(file, hunk, replacement, options.format);
+    const literal = (found.kind === 'exact' || found.kind === 'offset') && !found.droppedBefore && !found.droppedAfter;
+    const exactBytes = literal && options.patchEndings === true && carriesEndings(file, hunk, found.start);
+    const replacement = replace(file, hunk, found.start, found.droppedBefore, found.droppedAfter, exactBytes);
+    if (found.start + replacement.oldCount === file.lines.length) adjustFinalNewline(file, hunk, replacement, options.format, exactBytes);
+    // A hunk that states the file's BOM (or its absence) and changes it, changes it.
+    if (literal && found.start === 0 && oldBom === file.bom && oldBom !== newBom) bom = newBom;
     replacements.push(replacement);
     const offset = stated === undefined ? 0 : found.start - found.droppedBefore - stated;
     if (stated !== undefined) {
@@ -97,7 +104,41 @@ export function applyHunks(file: FileText, hunks: readonly Hunk[], options: Appl
     from = replacement.end;
   });
 
-  return { text: errors.length ? file : rebuild(file, replacements), reports, errors, additions, deletions };
+  return { text: errors.length ? file : rebuild({ ...file, bom }, replacements), reports, errors, additions, deletions };
+}
+
+const BOM = '\uFEFF';
+
+/**
+ * A hunk whose first line starts with a BOM (a diff that adds, removes or shows the BOM of a
+ * file) is matched without it; whether each side had one is kept.
+ */
+function withoutBom(hunk: Hunk): { hunk: Hunk; oldBom: boolean; newBom: boolean } {
+  const first = hunk.lines[0];
+  if (!first || (hunk.oldStart !== undefined && hunk.oldStart > 1)) return { hunk, oldBom: false, newBom: false };
+  const oldIndex = hunk.lines.findIndex((line) => line.kind !== '+');
+  const newIndex = hunk.lines.findIndex((line) => line.kind !== '-');
+  const oldBom = oldIndex >= 0 && hunk.lines[oldIndex]!.text.startsWith(BOM);
+  const newBom = newIndex >= 0 && hunk.lines[newIndex]!.text.startsWith(BOM);
+  if (!oldBom && !newBom) return { hunk, oldBom, newBom };
+  const lines = hunk.lines.map((line, i) =>
+    (i === oldIndex && oldBom) || (i === newIndex && newBom) ? { ...line, text: line.text.slice(BOM.length) } : line,
+  );
+  return { hunk: { ...hunk, lines }, oldBom, newBom };
+}
+
+/**
+ * Whether the hunk's old lines (context and removed) carry exactly the endings the file has
+ * where they matched, a missing final newline included: then the patch knows the file's bytes,
+ * and its added lines are written with the endings it gives them.
+ */
+function carriesEndings(file: FileText, hunk: Hunk, start: number): boolean {
+  const old = hunk.lines.filter((line) => line.kind !== '+');
+  if (!old.length) return false;
+  return old.every((line, j) => {
+    const ending = j === old.length - 1 && hunk.oldNoNewline ? '' : line.cr ? '\r\n' : '\n';
+    return file.endings[start + j] === ending;
+  });
 }
 
 /** 0-based line where a unified hunk says its old lines start; a pure insertion names the line before. */
@@ -128,7 +169,7 @@ function anchorMissing(lines: readonly string[], hunk: Hunk, from: number): bool
   return hunk.anchors.length > 0 && anchorPosition(lines, hunk, 0) === undefined && anchorPosition(lines, hunk, from) === undefined;
 }
 
-function replace(file: FileText, hunk: Hunk, start: number, dropBefore: number, dropAfter: number): Replacement & { oldCount: number } {
+function replace(file: FileText, hunk: Hunk, start: number, dropBefore: number, dropAfter: number, exactBytes = false): Replacement & { oldCount: number } {
   const lines = hunk.lines.slice(dropBefore, hunk.lines.length - dropAfter);
   const indent = reindenter(file.lines, lines, start);
   const out: string[] = [];
@@ -143,11 +184,12 @@ function replace(file: FileText, hunk: Hunk, start: number, dropBefore: number, 
       position++;
     } else {
       out.push(indent(line.text));
-      endings.push(file.eol);
+      endings.push(exactBytes ? (line.cr ? '\r\n' : '\n') : file.eol);
     }
   }
-  // The last replaced line keeps the file's own ending state (final newline or not).
-  if (position === file.lines.length && endings.length && position > start) endings[endings.length - 1] = file.endings[position - 1]!;
+  // The last replaced line keeps the file's own ending state (final newline or not), unless
+  // the patch gave its bytes (then `\ No newline at end of file` decides).
+  if (!exactBytes && position === file.lines.length && endings.length && position > start) endings[endings.length - 1] = file.endings[position - 1]!;
   return { start, end: position, lines: out, endings, oldCount: position - start };
 }
 
@@ -180,11 +222,11 @@ function reindenter(file: readonly string[], lines: readonly Hunk['lines'][numbe
 }
 
 /** A hunk that reaches the end of the file decides its final newline, when the patch says so. */
-function adjustFinalNewline(file: FileText, hunk: Hunk, replacement: Replacement, format: 'unified' | 'codex'): void {
+function adjustFinalNewline(file: FileText, hunk: Hunk, replacement: Replacement, format: 'unified' | 'codex', exactBytes: boolean): void {
   if (format !== 'unified' || !replacement.endings.length) return;
   const last = replacement.endings.length - 1;
   if (hunk.newNoNewline) replacement.endings[last] = '';
-  else if (hunk.oldNoNewline) replacement.endings[last] = file.eol;
+  else if (hunk.oldNoNewline) replacement.endings[last] = exactBytes ? (hunk.lines.findLast((line) => line.kind !== '-')?.cr ? '\r\n' : '\n') : file.eol;
 }
 
 function rebuild(file: FileText, replacements: readonly Replacement[]): FileText {

@@ -4,39 +4,20 @@ import { UserError } from '../../core/errors.js';
 import type { WorkspaceState } from '../../core/state.js';
 import { RootWriter, withPathLocks, type Workspace } from '../../core/workspace.js';
 import { isBinary, unifiedDiff } from '../../core/files.js';
-import { applyHunks, type HunkReport } from './apply-hunks.js';
+import { applyHunks } from './apply-hunks.js';
+import { applyEdits } from './search-replace.js';
+import { introducedSyntaxErrors, type SyntaxIssue } from './syntax.js';
 import { loadCheckpoint, markUndone, newCheckpointId, saveCheckpoint, type PreImage } from './checkpoints.js';
-import { beginJournal, contentHash, type JournalEntry, type RecoveredApply } from './journal.js';
+import { beginJournal, contentHash, type JournalEntry } from './journal.js';
+import type { ApplyPatchOutput, FileReport, PatchError } from './schema.js';
 import { decodeText, encodeText, textFromLines, withDefaultEol, type FileText } from './text.js';
 import type { FilePatch, ParsedPatch } from './types.js';
 import { WriteSetError, writeAllOrNothing, type Write } from './write-set.js';
 
-export interface FileReport {
-  path: string;
-  action: 'add' | 'update' | 'delete' | 'move';
-  from?: string;
-  additions: number;
-  deletions: number;
-  hunks: HunkReport[];
-}
+export type { FileReport, PatchError };
 
-export interface PatchError {
-  path: string;
-  hunk?: number;
-  message: string;
-  expected?: string[];
-  nearest?: { line: number; text: string };
-}
-
-export interface ApplyResult {
-  applied: boolean;
-  dryRun: boolean;
-  checkpoint?: string;
-  files: FileReport[];
-  errors: PatchError[];
-  diff: string;
-  recovered?: RecoveredApply[];
-}
+/** What an apply or undo returns before the budget cuts its diff: the output schema's shape. */
+export type ApplyResult = Omit<ApplyPatchOutput, 'truncated'>;
 
 interface Services {
   workspace: Workspace;
@@ -67,7 +48,13 @@ export const applyTestHooks: { beforeWrites?: () => Promise<void> } = {};
  * written unless all fit; then a checkpoint of the pre-images is stored, files are written
  * atomically one by one, and if any write fails the ones already written are restored.
  */
-export async function applyParsed(patch: ParsedPatch, services: Services, dryRun: boolean, patchEol: '\n' | '\r\n' = '\n'): Promise<ApplyResult> {
+export async function applyParsed(
+  patch: ParsedPatch,
+  services: Services,
+  dryRun: boolean,
+  patchEol: '\n' | '\r\n' = '\n',
+  rejectSyntaxErrors = false,
+): Promise<ApplyResult> {
   const { workspace } = services;
   const targets = await Promise.all(patch.files.flatMap((file) => touchedPaths(file)).map((rel) => resolveForWrite(workspace, rel)));
   return withPathLocks(targets, async () => {
@@ -96,7 +83,12 @@ export async function applyParsed(patch: ParsedPatch, services: Services, dryRun
 
     const changed = [...slots.values()].filter(isChanged);
     const diff = renderDiff(patch, changed, slots, workspace);
-    if (errors.length || dryRun) return { applied: errors.length === 0, dryRun, files, errors, diff };
+    const syntax = errors.length ? [] : await syntaxGuard(changed);
+    if (rejectSyntaxErrors) {
+      for (const issue of syntax) errors.push({ path: issue.path, message: `the edit introduces a syntax error at line ${issue.line}, column ${issue.column}: ${issue.message}` });
+    }
+    const guarded = syntax.length ? { syntax } : {};
+    if (errors.length || dryRun) return { applied: errors.length === 0, dryRun, ...guarded, files, errors, diff };
     if (!changed.length) return { applied: true, dryRun, files, errors, diff };
 
     await applyTestHooks.beforeWrites?.();
@@ -113,8 +105,16 @@ export async function applyParsed(patch: ParsedPatch, services: Services, dryRun
     await journaledWrites(services.state, workspace, { kind: 'apply', checkpoint, files: writes.map((w) => ({ path: w.rel, after: w.after ? contentHash(w.after) : null })) }, writes, {
       prepare: () => saveCheckpoint(services.state, checkpoint, images),
     });
-    return { applied: true, dryRun, checkpoint, files, errors, diff };
+    return { applied: true, dryRun, checkpoint, ...guarded, files, errors, diff };
   });
+}
+
+/** Syntax errors the new contents introduce, file by file (see syntax.ts). */
+async function syntaxGuard(changed: readonly Slot[]): Promise<SyntaxIssue[]> {
+  const perFile = await Promise.all(
+    changed.map((slot) => (slot.current ? introducedSyntaxErrors(slot.rel, slot.original?.toString('utf8'), encodeText(slot.current)) : [])),
+  );
+  return perFile.flat();
 }
 
 function touchedPaths(file: FilePatch): string[] {
@@ -126,6 +126,7 @@ function touchedPaths(file: FilePatch): string[] {
 function reportedAction(file: FilePatch): FileReport['action'] {
   if (file.action === 'copy') return 'add';
   if (file.action === 'update' && file.moveTo) return 'move';
+  if (file.action === 'edit') return 'update';
   return file.action;
 }
 
@@ -156,20 +157,31 @@ async function applyFile(file: FilePatch, slotOf: SlotOf, format: ParsedPatch['f
     ...extra,
   });
 
+  if (file.action === 'edit') {
+    const target = await slotOf(file.path);
+    const existed = target.current !== null;
+    const result = applyEdits(target.current, file.edits, patchEol);
+    for (const error of result.errors) errors.push({ path: file.path, ...error });
+    if (!result.errors.length) target.current = result.text;
+    return report(existed ? 'update' : 'add', { additions: result.additions, deletions: result.deletions, hunks: result.reports });
+  }
+
   if (file.action === 'add') {
     const target = await slotOf(file.path);
     const text = textFromLines(file.lines, !file.noNewlineAtEnd, patchEol);
-    if (target.current && encodeText(target.current) !== encodeText(text)) {
+    // Codex's apply_patch replaces a file that exists; git apply refuses.
+    const overwritten = target.current !== null && encodeText(target.current) !== encodeText(text);
+    if (overwritten && format !== 'codex') {
       throw new UserError(`"${file.path}" already exists`, 'Use an update (a diff against the current content) instead of adding the file');
     }
     target.current = text;
     if (file.mode !== undefined) target.newMode = file.mode;
-    return report('add', { additions: file.lines.length });
+    return report('add', { additions: file.lines.length, ...(overwritten ? { overwritten } : {}) });
   }
 
   const source = await slotOf(file.action === 'copy' ? file.from : file.path);
   if (!source.current) throw new UserError(`"${file.action === 'copy' ? file.from : file.path}" does not exist`, 'Check the path; to create a file, add it');
-  const result = applyHunks(source.current, file.hunks, { format, unchangedSinceDiff: sameBlob(source, file.oldBlob) });
+  const result = applyHunks(source.current, file.hunks, { format: format === 'codex' ? 'codex' : 'unified', patchEndings: true, unchangedSinceDiff: sameBlob(source, file.oldBlob) });
   for (const error of result.errors) errors.push({ path: file.path, ...error });
   const counts = { additions: result.additions, deletions: result.deletions, hunks: result.reports };
   if (result.errors.length) return report(reportedAction(file), counts);
@@ -185,13 +197,17 @@ async function applyFile(file: FilePatch, slotOf: SlotOf, format: ParsedPatch['f
   if (file.action === 'copy' || (file.action === 'update' && file.moveTo && file.moveTo !== file.path)) {
     const destination = file.action === 'copy' ? file.path : file.moveTo!;
     const target = await slotOf(destination);
-    if (target.current) throw new UserError(`"${destination}" already exists`, 'Move or copy to a path that is free, or delete it first');
+    // Codex's apply_patch replaces an existing destination of `*** Move to`; git apply refuses.
+    const overwritten = target.current !== null;
+    if (overwritten && !(format === 'codex' && file.action === 'update')) {
+      throw new UserError(`"${destination}" already exists`, 'Move or copy to a path that is free, or delete it first');
+    }
     target.current = result.text;
     target.newMode = file.mode ?? source.originalMode;
     if (file.action === 'update') source.current = null;
     return file.action === 'copy'
       ? { ...report('add', counts), from: file.from }
-      : { ...report('move', counts), path: destination, from: file.path };
+      : { ...report('move', counts), path: destination, from: file.path, ...(overwritten ? { overwritten } : {}) };
   }
   source.current = result.text;
   if (file.mode !== undefined) source.newMode = file.mode;

@@ -8,6 +8,7 @@ import { RootWriter, withPathLocks, type Workspace } from '../../core/workspace.
 import { markUndone, readCheckpoint, type PreImage } from './checkpoints.js';
 import { describeRecovery } from './render.js';
 import { put } from './write-set.js';
+import type { RecoveredApply } from './schema.js';
 
 /**
  * The journal makes all-or-nothing hold across a crash. Before the first file of a set is
@@ -48,16 +49,8 @@ interface Owner {
   started?: string;
 }
 
-export interface RecoveredApply {
-  checkpoint: string;
-  /** rolled-back: every file is as before that apply; undo-finished: an interrupted undo was completed. */
-  action: 'rolled-back' | 'undo-finished';
-  fileCount: number;
-  /** The set's files (the first SHOWN_FILES). */
-  files: string[];
-  /** Files changed by someone else since the crash: left as they are; `{undo: checkpoint}` restores them. */
-  leftAlone?: string[];
-}
+/** One repaired set, as the result's `recovered` reports it. */
+export type { RecoveredApply };
 
 export interface RecoveryLog {
   warn(message: string): void;

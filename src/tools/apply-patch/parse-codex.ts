@@ -1,4 +1,4 @@
-import { showLine, splitPatchLines } from './parse-unified.js';
+import { showLine, splitPatchLinesWithEndings } from './parse-unified.js';
 import { PatchSyntaxError, type AddFile, type DeleteFile, type FilePatch, type Hunk, type ParsedPatch, type UpdateFile } from './types.js';
 
 /**
@@ -7,9 +7,9 @@ import { PatchSyntaxError, type AddFile, type DeleteFile, type FilePatch, type H
  * blank lines between chunks, a missing `*** End Patch`.
  */
 export function parseCodex(text: string): ParsedPatch {
-  const lines = splitPatchLines(text);
+  const { lines, cr } = splitPatchLinesWithEndings(text);
   const start = findPatchStart(lines);
-  const reader: Reader = { lines, pos: start, terminator: heredocTerminator(lines.slice(0, start)) };
+  const reader: Reader = { lines, cr, pos: start, terminator: heredocTerminator(lines.slice(0, start)) };
   const files: FilePatch[] = [];
   while (reader.pos < lines.length) {
     const file = readNextFile(reader);
@@ -33,6 +33,8 @@ export function isCodexFileMarkerLine(line: string): boolean {
 
 interface Reader {
   lines: string[];
+  /** Per line: it ended in CRLF. */
+  cr: boolean[];
   /** 0-based index of the next line; its patch line number is `pos + 1`. */
   pos: number;
   /** The word that closes a heredoc around the patch (`EOF` in `<<'EOF'`), if there is one. */
@@ -249,7 +251,7 @@ function readChunkLine(reader: Reader, state: ChunkState): boolean {
     state.currentHasHeader = false;
   }
   flushBlanksAsContext(state);
-  state.current.lines.push({ kind, text: line.slice(1) });
+  state.current.lines.push({ kind, text: line.slice(1), ...(reader.cr[reader.pos] ? { cr: true as const } : {}) });
   return true;
 }
 
@@ -279,7 +281,9 @@ function endChunkAtEndOfFile(state: ChunkState, patchLine: number): void {
     throw new PatchSyntaxError('"*** End of File" must follow the lines of a chunk', patchLine);
   }
   state.current.atEnd = true;
-  state.pendingBlanks = [];
+  // Blank lines right before it are the file's last lines (a file ending in "\n\n"), as in
+  // Codex's own line model, not spacing.
+  flushBlanksAsContext(state);
   closeChunk(state);
 }
 

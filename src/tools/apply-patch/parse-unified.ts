@@ -16,7 +16,8 @@ import {
  * checking them is the applier's job.
  */
 export function parseUnified(text: string): ParsedPatch {
-  const reader: Reader = { lines: splitPatchLines(text), pos: 0 };
+  const { lines, cr } = splitPatchLinesWithEndings(text);
+  const reader: Reader = { lines, cr, pos: 0 };
   const files: FilePatch[] = [];
   while (skipToFileStart(reader)) files.push(readFileSection(reader));
   if (files.length === 0) throw noDiffFound(reader.lines);
@@ -33,6 +34,21 @@ export function splitPatchLines(text: string): string[] {
   return lines;
 }
 
+/**
+ * The patch's lines as `splitPatchLines` gives them, and which of them ended in CRLF: a
+ * hunk line's own ending matters when the patch converts a file's line endings.
+ */
+export function splitPatchLinesWithEndings(text: string): { lines: string[]; cr: boolean[] } {
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const cr = lines.map((line, i) => {
+    if (!line.endsWith('\r')) return false;
+    lines[i] = line.slice(0, -1);
+    return true;
+  });
+  return { lines, cr };
+}
+
 /** How a line is shown in an error message: quoted, so blanks and spaces are visible, and short. */
 export function showLine(line: string): string {
   const shown = line.length > 120 ? `${line.slice(0, 120)}…` : line;
@@ -41,6 +57,8 @@ export function showLine(line: string): string {
 
 interface Reader {
   lines: string[];
+  /** Per line: it ended in CRLF. */
+  cr: boolean[];
   /** 0-based index of the next line to read; its patch line number is `pos + 1`. */
   pos: number;
 }
@@ -408,7 +426,7 @@ function readCountedLines(reader: Reader, hunk: Hunk, oldCount: number, newCount
       reader.pos++;
       continue;
     }
-    const hunkLine = toHunkLine(line);
+    const hunkLine = toHunkLine(line, reader.cr[reader.pos]);
     if (!hunkLine) throw new PatchSyntaxError(`hunk ends early at ${showLine(line)}: ${tally()}`, reader.pos + 1);
     if ((hunkLine.kind !== '+' && oldLeft === 0) || (hunkLine.kind !== '-' && newLeft === 0)) {
       throw new PatchSyntaxError(`hunk has more lines than its header says: ${tally()} before ${showLine(line)}`, reader.pos + 1);
@@ -456,7 +474,7 @@ function readUncountedLines(reader: Reader, hunk: Hunk): void {
     }
     if (line.trim() === '' && !hunkLinesFollow(reader.lines, reader.pos)) break;
     if (line.trim() !== '' && endsUncountedHunk(reader.lines, reader.pos)) break;
-    const hunkLine = toHunkLine(line);
+    const hunkLine = toHunkLine(line, reader.cr[reader.pos]);
     if (!hunkLine) {
       rejectStrayLine(reader.lines, reader.pos);
       break;
@@ -492,10 +510,11 @@ function endsUncountedHunk(lines: string[], index: number): boolean {
 }
 
 /** A whitespace-only line without the leading space is context some tool stripped or mangled. */
-function toHunkLine(line: string): HunkLine | undefined {
+function toHunkLine(line: string, cr = false): HunkLine | undefined {
   const kind = line[0];
-  if (kind !== ' ' && line.trim() === '') return { kind: ' ', text: line };
-  if (kind === ' ' || kind === '-' || kind === '+') return { kind, text: line.slice(1) };
+  const ending = cr ? ({ cr } as const) : {};
+  if (kind !== ' ' && line.trim() === '') return { kind: ' ', text: line, ...ending };
+  if (kind === ' ' || kind === '-' || kind === '+') return { kind, text: line.slice(1), ...ending };
   return undefined;
 }
 

@@ -1,12 +1,14 @@
 import { isBeginPatchLine, isCodexFileMarkerLine, parseCodex } from './parse-codex.js';
 import { parseUnified, showLine, splitPatchLines } from './parse-unified.js';
+import { isSearchLine, parseSearchReplace } from './search-replace.js';
 import { PatchSyntaxError, type ParsedPatch } from './types.js';
 
-export type PatchFormat = 'auto' | 'unified' | 'codex';
+export type PatchFormat = 'auto' | 'unified' | 'codex' | 'search-replace';
 
-/** Parses a patch in either format; `auto` decides by the patch's first telling line. */
+/** Parses a patch in any format; `auto` decides by the patch's first telling line. */
 export function parsePatch(text: string, format: PatchFormat = 'auto'): ParsedPatch {
   const chosen = format === 'auto' ? detectPatchFormat(text) : format;
+  if (chosen === 'search-replace') return parseSearchReplace(text);
   return chosen === 'codex' ? parseCodex(text) : parseUnified(text);
 }
 
@@ -20,11 +22,12 @@ const UNIFIED_HUNK_HEADER = /^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/;
  * one (its lines start with a prefix), while a format-patch commit message above the diff may
  * quote an indented Codex patch.
  */
-export function detectPatchFormat(text: string): 'unified' | 'codex' {
+export function detectPatchFormat(text: string): 'unified' | 'codex' | 'search-replace' {
   const lines = splitPatchLines(text);
   if (lines.some((line) => line.startsWith('diff --git '))) return 'unified';
   for (const [index, line] of lines.entries()) {
     if (isBeginPatchLine(line) || isCodexFileMarkerLine(line)) return 'codex';
+    if (isSearchLine(line)) return 'search-replace';
     if (isUnifiedSignal(lines, index)) return 'unified';
   }
   const firstText = lines.findIndex((line) => line.trim() !== '');

@@ -4,6 +4,8 @@ import type { ToolContext } from '../../core/context.js';
 import { applyParsed, undoCheckpoint, type ApplyResult } from './apply.js';
 import { takeRecoveredNote } from './journal.js';
 import { parsePatch } from './parse.js';
+import { editsToFiles } from './search-replace.js';
+import type { ParsedPatch } from './types.js';
 import { renderApply, renderSummary } from './render.js';
 import { eolOf } from './text.js';
 import type { ApplyPatchInput, ApplyPatchOutput } from './schema.js';
@@ -12,14 +14,19 @@ type Services = Pick<ToolContext, 'workspace' | 'state'>;
 
 /** apply-patch: verify everything, write atomically or not at all, keep a checkpoint to undo. */
 export async function applyPatch(input: ApplyPatchInput, services: Services): Promise<ApplyPatchOutput> {
-  if (input.patch !== undefined && input.undo !== undefined) {
-    throw new UserError('pass either patch or undo, not both', 'Apply a patch, or undo a checkpoint, one call each');
+  const hasEdits = input.edits !== undefined && input.edits.length > 0;
+  if ((input.patch !== undefined || hasEdits) && input.undo !== undefined) {
+    throw new UserError('pass either patch or undo, not both (edits count as a patch)', 'Apply a patch, or undo a checkpoint, one call each');
   }
   if (input.undo !== undefined) return withinBudget(await withRecovered(await undoCheckpoint(input.undo, services), services), input.maxTokens);
-  if (!input.patch?.trim()) throw new UserError('apply-patch needs a patch (or an undo id)', 'Pass a unified diff or a Codex "*** Begin Patch" patch');
-  const parsed = parsePatch(input.patch, input.format);
+  if (!input.patch?.trim() && !hasEdits) {
+    throw new UserError('apply-patch needs a patch, edits (or an undo id)', 'Pass a unified diff, a Codex "*** Begin Patch" patch, SEARCH/REPLACE blocks or edits [{path, oldText, newText}]');
+  }
+  // A patch and edits in one call apply together, all or nothing.
+  const parsed: ParsedPatch = input.patch?.trim() ? parsePatch(input.patch, input.format) : { format: 'search-replace', files: [] };
+  if (hasEdits) parsed.files.push(...editsToFiles(input.edits!));
   if (!parsed.files.length) throw new UserError('the patch changes no file', 'Include at least one file section');
-  return withinBudget(await withRecovered(await applyParsed(parsed, services, input.dryRun, eolOf(input.patch)), services), input.maxTokens);
+  return withinBudget(await withRecovered(await applyParsed(parsed, services, input.dryRun ?? false, input.patch ? eolOf(input.patch) : '\n', input.rejectSyntaxErrors ?? false), services), input.maxTokens);
 }
 
 /** Adds what start-up recovery repaired, taken once, to the first result after it. */

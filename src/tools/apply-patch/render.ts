@@ -13,8 +13,9 @@ export function renderSummary(result: ApplyPatchOutput): string {
     const hunks = file.hunks
       .map((h) => (h.status === 'failed' ? `#${h.index} failed` : `#${h.index} ${h.match}@${h.line}${h.offset ? ` (${h.offset > 0 ? '+' : ''}${h.offset})` : ''}`))
       .join(', ');
-    out.push(`  ${file.action} ${file.from ? `${file.from} -> ` : ''}${file.path} +${file.additions} -${file.deletions}${hunks ? `  [${hunks}]` : ''}`);
+    out.push(`  ${file.action} ${file.from ? `${file.from} -> ` : ''}${file.path}${file.overwritten ? ' (replaced the existing file)' : ''} +${file.additions} -${file.deletions}${hunks ? `  [${hunks}]` : ''}`);
   }
+  for (const issue of result.syntax ?? []) out.push(`syntax: ${issue.path}:${issue.line}:${issue.column}: ${issue.message} (introduced by this edit; fix it)`);
   for (const recovered of result.recovered ?? []) out.push(`note: ${describeRecovery(recovered)}`);
   for (const error of result.errors) {
     out.push(`error: ${error.path}${error.hunk ? ` hunk ${error.hunk}` : ''}: ${error.message}`);

@@ -3,16 +3,22 @@ import { maxTokensInput } from '../../core/budget.js';
 
 export const ApplyPatchInput = z
   .object({
-    patch: z.string().optional().describe('Unified diff or Codex "*** Begin Patch" text'),
-    undo: z.string().optional().describe('Checkpoint id of an earlier apply, to restore'),
-    dryRun: z.boolean().default(false),
-    format: z.enum(['auto', 'unified', 'codex']).default('auto'),
+    // Descriptions are kept to what the tool's description does not say: tools/list is under 8 KB for all tools.
+    patch: z.string().optional(),
+    edits: z
+      .array(z.object({ path: z.string(), oldText: z.string(), newText: z.string(), replaceAll: z.boolean().optional() }))
+      .optional(),
+    undo: z.string().optional(),
+    // Defaults are applied by the tool (`false`, `auto`): their bytes in tools/list are saved.
+    dryRun: z.boolean().optional(),
+    format: z.enum(['auto', 'unified', 'codex', 'search-replace']).optional(),
+    rejectSyntaxErrors: z.boolean().optional(),
     maxTokens: maxTokensInput,
   })
   .strict();
 export type ApplyPatchInput = z.output<typeof ApplyPatchInput>;
 
-const HunkReport = z.object({
+export const HunkReport = z.object({
   index: z.number(),
   status: z.enum(['applied', 'failed']),
   line: z.number(),
@@ -25,11 +31,15 @@ export const ApplyPatchOutput = z.object({
   applied: z.boolean(),
   dryRun: z.boolean(),
   checkpoint: z.string().optional(),
+  /** Syntax errors the edit introduces in files of a tree-sitter language (1-based line and column). */
+  syntax: z.array(z.object({ path: z.string(), line: z.number(), column: z.number(), message: z.string() })).optional(),
   files: z.array(
     z.object({
       path: z.string(),
       action: z.enum(['add', 'update', 'delete', 'move']),
       from: z.string().optional(),
+      /** Codex semantics: `*** Add File` over an existing file, `*** Move to` onto one. */
+      overwritten: z.boolean().optional(),
       additions: z.number(),
       deletions: z.number(),
       hunks: z.array(HunkReport),
@@ -68,3 +78,7 @@ export const ApplyPatchOutput = z.object({
     .describe('Interrupted earlier applies repaired at start-up (rolled back, or an undo finished); told once'),
 });
 export type ApplyPatchOutput = z.output<typeof ApplyPatchOutput>;
+export type HunkReport = z.output<typeof HunkReport>;
+export type FileReport = ApplyPatchOutput['files'][number];
+export type PatchError = ApplyPatchOutput['errors'][number];
+export type RecoveredApply = NonNullable<ApplyPatchOutput['recovered']>[number];

@@ -6,8 +6,8 @@ export const applyPatchTool = defineTool<typeof ApplyPatchInput, typeof ApplyPat
   name: 'apply-patch',
   title: 'Apply patch',
   description:
-    'Change files with a unified diff or a Codex "*** Begin Patch" patch: all hunks verified first, atomic, fuzzy only when unambiguous. ' +
-    'Returns per-hunk results, the diff and a checkpoint for {undo}; a failed hunk shows the nearest lines.',
+    // Short: tools/list is under 8 KB for all tools (DESIGN.md §5).
+    'Atomic file edits: patch (unified diff, Codex patch or SEARCH/REPLACE blocks) or edits (unique oldText). Undo with the checkpoint id.',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   schemas: async () => {
     const { ApplyPatchInput, ApplyPatchOutput } = await import('./schema.js');

@@ -10,6 +10,11 @@ export interface HunkLine {
   kind: ' ' | '-' | '+';
   /** The line without its prefix and without any line ending. */
   text: string;
+  /**
+   * The patch line ended in CRLF (else LF). A patch whose old lines match the file including
+   * their endings writes its added lines with their own endings (a line-ending conversion).
+   */
+  cr?: true;
 }
 
 export interface Hunk {
@@ -76,10 +81,25 @@ export interface CopyFile extends FilePatchBase {
   mode?: number;
 }
 
-export type FilePatch = AddFile | DeleteFile | UpdateFile | CopyFile;
+/** One search/replace edit: `oldText` found in exactly one place (or every place, `replaceAll`). */
+export interface SearchReplace {
+  oldText: string;
+  newText: string;
+  replaceAll: boolean;
+  /** The block's line in the patch text, or the edit's 1-based position in `edits`. */
+  patchLine?: number;
+}
+
+/** Search/replace edits of one file, applied in order; an empty `oldText` on a missing file creates it. */
+export interface EditFile extends FilePatchBase {
+  action: 'edit';
+  edits: SearchReplace[];
+}
+
+export type FilePatch = AddFile | DeleteFile | UpdateFile | CopyFile | EditFile;
 
 export interface ParsedPatch {
-  format: 'unified' | 'codex';
+  format: 'unified' | 'codex' | 'search-replace';
   files: FilePatch[];
 }
 

@@ -27,7 +27,7 @@ import { PHP_RULES } from './php.js';
 import { PYTHON_RULES } from './python.js';
 import { RUBY_RULES } from './ruby.js';
 import { RUST_RULES } from './rust.js';
-import { parserFor, type GrammarName } from './treesitter.js';
+import { grammarForPath, parserFor, type GrammarName } from '../../../core/treesitter.js';
 
 export type { SymbolKind } from './common.js';
 
@@ -52,33 +52,6 @@ export interface FileTags {
   references: Record<string, number>;
 }
 
-const LANGUAGE_BY_EXTENSION: Record<string, GrammarName> = {
-  ts: 'typescript',
-  mts: 'typescript',
-  cts: 'typescript',
-  tsx: 'tsx',
-  js: 'javascript',
-  mjs: 'javascript',
-  cjs: 'javascript',
-  jsx: 'javascript',
-  py: 'python',
-  pyi: 'python',
-  go: 'go',
-  rs: 'rust',
-  java: 'java',
-  c: 'c',
-  h: 'c',
-  cc: 'cpp',
-  cpp: 'cpp',
-  cxx: 'cpp',
-  hpp: 'cpp',
-  hh: 'cpp',
-  hxx: 'cpp',
-  cs: 'csharp',
-  rb: 'ruby',
-  php: 'php',
-};
-
 /** Past this size a file is generated or vendored far more often than written, and slow to walk. */
 const MAX_SOURCE_CHARS = 1_000_000;
 
@@ -87,12 +60,7 @@ export function tagLanguageFor(path: string): string | undefined {
   return grammarFor(path);
 }
 
-function grammarFor(path: string): GrammarName | undefined {
-  const fileName = path.slice(path.lastIndexOf('/') + 1);
-  const dot = fileName.lastIndexOf('.');
-  if (dot <= 0) return undefined;
-  return LANGUAGE_BY_EXTENSION[fileName.slice(dot + 1).toLowerCase()];
-}
+const grammarFor = grammarForPath;
 
 /** Parses `source` with the grammar for `path` and extracts symbols + references. undefined when the language is unsupported. */
 export async function extractTags(path: string, source: string): Promise<FileTags | undefined> {

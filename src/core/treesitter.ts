@@ -6,7 +6,7 @@ import type { Language, Parser } from 'web-tree-sitter';
 
 type TreeSitterModule = typeof import('web-tree-sitter');
 
-/** The grammars Baton parses, by the language id that `index.ts` reports. */
+/** The grammars Baton parses (repo-scan's tags, apply-patch's syntax guard), by language id. */
 export type GrammarName =
   | 'typescript'
   | 'tsx'
@@ -93,4 +93,39 @@ export function parserFor(name: GrammarName): Promise<Parser> {
     parser.setLanguage(language);
     return parser;
   });
+}
+
+const LANGUAGE_BY_EXTENSION: Record<string, GrammarName> = {
+  ts: 'typescript',
+  mts: 'typescript',
+  cts: 'typescript',
+  tsx: 'tsx',
+  js: 'javascript',
+  mjs: 'javascript',
+  cjs: 'javascript',
+  jsx: 'javascript',
+  py: 'python',
+  pyi: 'python',
+  go: 'go',
+  rs: 'rust',
+  java: 'java',
+  c: 'c',
+  h: 'c',
+  cc: 'cpp',
+  cpp: 'cpp',
+  cxx: 'cpp',
+  hpp: 'cpp',
+  hh: 'cpp',
+  hxx: 'cpp',
+  cs: 'csharp',
+  rb: 'ruby',
+  php: 'php',
+};
+
+/** The grammar for a path, by its extension; undefined when Baton has none. */
+export function grammarForPath(path: string): GrammarName | undefined {
+  const fileName = path.slice(path.lastIndexOf('/') + 1);
+  const dot = fileName.lastIndexOf('.');
+  if (dot <= 0) return undefined;
+  return LANGUAGE_BY_EXTENSION[fileName.slice(dot + 1).toLowerCase()];
 }
