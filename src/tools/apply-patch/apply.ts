@@ -33,7 +33,7 @@ interface Slot {
   originalMode?: number;
   /** null: absent (deleted, moved away, or never there). */
   current: FileText | null;
-  newMode?: number;
+  newMode?: number | undefined;
 }
 
 /**

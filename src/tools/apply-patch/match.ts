@@ -27,7 +27,7 @@ export interface MatchFailure {
 
 export interface MatchOptions {
   /** 0-based line where the patch says the hunk starts (its own line number plus the drift of earlier hunks). */
-  expected?: number;
+  expected?: number | undefined;
   /** 0-based line before which nothing may match: the end of the previous hunk. */
   from: number;
   /** Unified diffs may drop outer context (fuzz); Codex patches may not. */

@@ -20,7 +20,7 @@ interface GoTest {
   pkg: string;
   name: string;
   status?: 'pass' | 'fail' | 'skip';
-  elapsed?: number;
+  elapsed?: number | undefined;
   output: string[];
 }
 

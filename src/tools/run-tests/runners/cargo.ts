@@ -23,7 +23,7 @@ export const cargo: Runner = {
 };
 
 /** The cargo target selector of a failed test: `--test name` for tests/name.rs, `--doc` for a doc test. */
-function targetOf(test: { name: string; file?: string }): string[] | undefined {
+function targetOf(test: { name: string; file?: string | undefined }): string[] | undefined {
   if (/ - .*\(line \d+\)$/.test(test.name)) return ['--doc'];
   const integration = test.file ? /(?:^|\/)tests\/([^/]+)\.rs$/.exec(test.file) : null;
   return integration ? ['--test', integration[1]!] : undefined;
