@@ -13,7 +13,10 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
 function random(seed) {
   let state = seed >>> 0;
-  return () => (state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
 }
 
 /** Code-like lines with the repetition real code has (closing braces, returns, blank lines). */
@@ -38,7 +41,10 @@ function gitDiff(work, path, before, after) {
   writeFileSync(a, before);
   writeFileSync(b, after);
   const out = spawnSync('git', ['diff', '--no-index', '--no-color', 'diff-a', 'diff-b'], { cwd: work, encoding: 'utf8', maxBuffer: 1 << 30 }).stdout;
-  return out.replaceAll('a/diff-a', `a/${path}`).replaceAll('b/diff-b', `b/${path}`).replace(/^diff --git .*$/m, `diff --git a/${path} b/${path}`);
+  return out
+    .replaceAll('a/diff-a', `a/${path}`)
+    .replaceAll('b/diff-b', `b/${path}`)
+    .replace(/^diff --git .*$/m, `diff --git a/${path} b/${path}`);
 }
 
 function timeProcess(args, cwd, input, reset) {
@@ -87,7 +93,9 @@ async function speed(rows) {
     mkdirSync(join(repo, 'src'), { recursive: true });
     execFileSync('git', ['init', '-q'], { cwd: repo });
     const resetBig = () => writeFileSync(join(repo, 'big.js'), bigBefore);
-    const resetMany = () => many.forEach((lines, f) => writeFileSync(join(repo, 'src', `file${f}.js`), lines.join('\n') + '\n'));
+    const resetMany = () => {
+      for (const [f, lines] of many.entries()) writeFileSync(join(repo, 'src', `file${f}.js`), lines.join('\n') + '\n');
+    };
 
     const rpc = new StdioRpc(process.execPath, [BATON_CLI, '--root', repo, '--state-dir', join(work, 'state')]);
     await rpc.initialize();
@@ -116,7 +124,11 @@ async function speed(rows) {
       rows.push([`${edits.length} search/replace edits, 10k-line file`, ms(editCall), ms(editCli), '', '', '50 ms']);
 
       // The syntax guard: one edit of a 2000-line TypeScript file, minus the same edit of the same text as .txt (no grammar).
-      const source = Array.from({ length: 400 }, (_, i) => `export function f${i}(a: number): number {\n  const b = a * ${i};\n  if (b > 10) return b;\n  return a;\n}`).join('\n') + '\n';
+      const source =
+        Array.from(
+          { length: 400 },
+          (_, i) => `export function f${i}(a: number): number {\n  const b = a * ${i};\n  if (b > 10) return b;\n  return a;\n}`,
+        ).join('\n') + '\n';
       const guardEdit = (path) => ({ edits: [{ path, oldText: 'const b = a * 200;', newText: 'const b = a * 201;' }], dryRun: true });
       const resetGuard = () => {
         writeFileSync(join(repo, 'guard.ts'), source);
@@ -145,7 +157,7 @@ function driftCases(count) {
     edited.splice(at, 1, `${lines[at]} /* edited ${c} */`, `  audit(${c});`);
     const kind = ['above', 'below', 'both', 'copy-far-above', 'copy-near-above'][c % 5];
     const inserted = Array.from({ length: 1 + Math.floor(rand() * 40) }, (_, i) => `  log("inserted ${c}.${i}");`);
-    let drifted = [...lines];
+    const drifted = [...lines];
     let shift = 0;
     if (kind === 'above' || kind === 'both') {
       const where = Math.floor(rand() * (at - 4));
@@ -165,7 +177,13 @@ function driftCases(count) {
     }
     const expected = [...drifted];
     expected.splice(at + shift, 1, ...edited.slice(at, at + 2));
-    cases.push({ name: `case${c}.js`, before: lines.join('\n') + '\n', after: edited.join('\n') + '\n', drifted: drifted.join('\n') + '\n', expected: expected.join('\n') + '\n' });
+    cases.push({
+      name: `case${c}.js`,
+      before: lines.join('\n') + '\n',
+      after: edited.join('\n') + '\n',
+      drifted: drifted.join('\n') + '\n',
+      expected: expected.join('\n') + '\n',
+    });
   }
   return cases;
 }

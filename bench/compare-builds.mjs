@@ -38,7 +38,14 @@ export async function run(other = process.argv[2]) {
   report(
     'compare-builds',
     ['build', 'ready (median)', 'vs before', 'tools/list', 'tools size', 'trivial call'],
-    Object.entries(samples).map(([name, s]) => [name, ms(median(s.ready)), ratio(median(s.ready), median(before.ready)), ms(median(s.list)), `${s.bytes} B`, ms(median(s.call))]),
+    Object.entries(samples).map(([name, s]) => [
+      name,
+      ms(median(s.ready)),
+      ratio(median(s.ready), median(before.ready)),
+      ms(median(s.list)),
+      `${s.bytes} B`,
+      ms(median(s.call)),
+    ]),
   );
 }
 

@@ -18,7 +18,8 @@ async function responsesServer(work) {
 
 async function delegate(rpc, args) {
   const started = performance.now();
-  const reply = (await rpc.request('tools/call', { name: 'delegate-to-codex', arguments: { backend: 'responses', waitSec: 600, maxTurns: 200, ...args } })).message.result;
+  const reply = (await rpc.request('tools/call', { name: 'delegate-to-codex', arguments: { backend: 'responses', waitSec: 600, maxTurns: 200, ...args } }))
+    .message.result;
   if (reply.isError) throw new Error(reply.content[0].text);
   return { ms: performance.now() - started, result: reply.structuredContent };
 }
@@ -27,15 +28,22 @@ async function delegate(rpc, args) {
 async function endpoint(startResponsesServer, work, repo, compaction) {
   // `arrivals`: when each agent turn's request reached the server.
   const agent = { turns: 0, arrivals: [], script: () => ({ text: 'done' }) };
-  const server = await startResponsesServer((request) => {
-    if (!request.tools?.length) return { text: 'SUMMARY' };
-    agent.arrivals.push(performance.now());
-    return agent.script(agent.turns++);
-  }, { compaction });
-  const rpc = new StdioRpc(process.execPath, [BATON_CLI, '--root', repo, '--state-dir', join(work, `state-${compaction}`), '--config', join(work, 'baton.json')], {
-    OPENAI_BASE_URL: server.url,
-    OPENAI_API_KEY: 'bench',
-  });
+  const server = await startResponsesServer(
+    (request) => {
+      if (!request.tools?.length) return { text: 'SUMMARY' };
+      agent.arrivals.push(performance.now());
+      return agent.script(agent.turns++);
+    },
+    { compaction },
+  );
+  const rpc = new StdioRpc(
+    process.execPath,
+    [BATON_CLI, '--root', repo, '--state-dir', join(work, `state-${compaction}`), '--config', join(work, 'baton.json')],
+    {
+      OPENAI_BASE_URL: server.url,
+      OPENAI_API_KEY: 'bench',
+    },
+  );
   await rpc.initialize();
   const run = async (script, args) => {
     agent.turns = 0;
@@ -54,7 +62,14 @@ export async function run() {
   // A ~6k-token file: forty reads of it fill a 250k-token window.
   writeFileSync(join(repo, 'big.txt'), Array.from({ length: 1200 }, (_, i) => `line ${i}: the quick brown fox jumps over the lazy dog`).join('\n'));
   writeFileSync(join(repo, 'small.txt'), 'hello\n');
-  writeFileSync(join(work, 'baton.json'), JSON.stringify({ delegate: { models: { 'bench-250k': { contextWindow: 250_000, efforts: ['medium'] }, 'gpt-5.1-codex-mini': { contextWindow: 400_000, efforts: ['medium'] } } } }));
+  writeFileSync(
+    join(work, 'baton.json'),
+    JSON.stringify({
+      delegate: {
+        models: { 'bench-250k': { contextWindow: 250_000, efforts: ['medium'] }, 'gpt-5.1-codex-mini': { contextWindow: 400_000, efforts: ['medium'] } },
+      },
+    }),
+  );
 
   const native = await endpoint(startResponsesServer, work, repo, 'native');
   const gateway = await endpoint(startResponsesServer, work, repo, 'gateway');
@@ -63,7 +78,10 @@ export async function run() {
   try {
     // Per-turn overhead: 40 turns of a small read each, the model answering instantly. The two
     // sides take turns, so a change in the machine's load falls on both; the median of 5 runs.
-    const sides = [['native', native], ['fallback', gateway]];
+    const sides = [
+      ['native', native],
+      ['fallback', gateway],
+    ];
     const smallReads = (n) => (n < 40 ? { functionCalls: [{ name: 'repo_scan', arguments: { mode: 'read', path: 'small.txt' } }] } : { text: 'done' });
     const perTurn = { native: [], fallback: [] };
     for (const [, side] of sides) await side.run(smallReads, { task: 'warm-up' }); // also where the gateway refuses context_management, once
@@ -75,7 +93,8 @@ export async function run() {
     }
     for (const [name] of sides) {
       extra[`perTurn_${name}`] = median(perTurn[name]);
-      const label = name === 'native' ? 'agent-loop turn, API compaction on (context_management sent)' : 'agent-loop turn, endpoint without API compaction (fallback)';
+      const label =
+        name === 'native' ? 'agent-loop turn, API compaction on (context_management sent)' : 'agent-loop turn, endpoint without API compaction (fallback)';
       rows.push([label, ms(median(perTurn[name])), `median of 5 runs of 41 turns; per turn ${perTurn[name].map((v) => v.toFixed(1)).join(', ')} ms`]);
     }
 
@@ -84,7 +103,12 @@ export async function run() {
     // turn's request (the tool call, the compaction, the next request), against the same step of
     // the same loop without it. After a warm-up loop, the median of 3 pairs.
     const bigReads = (last) => (n) =>
-      n < 40 ? { functionCalls: [{ name: 'repo_scan', arguments: { mode: 'read', path: 'big.txt', endLine: 1200 } }], usage: { inputTokens: n === 39 ? last : 1000, outputTokens: 10 } } : { text: 'done' };
+      n < 40
+        ? {
+            functionCalls: [{ name: 'repo_scan', arguments: { mode: 'read', path: 'big.txt', endLine: 1200 } }],
+            usage: { inputTokens: n === 39 ? last : 1000, outputTokens: 10 },
+          }
+        : { text: 'done' };
     const step = (r) => r.arrivals[40] - r.arrivals[39];
     for (const [, side] of sides) await side.run(bigReads(1000), { task: 'read big.txt forty times (warm-up)', model: 'bench-250k' });
     const cost = { native: [], fallback: [] };
@@ -100,7 +124,10 @@ export async function run() {
     for (const [name] of sides) {
       const added = median(cost[name].map((c) => c.with - c.without));
       extra[`compaction_${name}`] = added;
-      const label = name === 'native' ? 'compaction of a ~250k-token loop, by the API (compaction item)' : "compaction of a ~250k-token loop, by Baton's engine (summary from the local server)";
+      const label =
+        name === 'native'
+          ? 'compaction of a ~250k-token loop, by the API (compaction item)'
+          : "compaction of a ~250k-token loop, by Baton's engine (summary from the local server)";
       const steps = cost[name].map((c) => `${c.with.toFixed(0)} vs ${c.without.toFixed(0)}`).join(', ');
       rows.push([label, ms(added), `${how[name]}; the step with and without it: ${steps} ms`]);
     }

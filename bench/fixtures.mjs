@@ -14,16 +14,54 @@ function random(seed) {
   };
 }
 
-const WORDS = ['user', 'order', 'cache', 'route', 'token', 'config', 'event', 'report', 'store', 'queue', 'price', 'stock', 'mail', 'auth', 'graph', 'metric', 'file', 'plan', 'task', 'audit'];
+const WORDS = [
+  'user',
+  'order',
+  'cache',
+  'route',
+  'token',
+  'config',
+  'event',
+  'report',
+  'store',
+  'queue',
+  'price',
+  'stock',
+  'mail',
+  'auth',
+  'graph',
+  'metric',
+  'file',
+  'plan',
+  'task',
+  'audit',
+];
 const VERBS = ['load', 'save', 'parse', 'build', 'check', 'merge', 'format', 'resolve', 'send', 'track'];
 
 const LANGUAGES = [
-  { ext: 'ts', share: 0.3, fn: (n, body) => `export function ${n}(input: string, count: number): string {\n${body.map((l) => `  ${l};`).join('\n')}\n  return input;\n}\n` },
+  {
+    ext: 'ts',
+    share: 0.3,
+    fn: (n, body) => `export function ${n}(input: string, count: number): string {\n${body.map((l) => `  ${l};`).join('\n')}\n  return input;\n}\n`,
+  },
   { ext: 'js', share: 0.12, fn: (n, body) => `export function ${n}(input, count) {\n${body.map((l) => `  ${l};`).join('\n')}\n  return input;\n}\n` },
   { ext: 'py', share: 0.18, fn: (n, body) => `def ${n}(data, count):\n${body.map((l) => `    ${l}`).join('\n')}\n    return data\n\n` },
-  { ext: 'go', share: 0.1, fn: (n, body) => `func ${n[0].toUpperCase() + n.slice(1)}(input string, count int) string {\n${body.map((l) => `\t${l}`).join('\n')}\n\treturn input\n}\n\n` },
-  { ext: 'rs', share: 0.05, fn: (n, body) => `pub fn ${n}(input: &str, count: usize) -> String {\n${body.map((l) => `    ${l};`).join('\n')}\n    input.to_string()\n}\n\n` },
-  { ext: 'java', share: 0.05, fn: (n, body) => `  public static String ${n}(String input, int count) {\n${body.map((l) => `    ${l};`).join('\n')}\n    return input;\n  }\n` },
+  {
+    ext: 'go',
+    share: 0.1,
+    fn: (n, body) =>
+      `func ${n[0].toUpperCase() + n.slice(1)}(input string, count int) string {\n${body.map((l) => `\t${l}`).join('\n')}\n\treturn input\n}\n\n`,
+  },
+  {
+    ext: 'rs',
+    share: 0.05,
+    fn: (n, body) => `pub fn ${n}(input: &str, count: usize) -> String {\n${body.map((l) => `    ${l};`).join('\n')}\n    input.to_string()\n}\n\n`,
+  },
+  {
+    ext: 'java',
+    share: 0.05,
+    fn: (n, body) => `  public static String ${n}(String input, int count) {\n${body.map((l) => `    ${l};`).join('\n')}\n    return input;\n  }\n`,
+  },
   { ext: 'md', share: 0.1, fn: (n) => `## ${n}\n\nThis section explains ${n} and how it relates to the rest of the system.\n\n` },
   { ext: 'json', share: 0.1, fn: (n) => `  "${n}": { "enabled": true, "limit": 42 },\n` },
 ];
@@ -48,7 +86,7 @@ export function benchRepo(files = 50_000) {
         const name = `${pick(VERBS)}${pick(WORDS)[0].toUpperCase()}${pick(WORDS).slice(1)}${written}_${f}`;
         own.push(name);
         const calls = Array.from({ length: 2 + Math.floor(rand() * 10) }, () =>
-          names.length && rand() < 0.7 ? `${names[Math.floor(Math.pow(rand(), 3) * names.length)]}(input, count)` : `count = count + ${Math.floor(rand() * 100)}`,
+          names.length && rand() < 0.7 ? `${names[Math.floor(rand() ** 3 * names.length)]}(input, count)` : `count = count + ${Math.floor(rand() * 100)}`,
         );
         text += language.fn(name, calls);
       }

@@ -27,7 +27,10 @@ const cases = [
   {
     name: 'vitest (40 files, 800 tests)',
     pkg: { type: 'module', devDependencies: { vitest: '*' } },
-    files: suite(40, (i) => [`src/t${i}.test.ts`, `import { it, expect } from 'vitest';\n${Array.from({ length: 20 }, (_, j) => `it('t${j}', () => expect(${j} + 1).toBe(${j + 1}));`).join('\n')}\n`]),
+    files: suite(40, (i) => [
+      `src/t${i}.test.ts`,
+      `import { it, expect } from 'vitest';\n${Array.from({ length: 20 }, (_, j) => `it('t${j}', () => expect(${j} + 1).toBe(${j + 1}));`).join('\n')}\n`,
+    ]),
     direct: (dir) => [join(dir, 'node_modules/.bin/vitest'), ['run']],
   },
   {
@@ -39,7 +42,10 @@ const cases = [
   {
     name: 'node --test (20 files, 400 tests)',
     pkg: { type: 'module', scripts: { test: 'node --test' } },
-    files: suite(20, (i) => [`test/t${i}.test.js`, `import test from 'node:test';\nimport assert from 'node:assert';\n${Array.from({ length: 20 }, (_, j) => `test('t${j}', () => assert.strictEqual(${j} + 1, ${j + 1}));`).join('\n')}\n`]),
+    files: suite(20, (i) => [
+      `test/t${i}.test.js`,
+      `import test from 'node:test';\nimport assert from 'node:assert';\n${Array.from({ length: 20 }, (_, j) => `test('t${j}', () => assert.strictEqual(${j} + 1, ${j + 1}));`).join('\n')}\n`,
+    ]),
     direct: () => [process.execPath, ['--test']],
   },
 ];
@@ -49,7 +55,10 @@ if (hasPytest) {
   cases.push({
     name: 'pytest (20 files, 400 tests)',
     pkg: {},
-    files: { 'pytest.ini': '[pytest]\n', ...suite(20, (i) => [`tests/test_t${i}.py`, Array.from({ length: 20 }, (_, j) => `def test_t${j}():\n    assert ${j} + 1 == ${j + 1}\n`).join('\n')]) },
+    files: {
+      'pytest.ini': '[pytest]\n',
+      ...suite(20, (i) => [`tests/test_t${i}.py`, Array.from({ length: 20 }, (_, j) => `def test_t${j}():\n    assert ${j} + 1 == ${j + 1}\n`).join('\n')]),
+    },
     direct: () => ['python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider']],
   });
 }

@@ -90,7 +90,14 @@ export async function run() {
     });
   }
   rmSync(small, { recursive: true, force: true });
-  rows.push(['no git: first search, fresh server (50 files)', 'the same search again', ms(median(firsts)), ms(median(seconds)), ratio(median(firsts), median(seconds)), '']);
+  rows.push([
+    'no git: first search, fresh server (50 files)',
+    'the same search again',
+    ms(median(firsts)),
+    ms(median(seconds)),
+    ratio(median(firsts), median(seconds)),
+    '',
+  ]);
 
   report('search', ['case', 'baseline / detail', 'baton', 'baseline', 'ratio', 'target'], rows, { files: 50_000, runs: RUNS });
 }

@@ -10,7 +10,10 @@ import { BATON_CLI, ms, report, StdioRpc } from './lib.mjs';
 /** The state folder Baton uses for a root (src/core/state.ts workspaceKey). */
 function workspaceDir(stateDir, root) {
   const real = realpathSync(root);
-  const name = basename(real).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40) || 'root';
+  const name =
+    basename(real)
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .slice(0, 40) || 'root';
   return join(stateDir, `${name}-${createHash('sha256').update(real).digest('hex').slice(0, 12)}`);
 }
 
@@ -19,9 +22,38 @@ function syntheticLog(count) {
   const at = (i) => new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString();
   for (let i = 0; i < count; i++) {
     if (i === 5) lines.push({ type: 'checkpoint', at: at(i), goal: 'Ship the billing port', constraints: ['Keep the CSV format'] });
-    else if (i % 500 === 0) lines.push({ type: 'call', at: at(i), tool: 'apply-patch', args: `patch=*** Begin Patch ${i}`, ok: true, result: 'applied to 1 file', ms: 4, files: [{ path: `src/f${i % 40}.ts`, action: 'update', additions: 2, deletions: 1 }] });
-    else if (i % 1000 === 999) lines.push({ type: 'call', at: at(i), tool: 'run-tests', args: '', ok: true, result: 'FAILED', ms: 800, tests: { status: 'failed', total: 50, passed: 49, failed: 1, skipped: 0, failing: [`suite > test ${i}`] } });
-    else lines.push({ type: 'call', at: at(i), tool: 'repo-scan', args: `mode=search query=term${i}`, ok: i % 37 !== 0, result: `${i % 9} matching lines`, ms: 3 });
+    else if (i % 500 === 0)
+      lines.push({
+        type: 'call',
+        at: at(i),
+        tool: 'apply-patch',
+        args: `patch=*** Begin Patch ${i}`,
+        ok: true,
+        result: 'applied to 1 file',
+        ms: 4,
+        files: [{ path: `src/f${i % 40}.ts`, action: 'update', additions: 2, deletions: 1 }],
+      });
+    else if (i % 1000 === 999)
+      lines.push({
+        type: 'call',
+        at: at(i),
+        tool: 'run-tests',
+        args: '',
+        ok: true,
+        result: 'FAILED',
+        ms: 800,
+        tests: { status: 'failed', total: 50, passed: 49, failed: 1, skipped: 0, failing: [`suite > test ${i}`] },
+      });
+    else
+      lines.push({
+        type: 'call',
+        at: at(i),
+        tool: 'repo-scan',
+        args: `mode=search query=term${i}`,
+        ok: i % 37 !== 0,
+        result: `${i % 9} matching lines`,
+        ms: 3,
+      });
   }
   return lines.map((line) => JSON.stringify(line)).join('\n') + '\n';
 }

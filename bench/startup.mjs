@@ -18,9 +18,7 @@ export async function run() {
       args: [BATON_CLI, '--root', work, '--state-dir', state],
       // The cheapest real call each server offers (ping where no tool is registered yet).
       trivial: (tools) =>
-        tools.some((t) => t.name === 'repo-scan')
-          ? ['tools/call', { name: 'repo-scan', arguments: { mode: 'read', path: 'hello.txt' } }]
-          : ['ping', {}],
+        tools.some((t) => t.name === 'repo-scan') ? ['tools/call', { name: 'repo-scan', arguments: { mode: 'read', path: 'hello.txt' } }] : ['ping', {}],
     },
     'server-filesystem': {
       args: [join(ROOT, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js'), work],
@@ -69,6 +67,8 @@ export async function run() {
   ]);
   report('startup', ['server', 'ready (median)', 'vs fs', 'tools/list', 'tools size', 'trivial call', 'trivial call is'], rows, {
     runs: RUNS,
-    samples: Object.fromEntries(Object.entries(samples).map(([n, s]) => [n, { ready: median(s.ready), list: median(s.list), call: median(s.call), listBytes: s.listBytes }])),
+    samples: Object.fromEntries(
+      Object.entries(samples).map(([n, s]) => [n, { ready: median(s.ready), list: median(s.list), call: median(s.call), listBytes: s.listBytes }]),
+    ),
   });
 }

@@ -39,7 +39,12 @@ export const ConfigSchema = z
         /** Open sessions at most; a new one beyond it is refused (503) until one ends or expires. */
         maxSessions: z.number().int().min(1).max(10_000).default(100),
         /** A session with no request for this long is closed; its client must initialize again. */
-        sessionIdleSec: z.number().int().min(1).max(7 * 24 * 3600).default(1800),
+        sessionIdleSec: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 24 * 3600)
+          .default(1800),
       })
       .strict()
       .prefault({}),
@@ -61,10 +66,7 @@ export const ConfigSchema = z
         largeModel: z.string().min(1).default('gpt-5.1-codex-max'),
         /** Every model Baton may use: its context window and the reasoning efforts it supports. */
         models: z
-          .record(
-            z.string().min(1),
-            z.object({ contextWindow: z.number().int().min(1000), efforts: z.array(z.enum(EFFORTS)).min(1) }).strict(),
-          )
+          .record(z.string().min(1), z.object({ contextWindow: z.number().int().min(1000), efforts: z.array(z.enum(EFFORTS)).min(1) }).strict())
           .default({
             'gpt-5.1-codex-max': { contextWindow: 400_000, efforts: ['low', 'medium', 'high', 'xhigh'] },
             'gpt-5.1-codex': { contextWindow: 400_000, efforts: ['low', 'medium', 'high'] },
@@ -184,7 +186,12 @@ function fromEnv(env: Env): Record<string, unknown> {
   if (env.OPENAI_BASE_URL?.trim()) openai.baseUrl = env.OPENAI_BASE_URL.trim();
   out.openai = openai;
   if (env.BATON_SUMMARY_MODEL?.trim()) out.session = { summaryModel: env.BATON_SUMMARY_MODEL.trim() };
-  if (env.BATON_PASS_ENV) out.env = { pass: env.BATON_PASS_ENV.split(',').map((s) => s.trim()).filter(Boolean) };
+  if (env.BATON_PASS_ENV)
+    out.env = {
+      pass: env.BATON_PASS_ENV.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    };
   return out;
 }
 

@@ -63,7 +63,12 @@ export async function serveHttp(options: ServerOptions): Promise<HttpHandle> {
       return void replyJsonRpcError(res, 400, -32000, 'Bad Request: no mcp-session-id header; start with an initialize request');
     }
     if (sessions.size >= maxSessions) {
-      return void replyJsonRpcError(res, 503, -32000, `Too many sessions: ${sessions.size} are open (http.maxSessions); close one, or retry after idle ones expire`);
+      return void replyJsonRpcError(
+        res,
+        503,
+        -32000,
+        `Too many sessions: ${sessions.size} are open (http.maxSessions); close one, or retry after idle ones expire`,
+      );
     }
     const server = createServer(options);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
@@ -95,15 +100,18 @@ export async function serveHttp(options: ServerOptions): Promise<HttpHandle> {
   acceptedOrigins = new Set([...acceptedHosts].map((name) => `http://${name.includes(':') && !name.startsWith('[') ? `[${name}]` : name}:${address.port}`));
 
   // Idle sessions are closed, so a client that never says goodbye does not hold memory forever.
-  const sweep = setInterval(() => {
-    const cutoff = Date.now() - sessionIdleSec * 1000;
-    for (const [id, session] of sessions) {
-      if (session.lastActive >= cutoff) continue;
-      sessions.delete(id);
-      options.log.info(`http: session ${id} closed after ${sessionIdleSec}s without a request`);
-      void session.server.close().catch(() => {});
-    }
-  }, Math.min(sessionIdleSec * 500, 60_000));
+  const sweep = setInterval(
+    () => {
+      const cutoff = Date.now() - sessionIdleSec * 1000;
+      for (const [id, session] of sessions) {
+        if (session.lastActive >= cutoff) continue;
+        sessions.delete(id);
+        options.log.info(`http: session ${id} closed after ${sessionIdleSec}s without a request`);
+        void session.server.close().catch(() => {});
+      }
+    },
+    Math.min(sessionIdleSec * 500, 60_000),
+  );
   sweep.unref();
 
   return {
@@ -194,7 +202,5 @@ function reply(res: ServerResponse, status: number, message: string, headers: Re
 }
 
 function replyJsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
-  res
-    .writeHead(status, { 'content-type': 'application/json' })
-    .end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }

@@ -12,7 +12,7 @@ import { TOOLS } from './tools/index.js';
 import { VERSION } from './version.js';
 
 export const INSTRUCTIONS = [
-  'Baton gives you the tools of a coding agent for one workspace (the client\'s first root, else the folder Baton was started in).',
+  "Baton gives you the tools of a coding agent for one workspace (the client's first root, else the folder Baton was started in).",
   'All paths are relative to that root and use "/"; line numbers are 1-based.',
   'Outputs respect maxTokens; when a result says truncated, pass its nextCursor to get the rest.',
   'Long calls answer {status: "running", jobId}: call the same tool again with {jobId} to wait for the result, or {jobId, cancel: true} to stop it.',
@@ -32,10 +32,7 @@ export interface ServerOptions {
 
 /** One MCP server: one per stdio process, one per HTTP session. */
 export function createServer(options: ServerOptions): McpServer {
-  const server = new McpServer(
-    { name: 'baton', title: 'Baton', version: VERSION },
-    { capabilities: { logging: {} }, instructions: INSTRUCTIONS },
-  );
+  const server = new McpServer({ name: 'baton', title: 'Baton', version: VERSION }, { capabilities: { logging: {} }, instructions: INSTRUCTIONS });
   const log = options.log.forClient((level, data) => {
     server.server.sendLoggingMessage({ level, logger: 'baton', data }).catch(() => {});
   });

@@ -30,7 +30,10 @@ export function parseOptions(argv: readonly string[], options: readonly OptionSp
     parsed = parseArgs({
       args: [...argv],
       options: Object.fromEntries(
-        all.map((o) => [o.name, { type: o.type === 'boolean' ? 'boolean' : 'string', ...(o.short ? { short: o.short } : {}), ...(o.type === 'list' ? { multiple: true } : {}) }]),
+        all.map((o) => [
+          o.name,
+          { type: o.type === 'boolean' ? 'boolean' : 'string', ...(o.short ? { short: o.short } : {}), ...(o.type === 'list' ? { multiple: true } : {}) },
+        ]),
       ) as never,
       allowPositionals: true,
       strict: true,

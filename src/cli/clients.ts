@@ -154,7 +154,9 @@ async function checkClaudeSettings(root: string): Promise<ClientCheck | undefine
   return {
     file: found ?? join(root, '.claude', 'settings.json'),
     ok: missing.length === 0,
-    detail: missing.length ? `Claude Code will refuse ${missing.join(', ')}: add them to permissions.allow` : "every Baton tool is allowed in Claude Code's permissions",
+    detail: missing.length
+      ? `Claude Code will refuse ${missing.join(', ')}: add them to permissions.allow`
+      : "every Baton tool is allowed in Claude Code's permissions",
   };
 }
 
@@ -167,9 +169,17 @@ async function checkCodex(path: string): Promise<ClientCheck | undefined> {
   const approved = /^\s*default_tools_approval_mode\s*=\s*"approve"/m.test(body);
   const never = /^\s*approval_policy\s*=\s*"never"/m.test(text);
   if (never && !approved) {
-    return { file: path, ok: false, detail: `with approval_policy = "never", Codex may refuse Baton's tools that change things: add default_tools_approval_mode = "approve" to [mcp_servers.${SERVER}]` };
+    return {
+      file: path,
+      ok: false,
+      detail: `with approval_policy = "never", Codex may refuse Baton's tools that change things: add default_tools_approval_mode = "approve" to [mcp_servers.${SERVER}]`,
+    };
   }
-  return { file: path, ok: true, detail: approved ? 'Baton is configured and its tools are approved' : 'Baton is configured; Codex will ask before its tools that change things' };
+  return {
+    file: path,
+    ok: true,
+    detail: approved ? 'Baton is configured and its tools are approved' : 'Baton is configured; Codex will ask before its tools that change things',
+  };
 }
 
 function shellQuote(text: string): string {

@@ -38,7 +38,12 @@ export class UsageError extends Error {}
 /** Options every command accepts, before or after the command word. */
 export const COMMON_OPTIONS: readonly OptionSpec[] = [
   { name: 'root', type: 'string', value: 'DIR', help: 'workspace root when the client offers no MCP roots (default: the current folder)' },
-  { name: 'state-dir', type: 'string', value: 'DIR', help: 'where Baton keeps its state (default: $BATON_STATE_DIR, $XDG_STATE_HOME/baton or ~/.local/state/baton)' },
+  {
+    name: 'state-dir',
+    type: 'string',
+    value: 'DIR',
+    help: 'where Baton keeps its state (default: $BATON_STATE_DIR, $XDG_STATE_HOME/baton or ~/.local/state/baton)',
+  },
   { name: 'config', type: 'string', value: 'FILE', help: 'JSON configuration file (default: $BATON_CONFIG)' },
   { name: 'log-level', type: 'string', value: 'LEVEL', help: 'stderr log level: debug, info, notice, warning, error, … (default info)' },
   { name: 'help', short: 'h', type: 'boolean', help: 'show this help' },
@@ -46,11 +51,25 @@ export const COMMON_OPTIONS: readonly OptionSpec[] = [
 
 /** The help text of a command, generated from its table entry. */
 export function commandHelp(command: Command): string {
-  return [`Usage: baton-mcp ${command.usage} [options]`, '', command.summary, '', 'Options:', ...optionLines(command.options), '', 'Common options:', ...optionLines(COMMON_OPTIONS), ''].join('\n');
+  return [
+    `Usage: baton-mcp ${command.usage} [options]`,
+    '',
+    command.summary,
+    '',
+    'Options:',
+    ...optionLines(command.options),
+    '',
+    'Common options:',
+    ...optionLines(COMMON_OPTIONS),
+    '',
+  ].join('\n');
 }
 
 export function optionLines(options: readonly OptionSpec[]): string[] {
-  const left = options.map((option) => `${option.short ? `-${option.short}, ` : '    '}--${option.name}${option.value ? ` ${option.value}` : option.type === 'int' ? ' N' : option.type === 'boolean' ? '' : ' VALUE'}`);
+  const left = options.map(
+    (option) =>
+      `${option.short ? `-${option.short}, ` : '    '}--${option.name}${option.value ? ` ${option.value}` : option.type === 'int' ? ' N' : option.type === 'boolean' ? '' : ' VALUE'}`,
+  );
   const width = Math.max(...left.map((text) => text.length)) + 2;
   return options.map((option, i) => `  ${left[i]!.padEnd(width)}${option.help}${option.type === 'list' ? ' (repeatable)' : ''}`);
 }

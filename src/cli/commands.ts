@@ -27,7 +27,9 @@ export const COMMANDS: readonly Command[] = [
     async run({ values, positionals }) {
       noPositionals(positionals);
       const { serve } = await import('./serve.js');
-      return serve(loadConfig({ ...configFlags(values), http: values.http === true, port: values.port as string | undefined, host: values.host as string | undefined }));
+      return serve(
+        loadConfig({ ...configFlags(values), http: values.http === true, port: values.port as string | undefined, host: values.host as string | undefined }),
+      );
     },
   },
   {
@@ -107,7 +109,13 @@ export const COMMANDS: readonly Command[] = [
     usage: 'delegate ["<task>"]',
     summary: 'delegate-to-codex: hand the task to a Codex model (Responses API, Baton runs the agent loop) or the Codex CLI.',
     options: [
-      { name: 'backend', type: 'string', key: 'backend', value: 'B', help: 'auto (default: the Codex CLI when installed, else the Responses API), responses, codex-cli' },
+      {
+        name: 'backend',
+        type: 'string',
+        key: 'backend',
+        value: 'B',
+        help: 'auto (default: the Codex CLI when installed, else the Responses API), responses, codex-cli',
+      },
       { name: 'model', type: 'string', key: 'model', value: 'M', help: 'auto (default) or a model from the configuration' },
       { name: 'effort', type: 'string', key: 'effort', value: 'E', help: `${EFFORTS.join(', ')} (default medium; clamped to what the model supports)` },
       { name: 'review', type: 'boolean', help: 'review the current change instead of doing a task (always read-only); the task text adds instructions' },

@@ -33,7 +33,7 @@ export async function runDoctor(config: Config, cliPath = entryScript(), env: No
   for (const check of checks) out.push(`${check.warn ? 'WARN' : check.ok ? 'ok  ' : check.optional ? 'note' : 'FAIL'}  ${check.name}: ${check.detail}`);
   out.push('', 'Client configurations found:');
   out.push(...(clients.length ? clients.map((c) => `${c.ok ? 'ok  ' : 'note'}  ${c.file}: ${c.detail}`) : ['  none']));
-  out.push('', '# Client set-up (configuration and the permissions that let Baton\'s tools run)', '', renderClientSetups(cliPath));
+  out.push('', "# Client set-up (configuration and the permissions that let Baton's tools run)", '', renderClientSetups(cliPath));
   process.stdout.write(out.join('\n') + '\n');
   return checks.every((check) => check.ok || check.optional) ? 0 : 1;
 }
@@ -94,7 +94,13 @@ async function checkModels(config: Config): Promise<Check | undefined> {
   try {
     const { default: OpenAI } = await import('openai');
     // A local compatible endpoint often needs no key, but the SDK refuses to start without one.
-    const client = new OpenAI({ apiKey: apiKey ?? 'unused', ...(baseUrl ? { baseURL: baseUrl } : {}), timeout: MODELS_TIMEOUT_MS, maxRetries: 0, logLevel: 'off' });
+    const client = new OpenAI({
+      apiKey: apiKey ?? 'unused',
+      ...(baseUrl ? { baseURL: baseUrl } : {}),
+      timeout: MODELS_TIMEOUT_MS,
+      maxRetries: 0,
+      logLevel: 'off',
+    });
     for await (const model of client.models.list({ timeout: MODELS_TIMEOUT_MS })) served.push(model.id);
   } catch (error) {
     const status = (error as { status?: number }).status;

@@ -100,4 +100,3 @@ function installShutdown(log: Logger): void {
     process.once(signal, () => exitSoon(signal, log));
   }
 }
-

@@ -7,12 +7,7 @@ export const DEFAULT_MAX_TOKENS = 4000;
 export const MAX_TOKENS_CAP = 20000;
 
 /** The shared `maxTokens` input: any positive budget, clamped to the hard cap by `budgetOf`. */
-export const maxTokensInput = z
-  .number()
-  .int()
-  .min(1)
-  .optional()
-  .describe(`default ${DEFAULT_MAX_TOKENS}, max ${MAX_TOKENS_CAP}`);
+export const maxTokensInput = z.number().int().min(1).optional().describe(`default ${DEFAULT_MAX_TOKENS}, max ${MAX_TOKENS_CAP}`);
 
 export function budgetOf(maxTokens: number | undefined): number {
   return Math.min(maxTokens ?? DEFAULT_MAX_TOKENS, MAX_TOKENS_CAP);

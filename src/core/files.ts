@@ -101,7 +101,8 @@ export async function pathPrefix(workspace: Workspace, path: string | undefined)
     await lstat(absolute);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UserError(`path ${quotePath(path)} does not exist`, 'Pass a file or folder relative to the root, or omit path');
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      throw new UserError(`path ${quotePath(path)} does not exist`, 'Pass a file or folder relative to the root, or omit path');
     throw pathErrorFrom(error, path);
   }
   return workspace.relative(absolute);

@@ -15,4 +15,3 @@ export const jobInputs = {
   jobId: z.string().min(1).optional().describe('Wait again for (or cancel) a job an earlier call started'),
   cancel: z.boolean().optional().describe('With jobId: cancel the job and kill its processes'),
 };
-

@@ -88,7 +88,14 @@ export class JobManager {
   start<T>(tool: string, work: (context: JobContext) => Promise<T>, options: StartOptions = {}): string {
     const id = `${tool}-${randomBytes(6).toString('hex')}`;
     const controller = new AbortController();
-    const record: JobRecord = { id, tool, status: 'running', pid: process.pid, startedAt: new Date().toISOString(), ...(options.meta ? { meta: options.meta } : {}) };
+    const record: JobRecord = {
+      id,
+      tool,
+      status: 'running',
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      ...(options.meta ? { meta: options.meta } : {}),
+    };
     const job: LiveJob = { record, controller, lastMessage: 'started', listeners: new Set(), promise: Promise.resolve() };
     const context: JobContext = {
       jobId: id,

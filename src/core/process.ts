@@ -55,8 +55,26 @@ export interface RunResult {
  * the user). Whole words, so AUTHOR, PATH and TOKENIZERS_PARALLELISM stay.
  */
 const SECRET_WORDS = new Set([
-  'TOKEN', 'TOKENS', 'SECRET', 'SECRETS', 'PASSWORD', 'PASSWORDS', 'PASSWD', 'PASSPHRASE', 'CREDENTIAL', 'CREDENTIALS', 'CREDS',
-  'PAT', 'DSN', 'AUTH', 'OAUTH', 'AUTHORIZATION', 'APIKEY', 'COOKIE', 'COOKIES', 'WEBHOOK',
+  'TOKEN',
+  'TOKENS',
+  'SECRET',
+  'SECRETS',
+  'PASSWORD',
+  'PASSWORDS',
+  'PASSWD',
+  'PASSPHRASE',
+  'CREDENTIAL',
+  'CREDENTIALS',
+  'CREDS',
+  'PAT',
+  'DSN',
+  'AUTH',
+  'OAUTH',
+  'AUTHORIZATION',
+  'APIKEY',
+  'COOKIE',
+  'COOKIES',
+  'WEBHOOK',
 ]);
 /** Run together in one word (GHTOKEN, PGPASSWORD, ANTHROPICAPIKEY, npm's _authToken). */
 const SECRET_INSIDE_WORD = /SECRET|PASSWORD|PASSWD|CREDENTIAL|TOKEN$|APIKEY|AUTHTOKEN/;
@@ -65,7 +83,10 @@ const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:[^\s/@]+@/i;
 
 /** Whether a variable looks like a secret, by its name or by its value. */
 export function isSecretEnv(name: string, value: string): boolean {
-  const words = name.toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
+  const words = name
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .filter(Boolean);
   const last = words.at(-1) ?? '';
   return (
     words.some((word) => SECRET_WORDS.has(word) || SECRET_INSIDE_WORD.test(word)) ||
@@ -80,11 +101,7 @@ export function isSecretEnv(name: string, value: string): boolean {
 }
 
 /** The parent environment minus secrets (unless allowed), plus `extra`. */
-export function childEnv(
-  parent: NodeJS.ProcessEnv,
-  passEnv: readonly string[] = [],
-  extra: Record<string, string> = {},
-): Record<string, string> {
+export function childEnv(parent: NodeJS.ProcessEnv, passEnv: readonly string[] = [], extra: Record<string, string> = {}): Record<string, string> {
   const allowed = new Set(passEnv);
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(parent)) {

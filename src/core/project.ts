@@ -11,9 +11,25 @@ import { Workspace } from './workspace.js';
  */
 
 export const MANIFEST_NAMES = [
-  'package.json', 'deno.json', 'pyproject.toml', 'setup.cfg', 'setup.py', 'requirements.txt', 'Pipfile',
-  'Cargo.toml', 'go.mod', 'pom.xml', 'build.gradle', 'build.gradle.kts', 'Gemfile', 'composer.json',
-  'CMakeLists.txt', 'Makefile', 'mix.exs', 'Package.swift', 'pubspec.yaml',
+  'package.json',
+  'deno.json',
+  'pyproject.toml',
+  'setup.cfg',
+  'setup.py',
+  'requirements.txt',
+  'Pipfile',
+  'Cargo.toml',
+  'go.mod',
+  'pom.xml',
+  'build.gradle',
+  'build.gradle.kts',
+  'Gemfile',
+  'composer.json',
+  'CMakeLists.txt',
+  'Makefile',
+  'mix.exs',
+  'Package.swift',
+  'pubspec.yaml',
 ] as const;
 
 export interface Manifest {
@@ -81,7 +97,11 @@ export async function packageManagerOf(root: string, dir: string): Promise<'npm'
   const declared = (await readPackageJson(root, dir))?.packageManager?.split('@')[0];
   if (declared === 'pnpm' || declared === 'yarn' || declared === 'bun' || declared === 'npm') return declared;
   const locks: Array<[string, 'npm' | 'pnpm' | 'yarn' | 'bun']> = [
-    ['pnpm-lock.yaml', 'pnpm'], ['yarn.lock', 'yarn'], ['bun.lock', 'bun'], ['bun.lockb', 'bun'], ['package-lock.json', 'npm'],
+    ['pnpm-lock.yaml', 'pnpm'],
+    ['yarn.lock', 'yarn'],
+    ['bun.lock', 'bun'],
+    ['bun.lockb', 'bun'],
+    ['package-lock.json', 'npm'],
   ];
   const parts = dir ? dir.split('/') : [];
   for (let depth = parts.length; depth >= 0; depth--) {
@@ -180,7 +200,8 @@ export async function detectTestRunners(root: string, dir = ''): Promise<Detecte
   }
 
   if (await exists(join(folder, 'pytest.ini'))) add('pytest', 'pytest.ini');
-  else if (/^\[tool\.pytest\.ini_options\]/m.test((await readText(root, join(dir, 'pyproject.toml'))) ?? '')) add('pytest', 'pyproject.toml [tool.pytest.ini_options]');
+  else if (/^\[tool\.pytest\.ini_options\]/m.test((await readText(root, join(dir, 'pyproject.toml'))) ?? ''))
+    add('pytest', 'pyproject.toml [tool.pytest.ini_options]');
   else if (/^\[tool:pytest\]/m.test((await readText(root, join(dir, 'setup.cfg'))) ?? '')) add('pytest', 'setup.cfg [tool:pytest]');
   else if (/^\[pytest\]/m.test((await readText(root, join(dir, 'tox.ini'))) ?? '')) add('pytest', 'tox.ini [pytest]');
   else if (await exists(join(folder, 'conftest.py'))) add('pytest', 'conftest.py');

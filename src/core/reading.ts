@@ -78,7 +78,12 @@ function refuseIrregular(info: Stats, shown: string): void {
   if (info.isFile()) return;
   if (info.isDirectory()) throw new PathError('folder', `${quotePath(shown)} is a folder`, 'Pass a file');
   const kind = kindOf(info);
-  throw new PathError('special', `${quotePath(shown)} is not a regular file (${kind})`, 'Baton reads regular files only', `not a regular file (${kind}), not read`);
+  throw new PathError(
+    'special',
+    `${quotePath(shown)} is not a regular file (${kind})`,
+    'Baton reads regular files only',
+    `not a regular file (${kind}), not read`,
+  );
 }
 
 // O_NONBLOCK: opening a FIFO that slipped past the stat check must not wait for a writer.
@@ -181,7 +186,11 @@ export const DEFAULT_MAX_READ_BYTES = 16 << 20;
 export function checkSize(file: OpenFile, options: ReadOptions): number {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_READ_BYTES;
   if (file.size > maxBytes && !options.head) {
-    throw new PathError('too-large', `${quotePath(file.path)} is larger than ${formatBytes(maxBytes)} (${formatBytes(file.size)})`, 'Read a smaller file, or a line range of this one');
+    throw new PathError(
+      'too-large',
+      `${quotePath(file.path)} is larger than ${formatBytes(maxBytes)} (${formatBytes(file.size)})`,
+      'Read a smaller file, or a line range of this one',
+    );
   }
   return maxBytes;
 }

@@ -43,7 +43,10 @@ export class WorkspaceState {
 
 /** A readable, collision-free folder name for a root: its base name plus a hash of the full path. */
 export function workspaceKey(root: string): string {
-  const name = basename(root).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40) || 'root';
+  const name =
+    basename(root)
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .slice(0, 40) || 'root';
   const hash = createHash('sha256').update(root).digest('hex').slice(0, 12);
   return `${name}-${hash}`;
 }

@@ -50,8 +50,29 @@ export class Unsupported extends Error {}
 const RUNNER_WORDS: Record<string, ScriptRunner> = { vitest: 'vitest', jest: 'jest', mocha: 'mocha', _mocha: 'mocha' };
 /** Lint, format and type checks: never needed for the tests to run. */
 const CHECK_TOOLS = new Set([
-  'eslint', 'prettier', 'standard', 'xo', 'biome', 'tslint', 'stylelint', 'markdownlint', 'markdownlint-cli2', 'dtslint', 'tsd', 'attw',
-  'publint', 'oxlint', 'semistandard', 'jshint', 'jscs', 'dprint', 'knip', 'depcheck', 'lockfile-lint', 'type-coverage', 'size-limit',
+  'eslint',
+  'prettier',
+  'standard',
+  'xo',
+  'biome',
+  'tslint',
+  'stylelint',
+  'markdownlint',
+  'markdownlint-cli2',
+  'dtslint',
+  'tsd',
+  'attw',
+  'publint',
+  'oxlint',
+  'semistandard',
+  'jshint',
+  'jscs',
+  'dprint',
+  'knip',
+  'depcheck',
+  'lockfile-lint',
+  'type-coverage',
+  'size-limit',
 ]);
 /** Build tools: what they write is what the tests load. */
 const BUILD_TOOLS = new Set(['babel', 'rollup', 'esbuild', 'webpack', 'tsup', 'swc', 'unbuild', 'microbundle', 'pkgroll', 'tsdown', 'tsc-alias']);
@@ -145,7 +166,14 @@ function quote(word: string): string {
 /** Script names an `npm-run-all` / `run-s` pattern stands for (`test:*`, `test:**`), in declaration order. */
 function matchScripts(pattern: string, scripts: Record<string, string>): string[] {
   if (!/[*?]/.test(pattern)) return [pattern];
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\0').replace(/\*/g, '[^:]*').replace(/\0/g, '.*').replace(/\?/g, '[^:]')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*\*/g, '\0')
+      .replace(/\*/g, '[^:]*')
+      .replace(/\0/g, '.*')
+      .replace(/\?/g, '[^:]')}$`,
+  );
   return Object.keys(scripts).filter((name) => regex.test(name));
 }
 
@@ -159,7 +187,11 @@ function delegation(argv: string[], manager: PackageManager, scripts: Record<str
     return [{ name, extra }];
   };
   if (program === 'npm' || program === 'pnpm' || program === 'yarn' || program === 'bun') {
-    if (rest.some((word) => /^(-r|--recursive|--filter|-F|--workspaces?|-w|--if-present)$/.test(word) || word.startsWith('--filter=') || word.startsWith('--workspace='))) {
+    if (
+      rest.some(
+        (word) => /^(-r|--recursive|--filter|-F|--workspaces?|-w|--if-present)$/.test(word) || word.startsWith('--filter=') || word.startsWith('--workspace='),
+      )
+    ) {
       throw new Unsupported(`"${argv.join(' ')}" runs scripts of other packages`);
     }
     if (rest[0] === 'test' || rest[0] === 't' || rest[0] === 'tst') return withExtra('test', rest.slice(1));
@@ -173,7 +205,10 @@ function delegation(argv: string[], manager: PackageManager, scripts: Record<str
   if (program === 'npm-run-all' || program === 'npm-run-all2' || program === 'run-s' || program === 'run-p') {
     const names: string[] = [];
     for (const word of rest) {
-      if (/^(-s|-p|--serial|--sequential|--parallel|-l|--print-label|-n|--print-name|--silent|-c|--continue-on-error|--aggregate-output|--npm-path)$/.test(word)) continue;
+      if (
+        /^(-s|-p|--serial|--sequential|--parallel|-l|--print-label|-n|--print-name|--silent|-c|--continue-on-error|--aggregate-output|--npm-path)$/.test(word)
+      )
+        continue;
       if (word.startsWith('-')) throw new Unsupported(`"${program} ${word}" is an option Baton does not follow`);
       names.push(...matchScripts(word, scripts));
     }

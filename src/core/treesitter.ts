@@ -7,19 +7,7 @@ import type { Language, Parser } from 'web-tree-sitter';
 type TreeSitterModule = typeof import('web-tree-sitter');
 
 /** The grammars Baton parses (repo-scan's tags, apply-patch's syntax guard), by language id. */
-export type GrammarName =
-  | 'typescript'
-  | 'tsx'
-  | 'javascript'
-  | 'python'
-  | 'go'
-  | 'rust'
-  | 'java'
-  | 'c'
-  | 'cpp'
-  | 'csharp'
-  | 'ruby'
-  | 'php';
+export type GrammarName = 'typescript' | 'tsx' | 'javascript' | 'python' | 'go' | 'rust' | 'java' | 'c' | 'cpp' | 'csharp' | 'ruby' | 'php';
 
 // Package specifiers rather than paths: resolved through node_modules at run time, which works
 // both from src/ (tests) and from the bundled dist/chunks/ (dist/ lives inside the project).

@@ -93,7 +93,9 @@ async function callTool(
   } catch (error) {
     const result = toolError(spec.name, error, host.log);
     if (services && spec.logged) {
-      await recordCall(services.state, spec.name, args, { ok: false, error: (result.content[0] as { text: string }).text }, performance.now() - started, (m) => host.log.warning(m));
+      await recordCall(services.state, spec.name, args, { ok: false, error: (result.content[0] as { text: string }).text }, performance.now() - started, (m) =>
+        host.log.warning(m),
+      );
     }
     return result;
   }
@@ -116,7 +118,10 @@ export function toolError(tool: string, error: unknown, log: Logger): CallToolRe
   return errorResult(`${tool} failed unexpectedly: ${describeError(error)}. This is a bug in Baton; the server log (stderr) has details`);
 }
 
-function progressSender(token: string | number | undefined, send: (params: { progressToken: string | number; progress: number; message: string }) => Promise<void>): (message: string) => void {
+function progressSender(
+  token: string | number | undefined,
+  send: (params: { progressToken: string | number; progress: number; message: string }) => Promise<void>,
+): (message: string) => void {
   if (token === undefined) return () => {};
   let sequence = 0; // MCP requires progress to increase with every notification
   return (message) => {

@@ -86,7 +86,10 @@ export function renderPinned(facts: PinnedFacts, sessionId: string, limit = Infi
   }
   if (facts.lastTests) {
     const t = facts.lastTests;
-    out.push('## Tests', `last run ${t.at.slice(0, 16).replace('T', ' ')}: ${t.status}, ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped of ${t.total}`);
+    out.push(
+      '## Tests',
+      `last run ${t.at.slice(0, 16).replace('T', ' ')}: ${t.status}, ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped of ${t.total}`,
+    );
     if (t.failing.length) out.push('failing now:', ...list(t.failing));
   }
   if (facts.problems.length) out.push('## Open problems', ...list(facts.problems));

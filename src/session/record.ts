@@ -39,12 +39,7 @@ export async function allRecorded(): Promise<void> {
   await Promise.all(unsynced);
 }
 
-export function callEvent(
-  tool: string,
-  args: Record<string, unknown>,
-  outcome: CallOutcome,
-  ms: number,
-): CallEvent {
+export function callEvent(tool: string, args: Record<string, unknown>, outcome: CallOutcome, ms: number): CallEvent {
   const base = { type: 'call' as const, at: new Date().toISOString(), tool, args: digestArgs(args), ms: Math.round(ms) };
   if (!outcome.ok) return { ...base, ok: false, result: firstLine(outcome.error) };
   return {

@@ -19,18 +19,28 @@ export function registerSessionResources(server: McpServer, current: SessionCont
   });
 
   const briefs = new ResourceTemplate('baton://session/{id}/brief', { list: listed('brief', 'text/markdown'), complete: { id: completeId } });
-  server.registerResource('session-brief', briefs, { title: 'Session brief', description: 'The brief of a Baton session', mimeType: 'text/markdown' }, async (uri, { id }) => {
-    const output = await runSession({ action: 'resume', sessionId: String(id) }, await current());
-    return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: output.brief ?? '' }] };
-  });
+  server.registerResource(
+    'session-brief',
+    briefs,
+    { title: 'Session brief', description: 'The brief of a Baton session', mimeType: 'text/markdown' },
+    async (uri, { id }) => {
+      const output = await runSession({ action: 'resume', sessionId: String(id) }, await current());
+      return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: output.brief ?? '' }] };
+    },
+  );
 
   const logs = new ResourceTemplate('baton://session/{id}/log', { list: listed('log', 'text/plain'), complete: { id: completeId } });
-  server.registerResource('session-log', logs, { title: 'Session log', description: 'Every event of a Baton session, one per line', mimeType: 'text/plain' }, async (uri, { id }) => {
-    const [{ SessionStore }, { renderEvent }] = await Promise.all([import('./store.js'), import('./brief.js')]);
-    const store = SessionStore.for((await current()).state);
-    const events = await store.read(await store.resolve(String(id)));
-    return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: events.map((event, i) => `#${i + 1} ${renderEvent(event)}`).join('\n') }] };
-  });
+  server.registerResource(
+    'session-log',
+    logs,
+    { title: 'Session log', description: 'Every event of a Baton session, one per line', mimeType: 'text/plain' },
+    async (uri, { id }) => {
+      const [{ SessionStore }, { renderEvent }] = await Promise.all([import('./store.js'), import('./brief.js')]);
+      const store = SessionStore.for((await current()).state);
+      const events = await store.read(await store.resolve(String(id)));
+      return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: events.map((event, i) => `#${i + 1} ${renderEvent(event)}`).join('\n') }] };
+    },
+  );
 
   server.registerPrompt(
     'resume',

@@ -23,7 +23,15 @@ export async function session(input: SessionInput, services: Services): Promise<
   const budget = budgetOf(input.maxTokens);
 
   if (input.action === 'checkpoint') {
-    const fields = { goal: input.goal, constraints: input.constraints, retire: input.retire, plan: input.plan, decisions: input.decisions, notes: input.notes, next: input.next };
+    const fields = {
+      goal: input.goal,
+      constraints: input.constraints,
+      retire: input.retire,
+      plan: input.plan,
+      decisions: input.decisions,
+      notes: input.notes,
+      next: input.next,
+    };
     if (Object.values(fields).every((value) => value === undefined)) {
       throw new UserError('a checkpoint needs at least one of goal, constraints, retire, plan, decisions, notes, next');
     }

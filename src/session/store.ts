@@ -67,7 +67,13 @@ export class SessionStore {
   /** A session id given by a caller: it must exist in this workspace. */
   async resolve(id: string | undefined): Promise<string> {
     if (id === undefined) return this.current();
-    if (!ID_PATTERN.test(id) || !(await stat(this.file(id)).then(() => true, () => false))) {
+    if (
+      !ID_PATTERN.test(id) ||
+      !(await stat(this.file(id)).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       throw new UserError(`no session ${id} in this workspace`, 'Use session with action "list" to see the sessions of this workspace, or omit sessionId');
     }
     return id;
@@ -100,7 +106,10 @@ export class SessionStore {
   /** All events of a session, in order; a torn last line is skipped. */
   async read(id: string): Promise<SessionEvent[]> {
     const file = this.file(id);
-    const size = await stat(file).then((s) => s.size, () => 0);
+    const size = await stat(file).then(
+      (s) => s.size,
+      () => 0,
+    );
     let cached = this.cache.get(id);
     if (!cached || size < cached.offset) cached = { events: [], offset: 0 };
     if (size > cached.offset) {
@@ -122,7 +131,10 @@ export class SessionStore {
 
   async list(): Promise<SessionInfo[]> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
-    const ids = names.filter((name) => name.endsWith('.jsonl')).map((name) => name.slice(0, -'.jsonl'.length)).filter((id) => ID_PATTERN.test(id));
+    const ids = names
+      .filter((name) => name.endsWith('.jsonl'))
+      .map((name) => name.slice(0, -'.jsonl'.length))
+      .filter((id) => ID_PATTERN.test(id));
     const sessions = await Promise.all(
       ids.map(async (id) => {
         const events = await this.read(id);

@@ -10,11 +10,7 @@ const REFIT_TRIES = 3;
  * result is over `maxTokens` in either channel and the tool allows a re-run, it runs again with
  * the budget scaled down by how far it was over.
  */
-export async function runTool(
-  spec: ToolSpec,
-  args: Record<string, unknown>,
-  context: ToolContext,
-): Promise<{ output: Record<string, unknown>; text: string }> {
+export async function runTool(spec: ToolSpec, args: Record<string, unknown>, context: ToolContext): Promise<{ output: Record<string, unknown>; text: string }> {
   const budget = budgetOf(args.maxTokens as number | undefined);
   const first = (await spec.run(args, context)) as Record<string, unknown>;
   let best = { output: first, text: spec.render(first) };
@@ -34,7 +30,6 @@ export async function runTool(
   return best;
 }
 
-
 /** Shortest a cut string becomes: enough to say what it was. */
 const MIN_KEPT_CHARS = 200;
 const CUT_MARK = '\n…[cut to fit maxTokens]';
@@ -44,7 +39,11 @@ const CUT_MARK = '\n…[cut to fit maxTokens]';
  * budget in a channel: its longest strings (an output tail, a diff, an excerpt) are cut, longest
  * first, until both channels fit. The shape stays what the schema says; the cut is marked.
  */
-async function cutToFit(spec: ToolSpec, result: { output: Record<string, unknown>; text: string }, budget: number): Promise<{ output: Record<string, unknown>; text: string }> {
+async function cutToFit(
+  spec: ToolSpec,
+  result: { output: Record<string, unknown>; text: string },
+  budget: number,
+): Promise<{ output: Record<string, unknown>; text: string }> {
   let current = result;
   for (let round = 0; round < 6; round++) {
     const used = await channelTokens(current.output, current.text, budget);
@@ -74,17 +73,25 @@ interface StringLeaf {
 function longStrings(node: unknown, out: StringLeaf[] = []): StringLeaf[] {
   if (Array.isArray(node)) {
     node.forEach((item, i) => {
-      if (typeof item === 'string' && item.length > MIN_KEPT_CHARS + CUT_MARK.length) out.push({ value: item, set: (value) => {
-          node[i] = value;
-        } });
+      if (typeof item === 'string' && item.length > MIN_KEPT_CHARS + CUT_MARK.length)
+        out.push({
+          value: item,
+          set: (value) => {
+            node[i] = value;
+          },
+        });
       else longStrings(item, out);
     });
   } else if (node && typeof node === 'object') {
     const record = node as Record<string, unknown>;
     for (const [key, item] of Object.entries(record)) {
-      if (typeof item === 'string' && item.length > MIN_KEPT_CHARS + CUT_MARK.length) out.push({ value: item, set: (value) => {
-          record[key] = value;
-        } });
+      if (typeof item === 'string' && item.length > MIN_KEPT_CHARS + CUT_MARK.length)
+        out.push({
+          value: item,
+          set: (value) => {
+            record[key] = value;
+          },
+        });
       else longStrings(item, out);
     }
   }

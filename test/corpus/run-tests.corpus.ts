@@ -51,7 +51,11 @@ function prepare(project: CorpusProject): string {
 
 /** The project's own command: its runner step, run by sh as written, with the spec reporter's counts. */
 function ownCounts(root: string, step: string): { total: number; passed: number; failed: number; skipped: number } {
-  const result = spawnSync('sh', ['-c', step], { cwd: root, encoding: 'utf8', env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`, NO_COLOR: '1' } });
+  const result = spawnSync('sh', ['-c', step], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`, NO_COLOR: '1' },
+  });
   const count = (word: string): number => Number(new RegExp(`(\\d+) ${word}`).exec(result.stdout)?.[1] ?? 0);
   const passed = count('passing');
   const failed = count('failing');
@@ -78,14 +82,17 @@ describe.each(CORPUS)('corpus: $name@$version', (project) => {
     await state.cleanup();
   });
 
-  it('counts equal the project\'s own command\'s, as published', async () => {
+  it("counts equal the project's own command's, as published", async () => {
     const result = await run();
     console.log(`${project.name}@${project.version} | ${step} | ${result.command.slice(1).join(' ')} | ${JSON.stringify(result.summary)}`);
     expect(result.summary).toEqual(ownCounts(root, step));
   }, 300_000);
 
   it('one injected failure: the same counts, named with file and line, and onlyFailed re-runs it alone', async () => {
-    appendFileSync(join(root, project.inject), "\ndescribe('baton corpus', function() {\n  it('injected failure', function() {\n    throw new Error('injected');\n  });\n});\n");
+    appendFileSync(
+      join(root, project.inject),
+      "\ndescribe('baton corpus', function() {\n  it('injected failure', function() {\n    throw new Error('injected');\n  });\n});\n",
+    );
     const result = await run();
     const own = ownCounts(root, step);
     expect(own.failed).toBe(1);

@@ -33,7 +33,8 @@ describe('apply-patch across a crash', () => {
   let patchFile: string;
 
   const path = (f: number) => `src/d${f % 7}/file${f}.txt`;
-  const content = (f: number, version: string) => Array.from({ length: 12 }, (_, i) => `line ${i} of file ${f}${i === 6 ? ` ${version}` : ''}`).join('\n') + '\n';
+  const content = (f: number, version: string) =>
+    Array.from({ length: 12 }, (_, i) => `line ${i} of file ${f}${i === 6 ? ` ${version}` : ''}`).join('\n') + '\n';
 
   beforeEach(async () => {
     dir = await tempDir();
@@ -49,11 +50,17 @@ describe('apply-patch across a crash', () => {
     sections[3] = sections[3]!.replace(/^index .*$/m, 'old mode 100755\nnew mode 100644');
     for (let f = UPDATED; f < UPDATED + DELETED; f++) {
       const lines = content(f, 'old').trimEnd().split('\n');
-      sections.push(`diff --git a/${path(f)} b/${path(f)}\ndeleted file mode 100644\n--- a/${path(f)}\n+++ /dev/null\n@@ -1,${lines.length} +0,0 @@\n${lines.map((l) => `-${l}`).join('\n')}\n`);
+      sections.push(
+        `diff --git a/${path(f)} b/${path(f)}\ndeleted file mode 100644\n--- a/${path(f)}\n+++ /dev/null\n@@ -1,${lines.length} +0,0 @@\n${lines.map((l) => `-${l}`).join('\n')}\n`,
+      );
     }
     for (let a = 0; a < ADDED; a++) {
-      const lines = content(1000 + a, 'new').trimEnd().split('\n');
-      sections.push(`diff --git a/added/n${a}.txt b/added/n${a}.txt\nnew file mode 100644\n--- /dev/null\n+++ b/added/n${a}.txt\n@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join('\n')}\n`);
+      const lines = content(1000 + a, 'new')
+        .trimEnd()
+        .split('\n');
+      sections.push(
+        `diff --git a/added/n${a}.txt b/added/n${a}.txt\nnew file mode 100644\n--- /dev/null\n+++ b/added/n${a}.txt\n@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join('\n')}\n`,
+      );
     }
     patchFile = join(dir.path, 'big.patch');
     await writeFile(patchFile, sections.join(''));
@@ -87,7 +94,8 @@ describe('apply-patch across a crash', () => {
 
   /** Files of the set already changed: added, rewritten or removed (temps aside). */
   const changedFiles = (snap: Snapshot) =>
-    [...snap.entries()].filter(([p, f]) => !p.includes('.baton-') && original.get(p)?.content !== f.content).length + [...original.keys()].filter((p) => !snap.has(p)).length;
+    [...snap.entries()].filter(([p, f]) => !p.includes('.baton-') && original.get(p)?.content !== f.content).length +
+    [...original.keys()].filter((p) => !snap.has(p)).length;
   const temps = (snap: Snapshot) => [...snap.keys()].filter((p) => p.includes('.baton-'));
 
   it('positive control: without a crash the whole set lands, and recovery finds nothing to do', async () => {
@@ -106,32 +114,37 @@ describe('apply-patch across a crash', () => {
 
   // 0: before the first rename; 137 and 399: mid-way; TOTAL: after the last write, before the
   // set was marked done (all-or-nothing: that one is rolled back too).
-  it.each([0, 1, 137, TOTAL - 1, TOTAL])('SIGKILL after %i files: recovery rolls every file back, removes temps and the journal, and says so', async (crashAfter) => {
-    const run = await runApply([patchFile], { BATON_TEST_CRASH_AFTER_WRITES: String(crashAfter) });
-    expect(run.signal).toBe('SIGKILL');
+  it.each([0, 1, 137, TOTAL - 1, TOTAL])(
+    'SIGKILL after %i files: recovery rolls every file back, removes temps and the journal, and says so',
+    async (crashAfter) => {
+      const run = await runApply([patchFile], { BATON_TEST_CRASH_AFTER_WRITES: String(crashAfter) });
+      expect(run.signal).toBe('SIGKILL');
 
-    const crashed = await snapshot(root);
-    // The crash really came mid-set: at least N files changed, and with many renames still to
-    // come it came before one of them, leaving its temp file.
-    expect(changedFiles(crashed)).toBeGreaterThanOrEqual(crashAfter);
-    if (crashAfter <= 137) expect(temps(crashed).length).toBeGreaterThan(0);
+      const crashed = await snapshot(root);
+      // The crash really came mid-set: at least N files changed, and with many renames still to
+      // come it came before one of them, leaving its temp file.
+      expect(changedFiles(crashed)).toBeGreaterThanOrEqual(crashAfter);
+      if (crashAfter <= 137) expect(temps(crashed).length).toBeGreaterThan(0);
 
-    const { services, recovered, warnings, journal } = await recover();
-    expect(await snapshot(root)).toEqual(original);
-    expect(journal).toEqual([]);
-    expect(recovered).toEqual([{ checkpoint: expect.stringMatching(/^cp-[0-9a-f]{12}$/), action: 'rolled-back', fileCount: TOTAL, files: expect.any(Array) }]);
-    expect(recovered[0]!.files).toHaveLength(20);
-    expect(warnings).toEqual([expect.stringContaining(`apply ${recovered[0]!.checkpoint} was interrupted`)]);
+      const { services, recovered, warnings, journal } = await recover();
+      expect(await snapshot(root)).toEqual(original);
+      expect(journal).toEqual([]);
+      expect(recovered).toEqual([
+        { checkpoint: expect.stringMatching(/^cp-[0-9a-f]{12}$/), action: 'rolled-back', fileCount: TOTAL, files: expect.any(Array) },
+      ]);
+      expect(recovered[0]!.files).toHaveLength(20);
+      expect(warnings).toEqual([expect.stringContaining(`apply ${recovered[0]!.checkpoint} was interrupted`)]);
 
-    // The next apply-patch result tells the client, once; the rolled-back checkpoint cannot be undone.
-    const apply = (input: Partial<ApplyPatchInput>) => applyPatch(ApplyPatchInput.parse(input), services);
-    const next = await apply({ patch: gitStyleDiff(path(0), content(0, 'old'), content(0, 'next')), dryRun: true });
-    expect(next.recovered).toEqual(recovered);
-    expect((await apply({ patch: gitStyleDiff(path(0), content(0, 'old'), content(0, 'next')), dryRun: true })).recovered).toBeUndefined();
-    await expect(apply({ undo: recovered[0]!.checkpoint })).rejects.toThrow(/rolled back after Baton stopped/);
-    // A second start has nothing left to do.
-    expect((await recover()).recovered).toEqual([]);
-  });
+      // The next apply-patch result tells the client, once; the rolled-back checkpoint cannot be undone.
+      const apply = (input: Partial<ApplyPatchInput>) => applyPatch(ApplyPatchInput.parse(input), services);
+      const next = await apply({ patch: gitStyleDiff(path(0), content(0, 'old'), content(0, 'next')), dryRun: true });
+      expect(next.recovered).toEqual(recovered);
+      expect((await apply({ patch: gitStyleDiff(path(0), content(0, 'old'), content(0, 'next')), dryRun: true })).recovered).toBeUndefined();
+      await expect(apply({ undo: recovered[0]!.checkpoint })).rejects.toThrow(/rolled back after Baton stopped/);
+      // A second start has nothing left to do.
+      expect((await recover()).recovered).toEqual([]);
+    },
+  );
 
   it('a server started after the crash rolls the set back before its first call, and that call says so', async () => {
     const crashed = await runApply([patchFile], { BATON_TEST_CRASH_AFTER_WRITES: '150' });
@@ -139,7 +152,10 @@ describe('apply-patch across a crash', () => {
     expect(changedFiles(await snapshot(root))).toBeGreaterThan(0); // a mixed set is on disk
     const server = await startServer({ root, stateDir });
     try {
-      const result = await server.client.callTool({ name: 'apply-patch', arguments: { patch: '*** Begin Patch\n*** Add File: later.txt\n+x\n*** End Patch\n', dryRun: true } });
+      const result = await server.client.callTool({
+        name: 'apply-patch',
+        arguments: { patch: '*** Begin Patch\n*** Add File: later.txt\n+x\n*** End Patch\n', dryRun: true },
+      });
       expect(result.isError).toBeFalsy();
       expect((result.structuredContent as { recovered?: unknown[] }).recovered).toHaveLength(1);
       const after = await snapshot(root);

@@ -22,7 +22,9 @@ describe('budgets hold in both channels', () => {
     dir = await tempDir();
     const root = join(dir.path, 'repo');
     const files: Record<string, string> = {};
-    for (let i = 0; i < 120; i++) files[`src/module${i}/file${i}.ts`] = `export function handler${i}(request: Request, retries = ${i}): Response {\n  return route${i}(request, "quoted \\"text\\"", retries);\n}\n`;
+    for (let i = 0; i < 120; i++)
+      files[`src/module${i}/file${i}.ts`] =
+        `export function handler${i}(request: Request, retries = ${i}): Response {\n  return route${i}(request, "quoted \\"text\\"", retries);\n}\n`;
     await gitRepo(root, files);
     // A long session: thousands of calls, checkpoints with long decisions and constraints.
     const state = join(dir.path, 'state');
@@ -30,8 +32,24 @@ describe('budgets hold in both channels', () => {
     const id = await store.current();
     const events: SessionEvent[] = [];
     for (let i = 0; i < 3000; i++) {
-      events.push({ type: 'call', at: new Date(2026, 0, 1, 0, 0, i).toISOString(), tool: i % 3 ? 'repo-scan' : 'apply-patch', args: `mode=read path=src/module${i % 120}/file${i % 120}.ts "quoted"`, ok: true, result: `read ${i} lines of "src/module${i % 120}"`, ms: 3, ...(i % 3 ? {} : { files: [{ path: `src/module${i % 120}/file${i % 120}.ts`, action: 'update', additions: 2, deletions: 1 }] }) });
-      if (i % 500 === 0) events.push({ type: 'checkpoint', at: new Date().toISOString(), goal: `Goal "${i}": move every handler to the new router`, constraints: [`keep the public API of handler${i} stable, with its "quoted" defaults`], decisions: [`decided at ${i}: routes are resolved lazily, C:\\\\paths escaped`] });
+      events.push({
+        type: 'call',
+        at: new Date(2026, 0, 1, 0, 0, i).toISOString(),
+        tool: i % 3 ? 'repo-scan' : 'apply-patch',
+        args: `mode=read path=src/module${i % 120}/file${i % 120}.ts "quoted"`,
+        ok: true,
+        result: `read ${i} lines of "src/module${i % 120}"`,
+        ms: 3,
+        ...(i % 3 ? {} : { files: [{ path: `src/module${i % 120}/file${i % 120}.ts`, action: 'update', additions: 2, deletions: 1 }] }),
+      });
+      if (i % 500 === 0)
+        events.push({
+          type: 'checkpoint',
+          at: new Date().toISOString(),
+          goal: `Goal "${i}": move every handler to the new router`,
+          constraints: [`keep the public API of handler${i} stable, with its "quoted" defaults`],
+          decisions: [`decided at ${i}: routes are resolved lazily, C:\\\\paths escaped`],
+        });
     }
     await store.append(id, ...events);
     server = await startServer({ root, stateDir: state });

@@ -56,7 +56,19 @@ describe('command line commands', () => {
 
   it('session: checkpoint, resume and list from the command line', async () => {
     const common = ['--root', repo, '--state-dir', state];
-    const checkpoint = await cli(['session', 'checkpoint', '--goal', 'Ship the parser', '--plan', 'write the lexer=done', '--plan', 'write the parser', '--decision', 'hand-written, no generator', ...common]);
+    const checkpoint = await cli([
+      'session',
+      'checkpoint',
+      '--goal',
+      'Ship the parser',
+      '--plan',
+      'write the lexer=done',
+      '--plan',
+      'write the parser',
+      '--decision',
+      'hand-written, no generator',
+      ...common,
+    ]);
     expect(checkpoint.stderr).toBe('');
     expect(checkpoint.code).toBe(0);
     const brief = await cli(['session', ...common, '--max-tokens', '1500']);

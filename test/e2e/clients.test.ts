@@ -38,7 +38,9 @@ describe('client set-up', () => {
   afterAll(() => dir.cleanup());
 
   it('Claude Code hooks, run as Claude Code runs them, print the brief and compact the log', async () => {
-    const checkpoint = await runCli(['session', 'checkpoint', '--root', project, '--goal', 'Port the parser to Rust', '--next', 'write the lexer'], { HOME: home });
+    const checkpoint = await runCli(['session', 'checkpoint', '--root', project, '--goal', 'Port the parser to Rust', '--next', 'write the lexer'], {
+      HOME: home,
+    });
     expect(checkpoint.code).toBe(0);
     const hooks = claudeHookCommands(CLI);
     const base = { session_id: 'abc', transcript_path: join(home, 't.jsonl'), cwd: project };
@@ -62,7 +64,9 @@ describe('client set-up', () => {
     await mkdir(join(project, '.claude'), { recursive: true });
     await writeFile(join(project, '.claude', 'settings.json'), JSON.stringify({ permissions: { allow: ['mcp__baton__repo-scan'] } }));
     const missing = await runCli(['doctor', '--root', project], { HOME: home });
-    expect(missing.stdout).toMatch(/Claude Code will refuse mcp__baton__apply-patch, mcp__baton__run-tests, mcp__baton__delegate-to-codex, mcp__baton__session/);
+    expect(missing.stdout).toMatch(
+      /Claude Code will refuse mcp__baton__apply-patch, mcp__baton__run-tests, mcp__baton__delegate-to-codex, mcp__baton__session/,
+    );
     await writeFile(join(project, '.claude', 'settings.json'), JSON.stringify(claudeCodeSettings(CLI)));
     const allowed = await runCli(['doctor', '--root', project], { HOME: home });
     expect(allowed.stdout).toMatch(/every Baton tool is allowed/);
@@ -76,7 +80,9 @@ describe('client set-up', () => {
       const state = await mkdtemp(join(dir.path, 'state-'));
       const script = (request: RecordedRequest, index: number) => {
         if (index > 0) return { text: 'done' };
-        const namespace = request.tools?.find((tool) => tool.type === 'namespace' && tool.name === 'mcp__baton') as { tools?: Array<{ name: string }> } | undefined;
+        const namespace = request.tools?.find((tool) => tool.type === 'namespace' && tool.name === 'mcp__baton') as
+          | { tools?: Array<{ name: string }> }
+          | undefined;
         const session = namespace?.tools?.find((tool) => tool.name.startsWith('session'));
         if (!session) return { text: `no Baton session tool offered: ${JSON.stringify(request.tools?.map((t) => t.name))}` };
         return { functionCalls: [{ namespace: 'mcp__baton', name: session.name, arguments: { action: 'checkpoint', goal: 'set by Codex' } }] };
@@ -85,7 +91,10 @@ describe('client set-up', () => {
       try {
         const codexHome = await mkdtemp(join(dir.path, 'codex-home-'));
         // The server entry exactly as doctor prints it, with this test's root and state dir.
-        const entry = codexConfig(CLI).replace(/^args = \[(.*)\]$/m, `args = [$1, "--root", ${JSON.stringify(project)}, "--state-dir", ${JSON.stringify(state)}]`);
+        const entry = codexConfig(CLI).replace(
+          /^args = \[(.*)\]$/m,
+          `args = [$1, "--root", ${JSON.stringify(project)}, "--state-dir", ${JSON.stringify(state)}]`,
+        );
         await writeFile(join(codexHome, 'config.toml'), approve ? entry : entry.replace(/^default_tools_approval_mode.*$/m, ''));
         const result = await runCodexCli({
           binary: fileURLToPath(new URL('../../node_modules/.bin/codex', import.meta.url)),

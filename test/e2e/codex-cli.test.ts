@@ -9,7 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { UserError } from '../../src/core/errors.js';
-import { codexVersion, compareVersions, MIN_CODEX_VERSION, runCodexCli, shellCommand, type CodexCliOptions } from '../../src/tools/delegate-to-codex/codex-cli.js';
+import {
+  codexVersion,
+  compareVersions,
+  MIN_CODEX_VERSION,
+  runCodexCli,
+  shellCommand,
+  type CodexCliOptions,
+} from '../../src/tools/delegate-to-codex/codex-cli.js';
 import { parseCodexEvent, parseCodexItem } from '../../src/tools/delegate-to-codex/codex-events.js';
 import { delegate } from '../../src/tools/delegate-to-codex/delegate.js';
 import { parseFindings } from '../../src/tools/delegate-to-codex/findings.js';
@@ -113,7 +120,12 @@ async function processesMentioning(marker: string): Promise<number[]> {
 describe('runCodexCli with the real Codex CLI', () => {
   it('runs a command, applies a patch and reports; a second call resumes the thread with the sandbox re-applied', async () => {
     const patch = '*** Begin Patch\n*** Update File: greet.txt\n@@\n-hello\n+hello, world\n*** End Patch';
-    const { server: s, repo, progress, options } = await setup([
+    const {
+      server: s,
+      repo,
+      progress,
+      options,
+    } = await setup([
       { functionCalls: [runCommand('echo hi', 'call_echo')], usage: USAGE },
       { functionCalls: [applyPatch(patch, 'call_patch')], usage: USAGE },
       { text: 'Greeting updated.', usage: USAGE },
@@ -133,7 +145,9 @@ describe('runCodexCli with the real Codex CLI', () => {
     // Codex adds up its three model requests into the turn's usage.
     expect(first.usage).toEqual({ inputTokens: 300, cachedInputTokens: 120, outputTokens: 30, reasoningTokens: 6 });
     expect(first.turns).toBe(1);
-    expect(progress).toEqual(expect.arrayContaining(['turn 1 started', 'ran: echo hi (exit 0)', 'changed greet.txt', 'agent: Greeting updated.', 'turn 1 finished']));
+    expect(progress).toEqual(
+      expect.arrayContaining(['turn 1 started', 'ran: echo hi (exit 0)', 'changed greet.txt', 'agent: Greeting updated.', 'turn 1 finished']),
+    );
     expect(s.requests[0]).toMatchObject({ model: MODEL, reasoning: { effort: 'high' } });
     expect(JSON.stringify(s.requests[0]?.input)).toContain('Say hi, then greet the world in greet.txt.');
     expect(turnMetadata(s.requests[0]).sandbox_mode).toBe('workspace-write');
@@ -185,8 +199,20 @@ describe('runCodexCli with the real Codex CLI', () => {
 function codexReviewAnswer(file: string): string {
   return JSON.stringify({
     findings: [
-      { title: '[P1] add() subtracts', body: 'add returns a - b, so every sum is wrong.', confidence_score: 0.9, priority: 1, code_location: { absolute_file_path: file, line_range: { start: 1, end: 1 } } },
-      { title: '[P3] double() is untested', body: 'Nothing covers it.', confidence_score: 0.4, priority: 3, code_location: { absolute_file_path: file.replace('add.js', 'double.js'), line_range: { start: 2, end: 2 } } },
+      {
+        title: '[P1] add() subtracts',
+        body: 'add returns a - b, so every sum is wrong.',
+        confidence_score: 0.9,
+        priority: 1,
+        code_location: { absolute_file_path: file, line_range: { start: 1, end: 1 } },
+      },
+      {
+        title: '[P3] double() is untested',
+        body: 'Nothing covers it.',
+        confidence_score: 0.4,
+        priority: 3,
+        code_location: { absolute_file_path: file.replace('add.js', 'double.js'), line_range: { start: 2, end: 2 } },
+      },
     ],
     overall_correctness: 'patch is incorrect',
     overall_explanation: 'add() is broken by the change.',
@@ -205,7 +231,7 @@ async function plantedBug(): Promise<string> {
 
 /** The text of the last user message Codex sent. */
 function lastUserText(request: RecordedRequest | undefined): string {
-  const messages = (request?.input as Array<{ role?: string; content?: Array<{ text?: string }> }>).filter((item) => item.role === 'user');
+  const messages = ((request?.input ?? []) as Array<{ role?: string; content?: Array<{ text?: string }> }>).filter((item) => item.role === 'user');
   return (messages.at(-1)?.content ?? []).map((part) => part.text ?? '').join('');
 }
 
@@ -232,7 +258,9 @@ describe('delegate-to-codex on the codex-cli backend, with the real Codex CLI', 
   async function wrappedCodex(s: ResponsesServer): Promise<string> {
     const home = await mkdtemp(join(dir.path, 'codex-home-'));
     const file = join(home, 'codex');
-    const settings = testConfig(s).map((setting) => `-c '${setting}'`).join(' ');
+    const settings = testConfig(s)
+      .map((setting) => `-c '${setting}'`)
+      .join(' ');
     await writeFile(file, `#!/bin/sh\nCODEX_HOME='${home}' exec '${CODEX}' ${settings} "$@"\n`);
     await chmod(file, 0o755);
     return file;
@@ -309,11 +337,21 @@ describe('finding the Codex CLI', () => {
 
   it('refuses a review when the installed CLI has no `exec review`', async () => {
     const old = join(dir.path, 'codex-without-review');
-    await writeFile(old, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "codex-cli 0.169.0"; exit 0; fi\necho "error: unrecognized subcommand review" >&2; exit 2\n');
-    await chmod(old, 0o755);
-    const error = await runCodexCli({ binary: old, cwd: dir.path, task: '', review: {}, sandbox: 'read-only', timeoutMs: 5_000, signal: new AbortController().signal, onProgress: () => {} }).catch(
-      (e: unknown) => e,
+    await writeFile(
+      old,
+      '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "codex-cli 0.169.0"; exit 0; fi\necho "error: unrecognized subcommand review" >&2; exit 2\n',
     );
+    await chmod(old, 0o755);
+    const error = await runCodexCli({
+      binary: old,
+      cwd: dir.path,
+      task: '',
+      review: {},
+      sandbox: 'read-only',
+      timeoutMs: 5_000,
+      signal: new AbortController().signal,
+      onProgress: () => {},
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).toLine()).toMatch(/has no review: `codex exec review` with --uncommitted and --base is missing.*backend "responses"/);
   });
@@ -322,9 +360,15 @@ describe('finding the Codex CLI', () => {
     const old = join(dir.path, 'old-codex');
     await writeFile(old, '#!/bin/sh\necho "codex-cli 0.40.0"\n');
     await chmod(old, 0o755);
-    const error = await runCodexCli({ binary: old, cwd: dir.path, task: 'hi', sandbox: 'read-only', timeoutMs: 5_000, signal: new AbortController().signal, onProgress: () => {} }).catch(
-      (e: unknown) => e,
-    );
+    const error = await runCodexCli({
+      binary: old,
+      cwd: dir.path,
+      task: 'hi',
+      sandbox: 'read-only',
+      timeoutMs: 5_000,
+      signal: new AbortController().signal,
+      onProgress: () => {},
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toMatch(/0\.40\.0.*older than/);
   });

@@ -28,13 +28,26 @@ const CALLS: Record<string, Array<Record<string, unknown>>> = {
     { patch: '*** Begin Patch\n*** Add File: notes.txt\n+hello\n*** End Patch\n', dryRun: true },
     { patch: '*** Begin Patch\n*** Add File: notes.txt\n+hello\n*** End Patch\n' },
     { patch: '*** Begin Patch\n*** Update File: notes.txt\n@@\n-not there\n+x\n*** End Patch\n' }, // fails, with diagnostics
-    { edits: [{ path: 'notes.txt', oldText: 'hello', newText: 'hi' }, { path: 'new.txt', oldText: '', newText: 'new\n' }] },
+    {
+      edits: [
+        { path: 'notes.txt', oldText: 'hello', newText: 'hi' },
+        { path: 'new.txt', oldText: '', newText: 'new\n' },
+      ],
+    },
     { edits: [{ path: 'src/add.js', oldText: 'return a + b;', newText: 'return a +' }], dryRun: true }, // syntax: an introduced error
     { patch: '*** Begin Patch\n*** Add File: notes.txt\n+replaced\n*** End Patch\n' }, // overwritten: true (Codex semantics)
   ],
-  'run-tests': [{ runner: 'node', waitSec: 120 }, { runner: 'node', waitSec: 0 }],
+  'run-tests': [
+    { runner: 'node', waitSec: 120 },
+    { runner: 'node', waitSec: 0 },
+  ],
   'delegate-to-codex': [{ task: 'Say what add() does', backend: 'responses', waitSec: 60 }],
-  session: [{ action: 'checkpoint', goal: 'check the contracts', plan: [{ step: 'call every tool', status: 'doing' }] }, { action: 'resume' }, { action: 'list' }, { action: 'compact' }],
+  session: [
+    { action: 'checkpoint', goal: 'check the contracts', plan: [{ step: 'call every tool', status: 'doing' }] },
+    { action: 'resume' },
+    { action: 'list' },
+    { action: 'compact' },
+  ],
 };
 
 describe('tool contracts', () => {

@@ -44,7 +44,8 @@ describe('delegate-to-codex, responses backend', () => {
     await gitRepo(repo, {
       'package.json': JSON.stringify({ name: 'calc', type: 'module', scripts: { test: 'node --test' } }),
       'src/add.js': 'export const add = (a, b) => a - b;\n',
-      'test/add.test.js': "import test from 'node:test';\nimport assert from 'node:assert';\nimport { add } from '../src/add.js';\ntest('adds', () => assert.strictEqual(add(2, 3), 5));\n",
+      'test/add.test.js':
+        "import test from 'node:test';\nimport assert from 'node:assert';\nimport { add } from '../src/add.js';\ntest('adds', () => assert.strictEqual(add(2, 3), 5));\n",
     });
   });
   afterEach(async () => {
@@ -57,14 +58,25 @@ describe('delegate-to-codex, responses backend', () => {
   it('reads, patches, runs the tests and finishes; reports the diff, files, commands and usage', async () => {
     const s = await serve(
       agent([
-        { functionCalls: [{ name: 'repo_scan', arguments: { mode: 'read', path: 'src/add.js' } }, { name: 'repo_scan', arguments: { mode: 'search', query: 'add' } }] },
+        {
+          functionCalls: [
+            { name: 'repo_scan', arguments: { mode: 'read', path: 'src/add.js' } },
+            { name: 'repo_scan', arguments: { mode: 'search', query: 'add' } },
+          ],
+        },
         { functionCalls: [{ name: 'apply_patch', arguments: { patch: FIX } }] },
         { functionCalls: [{ name: 'run_tests', arguments: {} }] },
         { functionCalls: [{ name: 'finish', arguments: { report: 'Fixed add(): it subtracted.' } }], usage: { inputTokens: 100, outputTokens: 20 } },
       ]),
     );
     const result = await run({ sandbox: 'workspace-write', effort: 'high' });
-    expect(result).toMatchObject({ status: 'completed', backend: 'responses', finalMessage: 'Fixed add(): it subtracted.', turns: 4, filesChanged: [{ path: 'src/add.js', kind: 'update' }] });
+    expect(result).toMatchObject({
+      status: 'completed',
+      backend: 'responses',
+      finalMessage: 'Fixed add(): it subtracted.',
+      turns: 4,
+      filesChanged: [{ path: 'src/add.js', kind: 'update' }],
+    });
     expect(result.diff).toMatch(/-export const add = \(a, b\) => a - b;\n\+export const add = \(a, b\) => a \+ b;/);
     expect(result.commands).toEqual([expect.objectContaining({ exitCode: 0 })]);
     expect(result.usage.inputTokens).toBeGreaterThanOrEqual(100);
@@ -79,7 +91,13 @@ describe('delegate-to-codex, responses backend', () => {
   it('in read-only, offers only reading tools and sends mistakes back to the model instead of failing', async () => {
     const s = await serve(
       agent([
-        { functionCalls: [{ name: 'apply_patch', arguments: { patch: FIX } }, { name: 'teleport', arguments: {} }, { name: 'repo_scan', arguments: { mode: 'fly' } }] },
+        {
+          functionCalls: [
+            { name: 'apply_patch', arguments: { patch: FIX } },
+            { name: 'teleport', arguments: {} },
+            { name: 'repo_scan', arguments: { mode: 'fly' } },
+          ],
+        },
         { functionCalls: [{ name: 'finish', arguments: { report: 'Could not change anything.' } }] },
       ]),
     );
@@ -211,7 +229,10 @@ describe('delegate-to-codex, responses backend: compaction', () => {
 
   const run = async (input: Partial<DelegateInput>, config: Config): Promise<DelegateOutput> => {
     const context = await toolContext(repo, state(), config);
-    return delegate(DelegateInput.parse({ backend: 'responses', waitSec: 120, maxTurns: 100, task: 'Read big.txt again and again', model: 'tiny', ...input }), context);
+    return delegate(
+      DelegateInput.parse({ backend: 'responses', waitSec: 120, maxTurns: 100, task: 'Read big.txt again and again', model: 'tiny', ...input }),
+      context,
+    );
   };
   const serve = async (script: Script, options: ServerOptions = {}) => {
     server = await startResponsesServer(script, options);
@@ -219,7 +240,10 @@ describe('delegate-to-codex, responses backend: compaction', () => {
     process.env.OPENAI_API_KEY = 'test-key';
     return server;
   };
-  const read = (usage?: { inputTokens: number }) => ({ functionCalls: [{ name: 'repo_scan', arguments: { mode: 'read', path: 'big.txt' } }], ...(usage ? { usage: { ...usage, outputTokens: 10 } } : {}) });
+  const read = (usage?: { inputTokens: number }) => ({
+    functionCalls: [{ name: 'repo_scan', arguments: { mode: 'read', path: 'big.txt' } }],
+    ...(usage ? { usage: { ...usage, outputTokens: 10 } } : {}),
+  });
   const finish = { functionCalls: [{ name: 'finish', arguments: { report: 'done' } }] };
 
   beforeEach(async () => {
@@ -290,28 +314,32 @@ describe('delegate-to-codex, responses backend: compaction', () => {
     expect(await endpointMemory(state())).toEqual({ [s.url]: expect.objectContaining({ contextManagement: 'unsupported', compactEndpoint: 'unsupported' }) });
   });
 
-  it.each(['native', 'gateway'] as const)('crosses three context windows in one loop (%s), leaving no listener behind on the signal', async (compaction) => {
-    const warnings: string[] = [];
-    const onWarning = (warning: Error) => void warnings.push(`${warning.name}: ${warning.message}`);
-    process.on('warning', onWarning);
-    try {
-      const window = 4500;
-      // Token counts are the server's estimates; an input over the window would be refused.
-      const s = await serve(agent([...Array.from({ length: 40 }, () => read()), finish]), { compaction, contextWindows: { tiny: window } });
-      const result = await run({}, tinyConfig(window));
-      expect(result.status).toBe('completed');
-      expect(result.turns).toBe(41);
-      expect(result.compactions).toBeGreaterThanOrEqual(3);
-      expect(result.usage.inputTokens).toBeGreaterThan(3 * window);
-      expect(result.notes).toContainEqual(expect.stringMatching(compaction === 'native' ? /by the Responses API/ : /by Baton's session engine/));
-      if (compaction === 'native') expect(s.compactions).toBe(result.compactions);
-      else expect(s.compactions).toBe(0);
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
-    } finally {
-      process.off('warning', onWarning);
-    }
-  }, 120_000);
+  it.each(['native', 'gateway'] as const)(
+    'crosses three context windows in one loop (%s), leaving no listener behind on the signal',
+    async (compaction) => {
+      const warnings: string[] = [];
+      const onWarning = (warning: Error) => void warnings.push(`${warning.name}: ${warning.message}`);
+      process.on('warning', onWarning);
+      try {
+        const window = 4500;
+        // Token counts are the server's estimates; an input over the window would be refused.
+        const s = await serve(agent([...Array.from({ length: 40 }, () => read()), finish]), { compaction, contextWindows: { tiny: window } });
+        const result = await run({}, tinyConfig(window));
+        expect(result.status).toBe('completed');
+        expect(result.turns).toBe(41);
+        expect(result.compactions).toBeGreaterThanOrEqual(3);
+        expect(result.usage.inputTokens).toBeGreaterThan(3 * window);
+        expect(result.notes).toContainEqual(expect.stringMatching(compaction === 'native' ? /by the Responses API/ : /by Baton's session engine/));
+        if (compaction === 'native') expect(s.compactions).toBe(result.compactions);
+        else expect(s.compactions).toBe(0);
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+      } finally {
+        process.off('warning', onWarning);
+      }
+    },
+    120_000,
+  );
 });
 
 describe('delegate-to-codex, responses backend: models and efforts', () => {
@@ -329,7 +357,10 @@ describe('delegate-to-codex, responses backend: models and efforts', () => {
     await dir.cleanup();
   });
   const run = async (input: Partial<DelegateInput>, config: Config = loadConfig({}, process.env)) =>
-    delegate(DelegateInput.parse({ backend: 'responses', waitSec: 60, task: 'What does a.txt say?', ...input }), await toolContext(join(dir.path, 'repo'), join(dir.path, 'state'), config));
+    delegate(
+      DelegateInput.parse({ backend: 'responses', waitSec: 60, task: 'What does a.txt say?', ...input }),
+      await toolContext(join(dir.path, 'repo'), join(dir.path, 'state'), config),
+    );
 
   it('fails clearly when the endpoint does not serve the model: the model, the endpoint and the key to change', async () => {
     server = await startResponsesServer(agent([{ text: 'never' }]), { models: ['gpt-5.1-codex-max'], strictModels: true });
@@ -377,7 +408,10 @@ describe('delegate-to-codex, responses backend: review', () => {
   let server: ResponsesServer | undefined;
   const saved = { ...process.env };
   const run = async (input: Partial<DelegateInput>): Promise<DelegateOutput> =>
-    delegate(DelegateInput.parse({ backend: 'responses', mode: 'review', waitSec: 60, ...input }), await toolContext(repo, join(dir.path, 'state'), loadConfig({}, process.env)));
+    delegate(
+      DelegateInput.parse({ backend: 'responses', mode: 'review', waitSec: 60, ...input }),
+      await toolContext(repo, join(dir.path, 'state'), loadConfig({}, process.env)),
+    );
   const serve = async (script: Script) => {
     server = await startResponsesServer(script);
     process.env.OPENAI_BASE_URL = server.url;
@@ -399,7 +433,12 @@ describe('delegate-to-codex, responses backend: review', () => {
   it('reviews the uncommitted changes read-only and returns the findings the model gave finish', async () => {
     const s = await serve(
       agent([
-        { functionCalls: [{ name: 'repo_scan', arguments: { mode: 'read', path: 'src/add.js' } }, { name: 'apply_patch', arguments: { patch: FIX } }] },
+        {
+          functionCalls: [
+            { name: 'repo_scan', arguments: { mode: 'read', path: 'src/add.js' } },
+            { name: 'apply_patch', arguments: { patch: FIX } },
+          ],
+        },
         { functionCalls: [{ name: 'finish', arguments: { report: 'The change breaks add().', findings: [{ ...ADD_FINDING, path: `${repo}/src/add.js` }] } }] },
       ]),
     );
@@ -446,7 +485,9 @@ describe('delegate-to-codex, responses backend: review', () => {
     await expect(run({ sessionId: vague.sessionId })).rejects.toThrow(/a review starts afresh/);
     await expect(run({ mode: 'task', task: 'x', base: 'main' })).rejects.toThrow(/base is for mode "review"/);
     const { simpleGit } = await import('simple-git');
-    await simpleGit(repo).add('.').then(() => simpleGit(repo).commit('all in'));
+    await simpleGit(repo)
+      .add('.')
+      .then(() => simpleGit(repo).commit('all in'));
     await expect(run({})).rejects.toMatchObject({ message: 'nothing to review: no changes against HEAD', hint: expect.stringContaining('base') });
     repo = join(dir.path, 'plain');
     await writeFiles(repo, { 'a.txt': 'x\n' });
@@ -468,9 +509,13 @@ describe('delegate-to-codex over stdio', () => {
     const baton = await startServer({ root: repo, stateDir: join(dir.path, 'state'), env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'test' } });
     try {
       const progress: string[] = [];
-      const first = (await baton.client.callTool({ name: 'delegate-to-codex', arguments: { task: 'What does a.txt say?', backend: 'responses', waitSec: 0.5 } }, undefined, {
-        onprogress: (p) => void progress.push(String(p.message)),
-      })) as unknown as { structuredContent: DelegateOutput };
+      const first = (await baton.client.callTool(
+        { name: 'delegate-to-codex', arguments: { task: 'What does a.txt say?', backend: 'responses', waitSec: 0.5 } },
+        undefined,
+        {
+          onprogress: (p) => void progress.push(String(p.message)),
+        },
+      )) as unknown as { structuredContent: DelegateOutput };
       expect(first.structuredContent.status).toBe('running');
       const done = (await baton.client.callTool({ name: 'delegate-to-codex', arguments: { jobId: first.structuredContent.jobId, waitSec: 30 } }, undefined, {
         onprogress: (p) => void progress.push(String(p.message)),
@@ -491,7 +536,10 @@ describe('delegate-to-codex over stdio', () => {
     const server = await startResponsesServer(agent([{ functionCalls: [{ name: 'finish', arguments: { report: 'Broken.', findings: [ADD_FINDING] } }] }]));
     const baton = await startServer({ root: repo, stateDir: join(dir.path, 'state'), env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'test' } });
     try {
-      const review = (await baton.client.callTool({ name: 'delegate-to-codex', arguments: { mode: 'review', backend: 'responses', waitSec: 30 } })) as unknown as {
+      const review = (await baton.client.callTool({
+        name: 'delegate-to-codex',
+        arguments: { mode: 'review', backend: 'responses', waitSec: 30 },
+      })) as unknown as {
         structuredContent: DelegateOutput;
         content: Array<{ text: string }>;
       };

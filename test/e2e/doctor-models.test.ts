@@ -34,7 +34,19 @@ describe('doctor: the models the endpoint serves', () => {
   it('flags the configured models it does not serve, with their keys and the names it does serve', async () => {
     const server = await startResponsesServer([], { models: ['gpt-5.1-codex-mini', 'gpt-4.1'] });
     try {
-      const result = await doctor({ OPENAI_BASE_URL: server.url }, { delegate: { largeModel: 'gpt-5.1-codex-max', models: { 'gpt-5.1-codex-mini': { contextWindow: 400_000, efforts: ['medium'] }, 'gpt-5.1-codex-max': { contextWindow: 400_000, efforts: ['high'] }, 'my-tuned': { contextWindow: 100_000, efforts: ['low'] } } } });
+      const result = await doctor(
+        { OPENAI_BASE_URL: server.url },
+        {
+          delegate: {
+            largeModel: 'gpt-5.1-codex-max',
+            models: {
+              'gpt-5.1-codex-mini': { contextWindow: 400_000, efforts: ['medium'] },
+              'gpt-5.1-codex-max': { contextWindow: 400_000, efforts: ['high'] },
+              'my-tuned': { contextWindow: 100_000, efforts: ['low'] },
+            },
+          },
+        },
+      );
       expect(result.stdout).toContain(
         `WARN  models: ${server.url} does not serve gpt-5.1-codex-max (delegate.largeModel), my-tuned (delegate.models); it serves: gpt-5.1-codex-mini, gpt-4.1`,
       );
@@ -57,13 +69,17 @@ describe('doctor: the models the endpoint serves', () => {
 
   it('notes an endpoint that does not answer, without printing the key it echoes', async () => {
     const refusing = createServer((_req, res) => {
-      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `Incorrect API key provided: ${KEY}.`, type: 'invalid_request_error', code: 'invalid_api_key' } }));
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: `Incorrect API key provided: ${KEY}.`, type: 'invalid_request_error', code: 'invalid_api_key' } }));
     });
     await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/v1`;
       const result = await doctor({ OPENAI_BASE_URL: url });
-      expect(result.stdout).toMatch(new RegExp(`note\\s+models: ${url.replace(/[.]/g, '\\.')} did not list its models \\(HTTP 401: Incorrect API key provided: sk-proj-…\\[redacted\\]`));
+      expect(result.stdout).toMatch(
+        new RegExp(`note\\s+models: ${url.replace(/[.]/g, '\\.')} did not list its models \\(HTTP 401: Incorrect API key provided: sk-proj-…\\[redacted\\]`),
+      );
       expect(result.stdout).not.toContain(KEY.slice(8));
       expect(result.code).toBe(0);
     } finally {

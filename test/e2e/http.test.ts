@@ -12,12 +12,28 @@ const TOKEN = 'test-token-0123456789abcdef';
 
 function rawPost(port: number, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/mcp',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
-    req.end(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } }));
+    req.end(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      }),
+    );
   });
 }
 
@@ -43,7 +59,11 @@ describe('Streamable HTTP', () => {
   });
 
   const serve = async (args: string[], env: Record<string, string> = {}) => {
-    const started = await startCli(['--http', '--port', '0', '--root', dir.path, '--state-dir', `${dir.path}/.state`, ...args], env, /serving MCP over HTTP at (http:\/\/\S+)/);
+    const started = await startCli(
+      ['--http', '--port', '0', '--root', dir.path, '--state-dir', `${dir.path}/.state`, ...args],
+      env,
+      /serving MCP over HTTP at (http:\/\/\S+)/,
+    );
     child = started.child;
     const url = started.match[1]!;
     return { url, port: Number(new URL(url).port) };

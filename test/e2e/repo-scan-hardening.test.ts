@@ -7,9 +7,16 @@ import { gitRepo, tempDir } from '../helpers/repo.js';
 import { CLI, startServer, type RunningServer } from '../helpers/server.js';
 
 /** Runs the built CLI, killing it if it has not finished after `ms`: a blocked read must fail the test, not hang it. */
-function runCliWithin(args: string[], env: Record<string, string>, ms = 20_000): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+function runCliWithin(
+  args: string[],
+  env: Record<string, string>,
+  ms = 20_000,
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -28,7 +35,8 @@ describe('repo-scan hardening over stdio and the CLI', () => {
   let server: RunningServer;
   let repo: string;
   let fifo: string;
-  const scan = (args: string[], env: Record<string, string> = {}) => runCliWithin(['scan', ...args, '--root', repo, '--state-dir', join(dir.path, 'state')], env);
+  const scan = (args: string[], env: Record<string, string> = {}) =>
+    runCliWithin(['scan', ...args, '--root', repo, '--state-dir', join(dir.path, 'state')], env);
 
   beforeAll(async () => {
     dir = await tempDir();

@@ -24,7 +24,9 @@ function available(label: string, file: string, args: string[]): boolean {
     execFileSync(file, args, { stdio: 'ignore' });
     return true;
   } catch {
-    console.warn(`run-tests hostile input: ${label} is not available here, so its test is skipped (its argv is still checked in test/unit/run-tests-argv.test.ts)`);
+    console.warn(
+      `run-tests hostile input: ${label} is not available here, so its test is skipped (its argv is still checked in test/unit/run-tests-argv.test.ts)`,
+    );
     return false;
   }
 }
@@ -181,40 +183,48 @@ describe('run-tests refuses files and patterns that would be runner options', ()
     expect(good.status).toBe('failed'); // its text summary: the fixture has one failing test
   }, 120_000);
 
-  it.skipIf(!hasPytest)('pytest', async () => {
-    const root = join(dir.path, 'py');
-    await writeFiles(root, {
-      'pytest.ini': '[pytest]\n',
-      'tests/test_math.py': 'def test_adds():\n    assert 1 + 1 == 2\n\ndef test_other():\n    assert True\n',
-      // `-p<name>` anywhere in argv loads a plugin, even after "--"; the repository's own module is the payload here.
-      '-pevilplug': '',
-      'evilplug.py': `open(${JSON.stringify(marker('plugin-loaded'))}, 'w').close()\n`,
-    });
-    await refusesHostileFiles(root, 'pytest');
-    const named = await run(root, { runner: 'pytest', files: ['-pevilplug'] });
-    expect(named.command).toContain('./-pevilplug');
-    for (const pattern of hostilePatterns()) {
-      await expect(run(root, { runner: 'pytest', testNamePattern: pattern }), pattern).rejects.toThrow(/cannot start with "-"/);
-    }
-    noMarkers();
-    const good = await run(root, { runner: 'pytest', files: ['tests/test_math.py'], testNamePattern: 'adds' });
-    expect(good).toMatchObject({ status: 'passed', summary: { passed: 1, failed: 0 } });
-  }, 120_000);
+  it.skipIf(!hasPytest)(
+    'pytest',
+    async () => {
+      const root = join(dir.path, 'py');
+      await writeFiles(root, {
+        'pytest.ini': '[pytest]\n',
+        'tests/test_math.py': 'def test_adds():\n    assert 1 + 1 == 2\n\ndef test_other():\n    assert True\n',
+        // `-p<name>` anywhere in argv loads a plugin, even after "--"; the repository's own module is the payload here.
+        '-pevilplug': '',
+        'evilplug.py': `open(${JSON.stringify(marker('plugin-loaded'))}, 'w').close()\n`,
+      });
+      await refusesHostileFiles(root, 'pytest');
+      const named = await run(root, { runner: 'pytest', files: ['-pevilplug'] });
+      expect(named.command).toContain('./-pevilplug');
+      for (const pattern of hostilePatterns()) {
+        await expect(run(root, { runner: 'pytest', testNamePattern: pattern }), pattern).rejects.toThrow(/cannot start with "-"/);
+      }
+      noMarkers();
+      const good = await run(root, { runner: 'pytest', files: ['tests/test_math.py'], testNamePattern: 'adds' });
+      expect(good).toMatchObject({ status: 'passed', summary: { passed: 1, failed: 0 } });
+    },
+    120_000,
+  );
 
-  it.skipIf(!hasCargo)('cargo', async () => {
-    const root = join(dir.path, 'crate');
-    await writeFiles(root, {
-      'Cargo.toml': '[package]\nname = "fixture"\nversion = "0.1.0"\nedition = "2021"\n',
-      'src/lib.rs': '#[cfg(test)]\nmod tests {\n    #[test] fn adds() {}\n    #[test] fn other() {}\n}\n',
-    });
-    await refusesHostileFiles(root, 'cargo');
-    for (const pattern of hostilePatterns()) {
-      await expect(run(root, { runner: 'cargo', testNamePattern: pattern, timeoutSec: 300 }), pattern).rejects.toThrow(/cannot start with "-"/);
-    }
-    noMarkers();
-    const good = await run(root, { runner: 'cargo', testNamePattern: 'adds', timeoutSec: 300 });
-    expect(good).toMatchObject({ status: 'passed', summary: { passed: 1, failed: 0 } });
-  }, 300_000);
+  it.skipIf(!hasCargo)(
+    'cargo',
+    async () => {
+      const root = join(dir.path, 'crate');
+      await writeFiles(root, {
+        'Cargo.toml': '[package]\nname = "fixture"\nversion = "0.1.0"\nedition = "2021"\n',
+        'src/lib.rs': '#[cfg(test)]\nmod tests {\n    #[test] fn adds() {}\n    #[test] fn other() {}\n}\n',
+      });
+      await refusesHostileFiles(root, 'cargo');
+      for (const pattern of hostilePatterns()) {
+        await expect(run(root, { runner: 'cargo', testNamePattern: pattern, timeoutSec: 300 }), pattern).rejects.toThrow(/cannot start with "-"/);
+      }
+      noMarkers();
+      const good = await run(root, { runner: 'cargo', testNamePattern: 'adds', timeoutSec: 300 });
+      expect(good).toMatchObject({ status: 'passed', summary: { passed: 1, failed: 0 } });
+    },
+    300_000,
+  );
 
   it("the delegate agent's run_tests goes through the same checks", async () => {
     const root = join(dir.path, 'agent');

@@ -102,43 +102,52 @@ describe('run-tests on real projects', () => {
     expect(written).toBe('');
   });
 
-  it.skipIf(!hasCargo)('cargo: text output parsed across test binaries', async () => {
-    const root = join(dir.path, 'crate');
-    await writeFiles(root, {
-      'Cargo.toml': '[package]\nname = "fixture"\nversion = "0.1.0"\nedition = "2021"\n',
-      'src/lib.rs': [
-        'pub fn add(a: i32, b: i32) -> i32 { a + b }',
-        '#[cfg(test)]',
-        'mod tests {',
-        '    use super::*;',
-        '    #[test] fn adds() { assert_eq!(add(1, 1), 2); }',
-        '    #[test] fn adds_more() { assert_eq!(add(2, 2), 4); }',
-        '    #[test] fn fails() { assert_eq!(add(1, 1), 3); }',
-        '    #[test] #[ignore] fn later() {}',
-        '}',
-        '',
-      ].join('\n'),
-    });
-    const result = await run(root, { timeoutSec: 300 });
-    expect(result).toMatchObject({ runner: 'cargo', status: 'failed', summary: { passed: 2, failed: 1, skipped: 1 } });
-    expect(result.failures[0]!.name).toMatch(/fails/);
-  }, 300_000);
+  it.skipIf(!hasCargo)(
+    'cargo: text output parsed across test binaries',
+    async () => {
+      const root = join(dir.path, 'crate');
+      await writeFiles(root, {
+        'Cargo.toml': '[package]\nname = "fixture"\nversion = "0.1.0"\nedition = "2021"\n',
+        'src/lib.rs': [
+          'pub fn add(a: i32, b: i32) -> i32 { a + b }',
+          '#[cfg(test)]',
+          'mod tests {',
+          '    use super::*;',
+          '    #[test] fn adds() { assert_eq!(add(1, 1), 2); }',
+          '    #[test] fn adds_more() { assert_eq!(add(2, 2), 4); }',
+          '    #[test] fn fails() { assert_eq!(add(1, 1), 3); }',
+          '    #[test] #[ignore] fn later() {}',
+          '}',
+          '',
+        ].join('\n'),
+      });
+      const result = await run(root, { timeoutSec: 300 });
+      expect(result).toMatchObject({ runner: 'cargo', status: 'failed', summary: { passed: 2, failed: 1, skipped: 1 } });
+      expect(result.failures[0]!.name).toMatch(/fails/);
+    },
+    300_000,
+  );
 
-  it.skipIf(!hasCargo)('cargo onlyFailed re-runs exactly the failed test: not test_eq_prerelease, not test_eq of another binary', async () => {
-    const root = join(dir.path, 'crate-exact');
-    await writeFiles(root, {
-      'Cargo.toml': '[package]\nname = "exact"\nversion = "0.1.0"\nedition = "2021"\n',
-      'src/lib.rs': 'pub fn eq(a: i32, b: i32) -> bool { a == b }\n#[cfg(test)]\nmod tests {\n    #[test] fn test_eq_prerelease() { assert!(super::eq(1, 1)); }\n}\n',
-      'tests/a.rs': '#[test] fn test_eq() { assert!(exact::eq(1, 2)); }\n#[test] fn test_eq_prerelease() { assert!(exact::eq(1, 1)); }\n',
-      'tests/b.rs': '#[test] fn test_eq() { assert!(exact::eq(2, 2)); }\n',
-    });
-    const first = await run(root, { timeoutSec: 300 });
-    expect(first.summary).toEqual({ total: 4, passed: 3, failed: 1, skipped: 0 });
-    expect(first.failures[0]).toMatchObject({ name: 'test_eq', file: expect.stringMatching(/tests\/a\.rs$/) });
-    const again = await run(root, { onlyFailed: true, timeoutSec: 300 });
-    expect(again.summary).toEqual({ total: 1, passed: 0, failed: 1, skipped: 0 });
-    expect(again.command).toEqual(expect.arrayContaining(['--test', 'a', '--exact', 'test_eq']));
-  }, 300_000);
+  it.skipIf(!hasCargo)(
+    'cargo onlyFailed re-runs exactly the failed test: not test_eq_prerelease, not test_eq of another binary',
+    async () => {
+      const root = join(dir.path, 'crate-exact');
+      await writeFiles(root, {
+        'Cargo.toml': '[package]\nname = "exact"\nversion = "0.1.0"\nedition = "2021"\n',
+        'src/lib.rs':
+          'pub fn eq(a: i32, b: i32) -> bool { a == b }\n#[cfg(test)]\nmod tests {\n    #[test] fn test_eq_prerelease() { assert!(super::eq(1, 1)); }\n}\n',
+        'tests/a.rs': '#[test] fn test_eq() { assert!(exact::eq(1, 2)); }\n#[test] fn test_eq_prerelease() { assert!(exact::eq(1, 1)); }\n',
+        'tests/b.rs': '#[test] fn test_eq() { assert!(exact::eq(2, 2)); }\n',
+      });
+      const first = await run(root, { timeoutSec: 300 });
+      expect(first.summary).toEqual({ total: 4, passed: 3, failed: 1, skipped: 0 });
+      expect(first.failures[0]).toMatchObject({ name: 'test_eq', file: expect.stringMatching(/tests\/a\.rs$/) });
+      const again = await run(root, { onlyFailed: true, timeoutSec: 300 });
+      expect(again.summary).toEqual({ total: 1, passed: 0, failed: 1, skipped: 0 });
+      expect(again.command).toEqual(expect.arrayContaining(['--test', 'a', '--exact', 'test_eq']));
+    },
+    300_000,
+  );
 
   it('reports a runner that is not installed clearly', async () => {
     const root = join(dir.path, 'gomod');
@@ -223,18 +232,15 @@ describe('run-tests over stdio', () => {
     const server = await startServer({ root, stateDir: join(dir.path, 'state') });
     try {
       const progress: string[] = [];
-      const first = (await server.client.callTool(
-        { name: 'run-tests', arguments: { waitSec: 1 } },
-        undefined,
-        { onprogress: (p) => void progress.push(String(p.message)) },
-      )) as unknown as { structuredContent: RunTestsOutput };
+      const first = (await server.client.callTool({ name: 'run-tests', arguments: { waitSec: 1 } }, undefined, {
+        onprogress: (p) => void progress.push(String(p.message)),
+      })) as unknown as { structuredContent: RunTestsOutput };
       expect(first.structuredContent.status).toBe('running');
       const jobId = first.structuredContent.jobId!;
-      const done = (await server.client.callTool(
-        { name: 'run-tests', arguments: { jobId, waitSec: 60 } },
-        undefined,
-        { onprogress: (p) => void progress.push(String(p.message)), timeout: 90_000 },
-      )) as unknown as { structuredContent: RunTestsOutput; content: Array<{ text: string }> };
+      const done = (await server.client.callTool({ name: 'run-tests', arguments: { jobId, waitSec: 60 } }, undefined, {
+        onprogress: (p) => void progress.push(String(p.message)),
+        timeout: 90_000,
+      })) as unknown as { structuredContent: RunTestsOutput; content: Array<{ text: string }> };
       expect(done.structuredContent).toMatchObject({ status: 'failed', summary: { total: 305, passed: 303, failed: 1, skipped: 1 } });
       expect(done.content[0]!.text).toMatch(/^FAILED: 303 passed, 1 failed, 1 skipped of 305 \(node/);
       expect(progress.some((message) => /tests? finished/.test(message))).toBe(true);

@@ -30,8 +30,7 @@ describe('a slow search over stdio', () => {
     servers.push(server);
     return server;
   };
-  const call = (server: RunningServer, args: Record<string, unknown>) =>
-    server.client.callTool({ name: 'repo-scan', arguments: args }) as Promise<ToolResult>;
+  const call = (server: RunningServer, args: Record<string, unknown>) => server.client.callTool({ name: 'repo-scan', arguments: args }) as Promise<ToolResult>;
 
   /** Starts both calls at once and records the order their answers arrive in. */
   const race = async (server: RunningServer, search: Record<string, unknown>) => {

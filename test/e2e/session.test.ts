@@ -25,7 +25,9 @@ describe('session over stdio', () => {
 
     const second = await startServer({ root: repo, stateDir: join(dir.path, 'state') });
     try {
-      const result = (await second.client.callTool({ name: 'session', arguments: {} })) as unknown as { structuredContent: { sessionId: string; brief: string } };
+      const result = (await second.client.callTool({ name: 'session', arguments: {} })) as unknown as {
+        structuredContent: { sessionId: string; brief: string };
+      };
       const { brief, sessionId } = result.structuredContent;
       expect(brief).toContain('Make main return 2');
       expect(brief).toContain('Keep app.py importable');

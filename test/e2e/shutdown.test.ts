@@ -19,9 +19,13 @@ async function exited(pid: number): Promise<void> {
 }
 
 function slowProject(dir: string, ms: number): Promise<void> {
-  return jsProject(dir, { type: 'module', scripts: { test: 'node --test' } }, {
-    'test/slow.test.js': `import test from 'node:test';\ntest('waits', async () => { await new Promise((r) => setTimeout(r, ${ms})); });\n`,
-  });
+  return jsProject(
+    dir,
+    { type: 'module', scripts: { test: 'node --test' } },
+    {
+      'test/slow.test.js': `import test from 'node:test';\ntest('waits', async () => { await new Promise((r) => setTimeout(r, ${ms})); });\n`,
+    },
+  );
 }
 
 describe('shutdown', () => {

@@ -32,7 +32,10 @@ describe('state at rest', () => {
     process.kill(server.transport.pid!, 'SIGKILL');
     await server.close().catch(() => {});
     const [log] = (await filesUnder(state)).filter((file) => file.endsWith('.jsonl'));
-    const events = (await readFile(log!, 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const events = (await readFile(log!, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(events.filter((event) => event.type === 'call' && event.tool === 'repo-scan')).toHaveLength(calls);
   });
 

@@ -57,10 +57,18 @@ describe('stdio server', () => {
   });
 
   it('answers malformed JSON-RPC with a protocol error and keeps serving', async () => {
-    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+    const init = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+    };
     const lines = [JSON.stringify(init), 'this is not json', JSON.stringify({ hello: 'world' }), JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' })];
     const result = await runCli(['--root', dir.path, '--state-dir', `${dir.path}/.s`], {}, lines.join('\n') + '\n');
-    const replies = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const replies = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(replies).toContainEqual(expect.objectContaining({ id: null, error: expect.objectContaining({ code: -32700 }) }));
     expect(replies).toContainEqual(expect.objectContaining({ id: null, error: expect.objectContaining({ code: -32600 }) }));
     expect(replies).toContainEqual({ jsonrpc: '2.0', id: 2, result: {} });
@@ -72,12 +80,34 @@ describe('over-size messages', () => {
   it('answers a message over the 10 MiB limit with an error for its id, and keeps serving', async () => {
     const dir = await tempDir();
     try {
-      const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
-      const huge = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'apply-patch', arguments: { patch: 'x'.repeat(11 * 1024 * 1024) } } });
-      const lines = [JSON.stringify(init), JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), huge, JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'ping' })];
+      const init = {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      };
+      const huge = JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: { name: 'apply-patch', arguments: { patch: 'x'.repeat(11 * 1024 * 1024) } },
+      });
+      const lines = [
+        JSON.stringify(init),
+        JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+        huge,
+        JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'ping' }),
+      ];
       const result = await runCli(['--root', dir.path, '--state-dir', `${dir.path}/.s`], {}, lines.join('\n') + '\n');
-      const replies = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
-      expect(replies).toContainEqual({ jsonrpc: '2.0', id: 7, error: { code: -32600, message: expect.stringMatching(/^Request too large: \d+ bytes; Baton reads messages of at most 10485760 bytes/) } });
+      const replies = result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(replies).toContainEqual({
+        jsonrpc: '2.0',
+        id: 7,
+        error: { code: -32600, message: expect.stringMatching(/^Request too large: \d+ bytes; Baton reads messages of at most 10485760 bytes/) },
+      });
       expect(replies).toContainEqual({ jsonrpc: '2.0', id: 8, result: {} });
       expect(result.code).toBe(0);
     } finally {
@@ -121,7 +151,11 @@ describe('command line', () => {
 
   it('doctor checks the machine and prints client configuration without secrets', async () => {
     // A closed loopback port as the endpoint: doctor asks it for its models, and tests stay off the network.
-    const result = await runCli(['doctor', '--state-dir', `${dir.path}/state`], { HOME: dir.path, OPENAI_API_KEY: 'sk-very-secret-value', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' });
+    const result = await runCli(['doctor', '--state-dir', `${dir.path}/state`], {
+      HOME: dir.path,
+      OPENAI_API_KEY: 'sk-very-secret-value',
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+    });
     expect(result.stdout).toMatch(/ok\s+node: v\d+/);
     expect(result.stdout).toMatch(/ok\s+git: git version/);
     expect(result.stdout).toMatch(/ok\s+state dir: .*writable/);

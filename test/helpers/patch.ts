@@ -3,7 +3,10 @@ import { createTwoFilesPatch } from 'diff';
 
 /** git's blob id of some content: what a diff's `index` line names. */
 export function blobId(content: string): string {
-  return createHash('sha1').update(`blob ${Buffer.byteLength(content)}\0`).update(content).digest('hex');
+  return createHash('sha1')
+    .update(`blob ${Buffer.byteLength(content)}\0`)
+    .update(content)
+    .digest('hex');
 }
 
 /** A git-style unified diff of one file, made by jsdiff, with the `index` line git would write. */

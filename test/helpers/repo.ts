@@ -17,11 +17,7 @@ export async function writeFiles(root: string, files: Record<string, string>): P
 }
 
 /** A real git repository with `files` committed (and `untracked` left untracked). */
-export async function gitRepo(
-  root: string,
-  files: Record<string, string>,
-  untracked: Record<string, string> = {},
-): Promise<void> {
+export async function gitRepo(root: string, files: Record<string, string>, untracked: Record<string, string> = {}): Promise<void> {
   await mkdir(root, { recursive: true });
   const git = simpleGit(root);
   await git.init(['-q', '-b', 'main']);

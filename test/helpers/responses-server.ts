@@ -197,17 +197,41 @@ function refuse(request: RecordedRequest, state: ServerState, options: ServerOpt
   for (const [i, item] of input.entries()) {
     if (item.type !== 'compaction') continue;
     if (mode !== 'native') {
-      return { status: 400, body: errorBody(`Invalid value: 'compaction'. Supported values are: 'message', 'function_call' and 'function_call_output'.`, 'invalid_request_error', 'invalid_value', `input[${i}].type`) };
+      return {
+        status: 400,
+        body: errorBody(
+          `Invalid value: 'compaction'. Supported values are: 'message', 'function_call' and 'function_call_output'.`,
+          'invalid_request_error',
+          'invalid_value',
+          `input[${i}].type`,
+        ),
+      };
     }
     if (!state.issued.has(String(item.encrypted_content))) {
-      return { status: 400, body: errorBody('The encrypted content of the compaction item could not be verified.', 'invalid_request_error', 'invalid_encrypted_content', `input[${i}].encrypted_content`) };
+      return {
+        status: 400,
+        body: errorBody(
+          'The encrypted content of the compaction item could not be verified.',
+          'invalid_request_error',
+          'invalid_encrypted_content',
+          `input[${i}].encrypted_content`,
+        ),
+      };
     }
   }
   // Over the window by the estimate, unless the server compacts it first.
   const window = options.contextWindows?.[String(request.model)];
   if (window !== undefined && renderedTokens(request) > window && !(mode === 'native' && crossesThreshold(request, undefined))) {
     const size = JSON.stringify(request.input ?? '').length;
-    return { status: 400, body: errorBody(`Your input exceeds the context window of this model (input was ${size} characters).`, 'invalid_request_error', 'context_length_exceeded', 'input') };
+    return {
+      status: 400,
+      body: errorBody(
+        `Your input exceeds the context window of this model (input was ${size} characters).`,
+        'invalid_request_error',
+        'context_length_exceeded',
+        'input',
+      ),
+    };
   }
   return undefined;
 }
@@ -245,7 +269,13 @@ function compacted(request: RecordedRequest, state: ServerState) {
     object: 'response.compaction',
     created_at: Math.floor(Date.now() / 1000),
     output,
-    usage: { input_tokens: inputTokens, input_tokens_details: { cached_tokens: 0 }, output_tokens: outputTokens, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: inputTokens + outputTokens },
+    usage: {
+      input_tokens: inputTokens,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: outputTokens,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: inputTokens + outputTokens,
+    },
   };
 }
 

@@ -21,7 +21,12 @@ describe('apply-patch safety', () => {
     dir = await tempDir();
     ws = join(dir.path, 'ws');
     outside = join(dir.path, 'outside');
-    await writeFiles(ws, { 'src/a.ts': 'export const a = 1;\n', 'src/b.ts': 'export const b = 1;\n', 'lib/a.ts': 'export const a = 1;\n', '.git/hooks/README': 'hooks\n' });
+    await writeFiles(ws, {
+      'src/a.ts': 'export const a = 1;\n',
+      'src/b.ts': 'export const b = 1;\n',
+      'lib/a.ts': 'export const a = 1;\n',
+      '.git/hooks/README': 'hooks\n',
+    });
     await writeFiles(outside, { 'b.ts': 'export const b = 1;\n' });
     const workspace = await Workspace.open(ws);
     services = { workspace, state: await WorkspaceState.open(join(dir.path, 'state'), workspace.root) };
@@ -31,12 +36,15 @@ describe('apply-patch safety', () => {
     await dir.cleanup();
   });
 
-  const newFile = (path: string, mode: string) => `diff --git a/${path} b/${path}\nnew file mode ${mode}\n--- /dev/null\n+++ b/${path}\n@@ -0,0 +1 @@\n+echo ${mode}\n`;
+  const newFile = (path: string, mode: string) =>
+    `diff --git a/${path} b/${path}\nnew file mode ${mode}\n--- /dev/null\n+++ b/${path}\n@@ -0,0 +1 @@\n+echo ${mode}\n`;
   const modeChange = (path: string, from: string, to: string) => `diff --git a/${path} b/${path}\nold mode ${from}\nnew mode ${to}\n`;
 
   it('takes modes from a patch as git apply does: 0755 when the owner may execute, else 0644', async () => {
     const result = await apply({
-      patch: [newFile('suid.sh', '104777'), newFile('open.sh', '100777'), newFile('group.txt', '100664'), newFile('sticky.sh', '101755')].join('') + modeChange('src/a.ts', '100644', '100777'),
+      patch:
+        [newFile('suid.sh', '104777'), newFile('open.sh', '100777'), newFile('group.txt', '100664'), newFile('sticky.sh', '101755')].join('') +
+        modeChange('src/a.ts', '100644', '100777'),
     });
     expect(result.errors).toEqual([]);
     expect(await modeOf('suid.sh')).toBe(0o755);

@@ -26,7 +26,9 @@ describe('apply-patch: search/replace edits', () => {
   it('replaces a unique text, inside a line too, with a diff and an undoable checkpoint', async () => {
     const result = await apply({ edits: [{ path: 'app.ts', oldText: 'const x = 1', newText: 'const x = 42' }] });
     expect(result.errors).toEqual([]);
-    expect(result.files).toEqual([{ path: 'app.ts', action: 'update', additions: 1, deletions: 1, hunks: [{ index: 1, status: 'applied', line: 2, offset: 0, match: 'exact' }] }]);
+    expect(result.files).toEqual([
+      { path: 'app.ts', action: 'update', additions: 1, deletions: 1, hunks: [{ index: 1, status: 'applied', line: 2, offset: 0, match: 'exact' }] },
+    ]);
     expect(result.diff).toContain('+  const x = 42;');
     expect(await read('app.ts')).toBe(APP.replace('const x = 1', 'const x = 42'));
     await apply({ undo: result.checkpoint });

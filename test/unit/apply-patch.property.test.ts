@@ -76,8 +76,9 @@ describe('apply-patch properties', () => {
         fc.pre(outside.length > 0 && a.lines.length > 0);
         const k = outside[where % outside.length]!;
         const unrelated = Array.from({ length: count }, (_, i) => `unrelated line ${i}`);
-        const shift = hunks.filter((h) => h.oldStart - 1 + h.oldLines <= k && h.oldLines > 0).reduce((sum, h) => sum + h.newLines - h.oldLines, 0)
-          + hunks.filter((h) => h.oldLines === 0 && h.oldStart <= k).reduce((sum, h) => sum + h.newLines, 0);
+        const shift =
+          hunks.filter((h) => h.oldStart - 1 + h.oldLines <= k && h.oldLines > 0).reduce((sum, h) => sum + h.newLines - h.oldLines, 0) +
+          hunks.filter((h) => h.oldLines === 0 && h.oldStart <= k).reduce((sum, h) => sum + h.newLines, 0);
         const drifted = { lines: [...a.lines.slice(0, k), ...unrelated, ...a.lines.slice(k)], finalNewline: a.finalNewline };
         const expectedLines = [...b.lines.slice(0, k + shift), ...unrelated, ...b.lines.slice(k + shift)];
         // The last line keeps its own ending: B's last line's, or an inserted line's (which had one).
@@ -100,46 +101,37 @@ describe('apply-patch properties', () => {
     let unique = 0;
     let ambiguous = 0;
     fc.assert(
-      fc.property(
-        text,
-        fc.nat(40),
-        fc.nat(3),
-        fc.array(line, { maxLength: 3 }),
-        fc.nat(3),
-        fc.nat(3),
-        eol,
-        (a, at, remove, insert, before, after, ending) => {
-          const k = at % (a.lines.length + 1);
-          const r = Math.min(remove, a.lines.length - k);
-          const aText = join(a, '\n');
-          const offsets = [0];
-          for (const l of a.lines) offsets.push(Math.min(aText.length, offsets.at(-1)! + l.length + 1));
-          const lo = Math.max(0, k - before);
-          const hi = Math.min(a.lines.length, k + r + after);
-          const oldText = aText.slice(offsets[lo], offsets[hi]);
-          fc.pre(oldText !== '');
-          const tail = aText.slice(offsets[hi]);
-          const kept = (from: number, to: number) => a.lines.slice(from, to);
-          const middle = [...kept(lo, k), ...insert, ...kept(k + r, hi)];
-          // The new text ends like the old one: with a newline unless it reached a final line without one.
-          const newText = middle.join('\n') + (middle.length && (oldText.endsWith('\n') || tail !== '') ? '\n' : '');
-          fc.pre(oldText.endsWith('\n') || tail === '');
-          const expected = aText.slice(0, offsets[lo]) + newText + tail;
-          let count = 0;
-          for (let i = aText.indexOf(oldText); i !== -1; i = aText.indexOf(oldText, i + 1)) count++;
+      fc.property(text, fc.nat(40), fc.nat(3), fc.array(line, { maxLength: 3 }), fc.nat(3), fc.nat(3), eol, (a, at, remove, insert, before, after, ending) => {
+        const k = at % (a.lines.length + 1);
+        const r = Math.min(remove, a.lines.length - k);
+        const aText = join(a, '\n');
+        const offsets = [0];
+        for (const l of a.lines) offsets.push(Math.min(aText.length, offsets.at(-1)! + l.length + 1));
+        const lo = Math.max(0, k - before);
+        const hi = Math.min(a.lines.length, k + r + after);
+        const oldText = aText.slice(offsets[lo], offsets[hi]);
+        fc.pre(oldText !== '');
+        const tail = aText.slice(offsets[hi]);
+        const kept = (from: number, to: number) => a.lines.slice(from, to);
+        const middle = [...kept(lo, k), ...insert, ...kept(k + r, hi)];
+        // The new text ends like the old one: with a newline unless it reached a final line without one.
+        const newText = middle.join('\n') + (middle.length && (oldText.endsWith('\n') || tail !== '') ? '\n' : '');
+        fc.pre(oldText.endsWith('\n') || tail === '');
+        const expected = aText.slice(0, offsets[lo]) + newText + tail;
+        let count = 0;
+        for (let i = aText.indexOf(oldText); i !== -1; i = aText.indexOf(oldText, i + 1)) count++;
 
-          const file = withDefaultEol(decodeText(aText.replace(/\n/g, ending)), ending === '\n' ? '\n' : '\r\n');
-          const result = applyEdits(file, [{ oldText, newText, replaceAll: false }], ending === '\n' ? '\n' : '\r\n');
-          if (count === 1) {
-            unique++;
-            expect(result.errors).toEqual([]);
-            expect(encodeText(result.text!)).toBe(expected.replace(/\n/g, ending));
-          } else {
-            ambiguous++;
-            expect(result.errors.length).toBe(1);
-          }
-        },
-      ),
+        const file = withDefaultEol(decodeText(aText.replace(/\n/g, ending)), ending === '\n' ? '\n' : '\r\n');
+        const result = applyEdits(file, [{ oldText, newText, replaceAll: false }], ending === '\n' ? '\n' : '\r\n');
+        if (count === 1) {
+          unique++;
+          expect(result.errors).toEqual([]);
+          expect(encodeText(result.text!)).toBe(expected.replace(/\n/g, ending));
+        } else {
+          ambiguous++;
+          expect(result.errors.length).toBe(1);
+        }
+      }),
       { numRuns: 500 },
     );
     expect(unique).toBeGreaterThan(50);

@@ -32,7 +32,9 @@ describe('apply-patch', () => {
     const after = before.replace('const x = 1;', 'const x = 2;');
     const result = await apply({ patch: gitStyleDiff('src/app.ts', before, after) });
     expect(result).toMatchObject({ applied: true, dryRun: false, errors: [] });
-    expect(result.files).toEqual([{ path: 'src/app.ts', action: 'update', additions: 1, deletions: 1, hunks: [{ index: 1, status: 'applied', line: 1, offset: 0, match: 'exact' }] }]);
+    expect(result.files).toEqual([
+      { path: 'src/app.ts', action: 'update', additions: 1, deletions: 1, hunks: [{ index: 1, status: 'applied', line: 1, offset: 0, match: 'exact' }] },
+    ]);
     expect(await read('src/app.ts')).toBe(after);
     expect(result.diff).toMatch(/^--- a\/src\/app\.ts\n\+\+\+ b\/src\/app\.ts\n@@ -1,6 \+1,6 @@/);
     const undone = await apply({ undo: result.checkpoint });
@@ -106,27 +108,42 @@ describe('apply-patch', () => {
 
   it('matches tolerantly only when unique, re-indenting added lines to the file', async () => {
     await writeFile(join(root(), 'src/indent.py'), 'def f():\n\tif True:\n\t\treturn 1\n');
-    const patch = ['*** Begin Patch', '*** Update File: src/indent.py', '@@', '     if True:', '-        return 1', '+        return 2', '+        # done', '*** End Patch'].join('\n');
+    const patch = [
+      '*** Begin Patch',
+      '*** Update File: src/indent.py',
+      '@@',
+      '     if True:',
+      '-        return 1',
+      '+        return 2',
+      '+        # done',
+      '*** End Patch',
+    ].join('\n');
     const result = await apply({ patch });
     expect(result.files[0]!.hunks[0]!.match).toBe('whitespace');
     expect(await read('src/indent.py')).toBe('def f():\n\tif True:\n\t\treturn 2\n\t\t# done\n');
 
     await writeFile(join(root(), 'src/dup.ts'), 'let a = 1;\nlet b = 2;\nlet a = 1;\n');
-    const ambiguous = await apply({ patch: ['*** Begin Patch', '*** Update File: src/dup.ts', '@@', '-let a = 1; ', '+let a = 9;', '*** End Patch'].join('\n') });
+    const ambiguous = await apply({
+      patch: ['*** Begin Patch', '*** Update File: src/dup.ts', '@@', '-let a = 1; ', '+let a = 9;', '*** End Patch'].join('\n'),
+    });
     expect(ambiguous.applied).toBe(false);
     expect(ambiguous.errors[0]!.message).toMatch(/matches at lines 1, 3/);
   });
 
   it('normalises Unicode dashes and quotes when matching', async () => {
     await writeFile(join(root(), 'q.txt'), 'say "hello" - world\n');
-    const result = await apply({ patch: ['*** Begin Patch', '*** Update File: q.txt', '@@', '-say \u201chello\u201d \u2014 world', '+say "bye"', '*** End Patch'].join('\n') });
+    const result = await apply({
+      patch: ['*** Begin Patch', '*** Update File: q.txt', '@@', '-say \u201chello\u201d \u2014 world', '+say "bye"', '*** End Patch'].join('\n'),
+    });
     expect(result.files[0]!.hunks[0]!.match).toBe('unicode');
     expect(await read('q.txt')).toBe('say "bye"\n');
   });
 
   it('keeps CRLF, BOM and a missing final newline', async () => {
     await writeFile(join(root(), 'win.txt'), '\uFEFFone\r\ntwo\r\nthree');
-    const result = await apply({ patch: ['*** Begin Patch', '*** Update File: win.txt', '@@', ' one', '-two', '+TWO', '+2.5', ' three', '*** End Patch'].join('\n') });
+    const result = await apply({
+      patch: ['*** Begin Patch', '*** Update File: win.txt', '@@', ' one', '-two', '+TWO', '+2.5', ' three', '*** End Patch'].join('\n'),
+    });
     expect(result.applied).toBe(true);
     expect(await read('win.txt')).toBe('\uFEFFone\r\nTWO\r\n2.5\r\nthree');
   });
@@ -160,7 +177,14 @@ describe('apply-patch', () => {
 
   it('serialises two concurrent patches to the same file', async () => {
     const one = ['*** Begin Patch', '*** Update File: src/a.ts', '@@', '-  return n + 1;', '+  return n + 10;', '*** End Patch'].join('\n');
-    const two = ['*** Begin Patch', '*** Update File: src/a.ts', '@@', '-export function a(n: number) {', '+export function a(n: number): number {', '*** End Patch'].join('\n');
+    const two = [
+      '*** Begin Patch',
+      '*** Update File: src/a.ts',
+      '@@',
+      '-export function a(n: number) {',
+      '+export function a(n: number): number {',
+      '*** End Patch',
+    ].join('\n');
     const results = await Promise.all([apply({ patch: one }), apply({ patch: two })]);
     expect(results.every((r) => r.applied)).toBe(true);
     expect(await read('src/a.ts')).toBe('export function a(n: number): number {\n  return n + 10;\n}\n');

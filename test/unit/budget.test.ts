@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { budgetOf, countTokens, decodeCursor, decodeCursorPosition, encodeCursor, fitHead, fitItems, fitPrefix, fitTail, queryKey } from '../../src/core/budget.js';
+import {
+  budgetOf,
+  countTokens,
+  decodeCursor,
+  decodeCursorPosition,
+  encodeCursor,
+  fitHead,
+  fitItems,
+  fitPrefix,
+  fitTail,
+  queryKey,
+} from '../../src/core/budget.js';
 
 describe('budget', () => {
   it('counts with the real o200k tokenizer', async () => {
@@ -16,9 +27,15 @@ describe('budget', () => {
     const items = Array.from({ length: 500 }, (_, i) => `src/module-${i}/file-${i * 7}.ts  ${'x'.repeat(i % 13)}`);
     for (const budget of [1, 50, 333, 1000]) {
       const kept = await fitItems(items, (s) => s, budget);
-      const text = items.slice(0, kept).map((s) => s + '\n').join('');
+      const text = items
+        .slice(0, kept)
+        .map((s) => s + '\n')
+        .join('');
       expect(await countTokens(text)).toBeLessThanOrEqual(budget);
-      const more = items.slice(0, kept + 1).map((s) => s + '\n').join('');
+      const more = items
+        .slice(0, kept + 1)
+        .map((s) => s + '\n')
+        .join('');
       expect(await countTokens(more)).toBeGreaterThan(budget);
     }
   });

@@ -42,7 +42,12 @@ describe('config', () => {
 
   it("accepts the Responses API's whole effort range in the model table", async () => {
     const file = join(dir.path, 'baton.json');
-    await writeFile(file, JSON.stringify({ delegate: { models: { 'all-efforts': { contextWindow: 100_000, efforts: ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] } } } }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        delegate: { models: { 'all-efforts': { contextWindow: 100_000, efforts: ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] } } },
+      }),
+    );
     expect(loadConfig({ config: file }, {}).delegate.models['all-efforts']?.efforts).toHaveLength(7);
   });
 

@@ -35,8 +35,15 @@ describe('review findings', () => {
 
   it("reads a JSON answer in Baton's shape or Codex's, fenced or bare", () => {
     const ours = { findings: [{ path: './src/a.ts', line: 2, severity: 'low', title: 'Nit', body: 'Small.' }] };
-    expect(parseFindings(`Here it is:\n\`\`\`json\n${JSON.stringify(ours)}\n\`\`\``, ROOT)).toEqual([{ path: 'src/a.ts', line: 2, severity: 'low', title: 'Nit', body: 'Small.' }]);
-    const codex = { findings: [{ title: '[P1] Leak', body: 'Never closed.', priority: 1, code_location: { absolute_file_path: `${ROOT}/src/f.ts`, line_range: { start: 8, end: 9 } } }], overall_correctness: 'patch is incorrect' };
+    expect(parseFindings(`Here it is:\n\`\`\`json\n${JSON.stringify(ours)}\n\`\`\``, ROOT)).toEqual([
+      { path: 'src/a.ts', line: 2, severity: 'low', title: 'Nit', body: 'Small.' },
+    ]);
+    const codex = {
+      findings: [
+        { title: '[P1] Leak', body: 'Never closed.', priority: 1, code_location: { absolute_file_path: `${ROOT}/src/f.ts`, line_range: { start: 8, end: 9 } } },
+      ],
+      overall_correctness: 'patch is incorrect',
+    };
     expect(parseFindings(JSON.stringify(codex), ROOT)).toEqual([{ path: 'src/f.ts', line: 8, severity: 'high', title: 'Leak', body: 'Never closed.' }]);
     expect(parseFindings('{"findings": [], "overall_correctness": "patch is correct"}', ROOT)).toEqual([]);
   });

@@ -29,9 +29,13 @@ describe('jobs', () => {
   it('keeps a user error as a user error, with its hint, here and in another process', async () => {
     const logged: string[] = [];
     const jobs = new JobManager(dir.path);
-    const id = jobs.start('t', async () => {
-      throw new UserError('no such runner', 'Pass runner');
-    }, { log: { error: (m) => logged.push(m) } });
+    const id = jobs.start(
+      't',
+      async () => {
+        throw new UserError('no such runner', 'Pass runner');
+      },
+      { log: { error: (m) => logged.push(m) } },
+    );
     for (const manager of [jobs, new JobManager(dir.path)]) {
       const error = await manager.wait(id).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UserError);
@@ -43,9 +47,13 @@ describe('jobs', () => {
   it('keeps a bug a bug: logged with its stack when it happens, shaped as a bug on the way out, logged once', async () => {
     const logged: string[] = [];
     const jobs = new JobManager(dir.path);
-    const id = jobs.start('t', async () => {
-      (undefined as unknown as { x: number }).x;
-    }, { log: { error: (m) => logged.push(m) } });
+    const id = jobs.start(
+      't',
+      async () => {
+        (undefined as unknown as { x: number }).x;
+      },
+      { log: { error: (m) => logged.push(m) } },
+    );
     const error = await jobs.wait(id).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LoggedBug);
     expect(logged).toHaveLength(1);
@@ -58,7 +66,9 @@ describe('jobs', () => {
     log.error = (m: string) => void stderr.push(m);
     const result = toolError('run-tests', error, log);
     expect(result.isError).toBe(true);
-    expect((result.content[0] as { text: string }).text).toMatch(/^run-tests failed unexpectedly: Cannot read properties of undefined .*This is a bug in Baton/);
+    expect((result.content[0] as { text: string }).text).toMatch(
+      /^run-tests failed unexpectedly: Cannot read properties of undefined .*This is a bug in Baton/,
+    );
     expect(stderr).toEqual([]); // already logged where it happened
   });
 

@@ -89,8 +89,7 @@ describe('unified diffs written by git (temp clone of this repository)', () => {
 
   const git = (...args: string[]): string =>
     execFileSync('git', ['-c', 'core.quotepath=true', '-c', 'diff.renames=true', ...args], { cwd: clone, encoding: 'utf8', maxBuffer: 64 << 20 });
-  const show = (rev: string, path: string): string =>
-    execFileSync('git', ['show', `${rev}:${path}`], { cwd: clone, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const show = (rev: string, path: string): string => execFileSync('git', ['show', `${rev}:${path}`], { cwd: clone, encoding: 'utf8', maxBuffer: 64 << 20 });
   const worktree = (path: string): string => readFileSync(join(clone, path), 'utf8');
 
   /** Checks every file of `patch` rebuilds the `to` side from the `from` side. */
@@ -136,13 +135,21 @@ describe('unified diffs written by git (temp clone of this repository)', () => {
     expect(git('rev-list', '--count', 'HEAD').trim()).toMatch(/^[4-9]|\d\d/);
   });
 
-  for (const [from, to] of [['HEAD~3', 'HEAD~2'], ['HEAD~2', 'HEAD~1'], ['HEAD~1', 'HEAD']] as const) {
+  for (const [from, to] of [
+    ['HEAD~3', 'HEAD~2'],
+    ['HEAD~2', 'HEAD~1'],
+    ['HEAD~1', 'HEAD'],
+  ] as const) {
     it(`reads git diff ${from} ${to}: every file, action and path, and rebuilds every new file from the old one`, () => {
       const text = git('diff', from, to);
       const patch = parsePatch(text);
       expect(patch.format).toBe('unified');
       expect(summary(patch).sort()).toEqual(nameStatus(from, to).sort());
-      expectReproduces(patch, (path) => show(from, path), (path) => show(to, path));
+      expectReproduces(
+        patch,
+        (path) => show(from, path),
+        (path) => show(to, path),
+      );
     });
   }
 
@@ -164,7 +171,11 @@ describe('unified diffs written by git (temp clone of this repository)', () => {
     expect(text).toMatch(/^-- \n\d+\.\d+/m);
     const patch = parsePatch(text);
     expect(summary(patch).sort()).toEqual(nameStatus(`${commit}~1`, commit).sort());
-    expectReproduces(patch, (path) => show(`${commit}~1`, path), (path) => show(commit, path));
+    expectReproduces(
+      patch,
+      (path) => show(`${commit}~1`, path),
+      (path) => show(commit, path),
+    );
     const ciScript = patch.files.find((file) => file.path === '.ci/run') as AddFile;
     expect(ciScript).toMatchObject({ action: 'add', mode: 0o755 });
     const readme = patch.files.find((file) => file.path === 'README.md') as AddFile;
@@ -173,10 +184,15 @@ describe('unified diffs written by git (temp clone of this repository)', () => {
 
   it('reads several format-patch mails in one text (two commits, two signatures)', () => {
     // Two consecutive commits with one parent each: format-patch leaves merges out.
-    const parents = new Map(git('rev-list', '--parents', '-n', '400', 'HEAD').trim().split('\n').map((line) => {
-      const [sha, ...rest] = line.split(' ');
-      return [sha!, rest] as const;
-    }));
+    const parents = new Map(
+      git('rev-list', '--parents', '-n', '400', 'HEAD')
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const [sha, ...rest] = line.split(' ');
+          return [sha!, rest] as const;
+        }),
+    );
     const [last, [middle]] = [...parents].find(([, ps]) => ps.length === 1 && parents.get(ps[0]!)?.length === 1)!;
     const first = parents.get(middle!)![0]!;
     const text = git('format-patch', '--stdout', `${first}..${last}`);
@@ -318,7 +334,10 @@ describe('unified diffs written by git (temp clone of this repository)', () => {
   it('refuses binary patches, with and without --binary', () => {
     writeFileSync(join(clone, 'bin.dat'), Buffer.from([0x78, 0, 0x79, 0]));
     git('add', '-A');
-    for (const args of [['diff', '--cached'], ['diff', '--cached', '--binary']]) {
+    for (const args of [
+      ['diff', '--cached'],
+      ['diff', '--cached', '--binary'],
+    ]) {
       const error = syntaxError(() => parsePatch(git(...args)));
       expect(error.message).toMatch(/binary patches are not supported/);
       expect(error.patchLine).toBe(4);
@@ -439,22 +458,7 @@ describe('unified diffs: hand-written shapes', () => {
   });
 
   it('reads hunks whose header has no numbers ("@@ @@", "@@"), with blank context inside and spacing after', () => {
-    const text = [
-      '```',
-      '--- a/f.py',
-      '+++ b/f.py',
-      '@@ @@',
-      ' def f():',
-      '-    return 1',
-      '',
-      '+    return 2',
-      '',
-      '@@',
-      '-x',
-      '+y',
-      '',
-      '```',
-    ].join('\n');
+    const text = ['```', '--- a/f.py', '+++ b/f.py', '@@ @@', ' def f():', '-    return 1', '', '+    return 2', '', '@@', '-x', '+y', '', '```'].join('\n');
     const file = only(parsePatch(text), 'update');
     expect(file.hunks).toEqual([
       hunk([ctx('def f():'), del('    return 1'), ctx(''), ins('    return 2')], { patchLine: 4 }),
@@ -479,7 +483,8 @@ describe('unified diffs: hand-written shapes', () => {
   });
 
   it('skips SVN "Index:" headers and reads its "(revision N)" suffixes as timestamps', () => {
-    const text = 'Index: src/a.c\n===================================================================\n--- src/a.c\t(revision 12)\n+++ src/a.c\t(working copy)\n@@ -1 +1 @@\n-a\n+b\n';
+    const text =
+      'Index: src/a.c\n===================================================================\n--- src/a.c\t(revision 12)\n+++ src/a.c\t(working copy)\n@@ -1 +1 @@\n-a\n+b\n';
     expect(summary(parseUnified(text))).toEqual(['update src/a.c']);
   });
 
@@ -596,7 +601,7 @@ describe('Codex patches', () => {
   });
 
   it('reads a heredoc wrapper, with or without *** End Patch before its terminator', () => {
-    const body = "*** Begin Patch\n*** Update File: a\n@@\n-x\n+y\n";
+    const body = '*** Begin Patch\n*** Update File: a\n@@\n-x\n+y\n';
     for (const text of [
       `apply_patch <<'EOF'\n${body}*** End Patch\nEOF\n`,
       `cat <<"PATCH" | apply_patch\n${body}*** End Patch\nPATCH`,
@@ -724,8 +729,16 @@ describe('format detection', () => {
     ['git diff', 'diff --git a/x b/x\nindex 1..2 100644\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n', 'unified'],
     ['diff -u', '--- x\t2024-01-01\n+++ y\t2024-01-01\n@@ -1 +1 @@\n-a\n+b\n', 'unified'],
     ['only a hunk header', 'prose\n@@ -1 +1 @@\n-a\n+b\n', 'unified'],
-    ['a git diff of a file that holds a Codex patch', 'diff --git a/t.md b/t.md\n--- a/t.md\n+++ b/t.md\n@@ -1,2 +1,2 @@\n *** Begin Patch\n-a\n+b\n', 'unified'],
-    ['format-patch mail quoting a Codex patch in its message', 'Subject: [PATCH] x\n\nUse:\n\n    *** Begin Patch\n    *** Add File: a\n---\ndiff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n', 'unified'],
+    [
+      'a git diff of a file that holds a Codex patch',
+      'diff --git a/t.md b/t.md\n--- a/t.md\n+++ b/t.md\n@@ -1,2 +1,2 @@\n *** Begin Patch\n-a\n+b\n',
+      'unified',
+    ],
+    [
+      'format-patch mail quoting a Codex patch in its message',
+      'Subject: [PATCH] x\n\nUse:\n\n    *** Begin Patch\n    *** Add File: a\n---\ndiff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n',
+      'unified',
+    ],
   ];
   for (const [what, text, format] of detected) {
     it(`detects ${what}`, () => expect(detectPatchFormat(text)).toBe(format));
@@ -741,7 +754,9 @@ describe('format detection', () => {
   it('refuses a patch that is neither, showing its first non-blank line', () => {
     const error = syntaxError(() => parsePatch('\n\n  Please change foo to bar\nthanks\n'));
     expect(error.patchLine).toBe(3);
-    expect(error.message).toBe('patch line 3: neither a unified diff ("diff --git", "---"/"+++" lines, "@@ -l,s +l,s @@" hunks) nor a Codex patch ("*** Begin Patch"); it starts with "  Please change foo to bar"');
+    expect(error.message).toBe(
+      'patch line 3: neither a unified diff ("diff --git", "---"/"+++" lines, "@@ -l,s +l,s @@" hunks) nor a Codex patch ("*** Begin Patch"); it starts with "  Please change foo to bar"',
+    );
   });
 
   it('refuses an empty patch', () => {

@@ -71,7 +71,21 @@ describe('process', () => {
   });
 
   it('drops secrets from the environment unless allowed', async () => {
-    const env = childEnv({ PATH: '/bin', OPENAI_API_KEY: 'sk', GITHUB_TOKEN: 't', MY_SECRET: 's', DB_PASSWORD: 'p', AWS_SECRET_ACCESS_KEY: 'a', NPM_TOKEN: 'n', KEEP_TOKEN: 'k', HOME: '/h' }, ['KEEP_TOKEN'], { EXTRA: '1' });
+    const env = childEnv(
+      {
+        PATH: '/bin',
+        OPENAI_API_KEY: 'sk',
+        GITHUB_TOKEN: 't',
+        MY_SECRET: 's',
+        DB_PASSWORD: 'p',
+        AWS_SECRET_ACCESS_KEY: 'a',
+        NPM_TOKEN: 'n',
+        KEEP_TOKEN: 'k',
+        HOME: '/h',
+      },
+      ['KEEP_TOKEN'],
+      { EXTRA: '1' },
+    );
     expect(env).toEqual({ PATH: '/bin', HOME: '/h', KEEP_TOKEN: 'k', EXTRA: '1' });
     process.env.BATON_TEST_SECRET = 'leak';
     try {

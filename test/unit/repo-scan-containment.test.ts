@@ -51,7 +51,7 @@ describe('repo-scan containment', () => {
     dir = await tempDir();
     outside = join(dir.path, 'outside');
     await writeFiles(outside, {
-      'hostname': `${SECRET}\n`,
+      hostname: `${SECRET}\n`,
       'secret.ts': `export function secretFunction(): string {\n  return '${SECRET}';\n}\n`,
       'package.json': JSON.stringify({ name: 'leaked-package-name' }),
     });
@@ -162,5 +162,4 @@ describe('repo-scan containment', () => {
     expect(symbols.files!.map((f) => f.path)).toEqual(['a.ts']);
     expect(symbols.skipped).toEqual([{ path: 'zero.ts', reason: 'symlink leads outside the root, not read' }]);
   });
-
 });

@@ -44,10 +44,11 @@ describe('repo-scan read', () => {
     return pages;
   };
   /** The pages' texts joined back: a page that continues a line joins it without a line break. */
-  const reassemble = (pages: readonly RepoScanOutput[]): string =>
-    pages.map((page, i) => (i && !page.startColumn ? '\n' : '') + page.text!).join('');
+  const reassemble = (pages: readonly RepoScanOutput[]): string => pages.map((page, i) => (i && !page.startColumn ? '\n' : '') + page.text!).join('');
 
-  const line = Array.from({ length: 20000 }, (_, i) => `w${(i * 7919) % 10007}`).join(' ').slice(0, 100_000);
+  const line = Array.from({ length: 20000 }, (_, i) => `w${(i * 7919) % 10007}`)
+    .join(' ')
+    .slice(0, 100_000);
 
   it('pages a single line longer than the budget to its end, continuing inside it, and reassembles it exactly', async () => {
     expect(line).toHaveLength(100_000);

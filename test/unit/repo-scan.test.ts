@@ -17,9 +17,11 @@ const SOURCES: Record<string, string> = {
   '.gitignore': 'ignored/\n*.log\n',
   'src/util.ts': 'export function formatName(first: string, last: string): string {\n  return `${first} ${last}`;\n}\n\nexport const SEPARATOR = ", ";\n',
   'src/a.ts': "import { formatName } from './util';\nexport function greetAlice(): string {\n  return formatName('Alice', 'Smith');\n}\n",
-  'src/b.ts': "import { formatName, SEPARATOR } from './util';\nimport { greetAlice } from './a';\nexport function greetBoth(): string {\n  return greetAlice() + SEPARATOR + formatName('Bob', 'Jones');\n}\n",
+  'src/b.ts':
+    "import { formatName, SEPARATOR } from './util';\nimport { greetAlice } from './a';\nexport function greetBoth(): string {\n  return greetAlice() + SEPARATOR + formatName('Bob', 'Jones');\n}\n",
   'src/c.ts': "import { formatName } from './util';\nexport class Greeter {\n  greet(name: string): string {\n    return formatName(name, 'Doe');\n  }\n}\n",
-  'lib/tools.py': 'def parse_args(argv):\n    """Parse the command line."""\n    return list(argv)\n\n\nclass Runner:\n    def run(self):\n        return parse_args([])\n',
+  'lib/tools.py':
+    'def parse_args(argv):\n    """Parse the command line."""\n    return list(argv)\n\n\nclass Runner:\n    def run(self):\n        return parse_args([])\n',
   'packages/web/.gitignore': 'secret.txt\n',
   'packages/web/index.js': 'export const VERSION = "1.0.0";\nconsole.log("TODO: hello web");\n',
   'vendor/lib.js': 'function vendored() { return 1; }\n',
@@ -123,7 +125,10 @@ describe('repo-scan', () => {
     });
 
     it('explains an invalid regex and an empty query', async () => {
-      await expect(scan({ mode: 'search', query: 'a(b', regex: true })).rejects.toMatchObject({ message: expect.stringMatching(/invalid regex/), hint: expect.stringMatching(/regex: false/) });
+      await expect(scan({ mode: 'search', query: 'a(b', regex: true })).rejects.toMatchObject({
+        message: expect.stringMatching(/invalid regex/),
+        hint: expect.stringMatching(/regex: false/),
+      });
       await expect(scan({ mode: 'search' })).rejects.toThrow(/needs a query/);
     });
   });
@@ -194,7 +199,10 @@ describe('repo-scan', () => {
       const util = result.files!.find((f) => f.path === 'src/util.ts')!;
       expect(util.language).toBe('typescript');
       expect(util.symbols).toEqual(
-        expect.arrayContaining([expect.objectContaining({ name: 'formatName', kind: 'function', line: 1, endLine: 3 }), expect.objectContaining({ name: 'SEPARATOR', kind: 'constant' })]),
+        expect.arrayContaining([
+          expect.objectContaining({ name: 'formatName', kind: 'function', line: 1, endLine: 3 }),
+          expect.objectContaining({ name: 'SEPARATOR', kind: 'constant' }),
+        ]),
       );
       const c = result.files!.find((f) => f.path === 'src/c.ts')!;
       expect(c.symbols).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'greet', kind: 'method', container: 'Greeter' })]));

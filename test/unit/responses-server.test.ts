@@ -121,7 +121,9 @@ describe('responses-server with the openai SDK', () => {
 
   it('surfaces the 429 as a RateLimitError once the retries are spent', async () => {
     const s = await start([{ status: 429 }, { status: 429 }]);
-    const error = await clientFor(s, { maxRetries: 1 }).responses.create({ model: 'm', input: 'hi' }).catch((e: unknown) => e);
+    const error = await clientFor(s, { maxRetries: 1 })
+      .responses.create({ model: 'm', input: 'hi' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('rate_limit_exceeded');
     expect(s.requests).toHaveLength(2);
@@ -192,7 +194,9 @@ describe('responses-server with the openai SDK', () => {
 
   it('times out a hang through the SDK timeout (and the SDK retries timeouts)', async () => {
     const s = await start([{ hang: true }, { hang: true }]);
-    const error = await clientFor(s, { timeout: 100, maxRetries: 1 }).responses.create({ model: 'm', input: 'hi' }).catch((e: unknown) => e);
+    const error = await clientFor(s, { timeout: 100, maxRetries: 1 })
+      .responses.create({ model: 'm', input: 'hi' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
     expect(s.requests).toHaveLength(2);
   });
@@ -235,7 +239,13 @@ describe("responses-server: the Responses API's compaction", () => {
     const next = await client.responses.create({ model: 'm', input: [item, { role: 'user', content: 'go on' }], context_management: compaction(500) });
     expect(next.output_text).toBe('ok');
     const forged = await client.responses
-      .create({ model: 'm', input: [{ type: 'compaction', encrypted_content: 'Zm9yZ2Vk' }, { role: 'user', content: 'go on' }] })
+      .create({
+        model: 'm',
+        input: [
+          { type: 'compaction', encrypted_content: 'Zm9yZ2Vk' },
+          { role: 'user', content: 'go on' },
+        ],
+      })
       .catch((e: unknown) => e);
     expect(forged).toBeInstanceOf(OpenAI.BadRequestError);
     expect((forged as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('invalid_encrypted_content');
@@ -292,7 +302,10 @@ describe("responses-server: the Responses API's compaction", () => {
     const client = clientFor(s);
     const over = await client.responses.create({ model: 'small', input: big }).catch((e: unknown) => e);
     expect((over as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('context_length_exceeded');
-    expect((await client.responses.create({ model: 'small', input: big, context_management: compaction(700) })).output.map((item) => item.type)).toEqual(['compaction', 'message']);
+    expect((await client.responses.create({ model: 'small', input: big, context_management: compaction(700) })).output.map((item) => item.type)).toEqual([
+      'compaction',
+      'message',
+    ]);
     const unknown = await client.responses.create({ model: 'gpt-imaginary', input: 'hi' }).catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);
     expect((unknown as InstanceType<typeof OpenAI.NotFoundError>).code).toBe('model_not_found');
@@ -323,11 +336,7 @@ describe('modelSummarizer', () => {
   });
 
   it('throws a clear error on an API error, a failed response or an empty answer', async () => {
-    const s = await start([
-      { status: 500, retryAfterMs: 0 },
-      { fail: { code: 'server_error', message: 'boom' } },
-      { text: '   ' },
-    ]);
+    const s = await start([{ status: 500, retryAfterMs: 0 }, { fail: { code: 'server_error', message: 'boom' } }, { text: '   ' }]);
     const summarizer = modelSummarizer({ model: 'm', baseURL: s.url, apiKey: 'k', maxRetries: 0 });
     const input = { events: ['e'], budget: 100 };
     await expect(summarizer.summarize(input)).rejects.toThrow(/model summary failed \(m\): .*500/);

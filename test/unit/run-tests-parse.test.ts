@@ -9,15 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCargoTest } from '../../src/tools/run-tests/parse/cargo-text.js';
-import {
-  cutLines,
-  findFileLine,
-  isProjectFrame,
-  jsErrorExcerpt,
-  parseStackFrame,
-  projectPath,
-  stripAnsi,
-} from '../../src/tools/run-tests/parse/excerpt.js';
+import { cutLines, findFileLine, isProjectFrame, jsErrorExcerpt, parseStackFrame, projectPath, stripAnsi } from '../../src/tools/run-tests/parse/excerpt.js';
 import { parseGoTestJson } from '../../src/tools/run-tests/parse/go-json.js';
 import { parseJestJson } from '../../src/tools/run-tests/parse/jest-json.js';
 import { parseJunit } from '../../src/tools/run-tests/parse/junit.js';
@@ -152,7 +144,11 @@ describe('parseJunit: pytest --junitxml (pytest 9.0.3)', () => {
 
   it('guesses a node id from the classname alone', () => {
     const xml = `<testsuites><testsuite name="pytest"><testcase classname="pkg.sub.test_io.TestRead.TestNested" name="test_x[a-1]" time="0.1"/></testsuite></testsuites>`;
-    expect(parseJunit(xml).cases[0]).toMatchObject({ id: 'pkg/sub/test_io.py::TestRead::TestNested::test_x[a-1]', file: 'pkg/sub/test_io.py', durationMs: 100 });
+    expect(parseJunit(xml).cases[0]).toMatchObject({
+      id: 'pkg/sub/test_io.py::TestRead::TestNested::test_x[a-1]',
+      file: 'pkg/sub/test_io.py',
+      durationMs: 100,
+    });
   });
 });
 
@@ -226,7 +222,9 @@ describe('parseJunit: vitest, jest-junit and mocha xunit', () => {
     const wrong = byName(report, 'math > adds wrong');
     expect(wrong).toMatchObject({ id: 'math adds wrong', file: 'test/math.spec.js', line: 10 });
     // mocha writes message, diff, then the stack that repeats the message: the repeat is dropped.
-    expect(wrong.excerpt).toBe('Expected values to be strictly equal:\n\n2 !== 3\n\n      + expected - actual\n\n      -2\n      +3\n    at Context.<anonymous> (test/math.spec.js:10:12)');
+    expect(wrong.excerpt).toBe(
+      'Expected values to be strictly equal:\n\n2 !== 3\n\n      + expected - actual\n\n      -2\n      +3\n    at Context.<anonymous> (test/math.spec.js:10:12)',
+    );
     expectTidyExcerpts(report);
   });
 
@@ -371,7 +369,9 @@ describe('parseGoTestJson', () => {
       message: 'calc_test.go:31: Add(-1, -1) = -3, want -2',
       excerpt: 'calc_test.go:31: Add(-1, -1) = -3, want -2',
     });
-    expect(report.errors).toEqual(['example.com/calc/broken: # example.com/calc/broken [example.com/calc/broken.test]\nbroken/broken_test.go:7:9: undefined: Sub']);
+    expect(report.errors).toEqual([
+      'example.com/calc/broken: # example.com/calc/broken [example.com/calc/broken.test]\nbroken/broken_test.go:7:9: undefined: Sub',
+    ]);
   });
 
   it('reads a panic trace (test2json testdata panic.json) and a truncated last line', () => {
@@ -562,7 +562,7 @@ describe('parseTextSummary', () => {
     expect(parseTextSummary(fixture('cargo.txt'))!.summary).toEqual({ total: 8, passed: 3, failed: 4, skipped: 1 });
   });
 
-  it('go test without -json (written by hand after go test\'s format)', () => {
+  it("go test without -json (written by hand after go test's format)", () => {
     const output = [
       '--- FAIL: TestAddWrong (0.00s)',
       '    calc_test.go:14: Add(2, 2) = 4, want 5',
@@ -587,14 +587,25 @@ describe('parseTextSummary', () => {
   });
 
   it('go: a failure two subtests deep counts once', () => {
-    const output = ['--- FAIL: TestA (0.00s)', '    --- FAIL: TestA/b (0.00s)', '        --- FAIL: TestA/b/c (0.00s)', '            a_test.go:9: no', 'FAIL\tm\t0.01s'];
+    const output = [
+      '--- FAIL: TestA (0.00s)',
+      '    --- FAIL: TestA/b (0.00s)',
+      '        --- FAIL: TestA/b/c (0.00s)',
+      '            a_test.go:9: no',
+      'FAIL\tm\t0.01s',
+    ];
     const report = parseTextSummary(output.join('\n'))!;
     expect(report.summary).toEqual({ total: 1, passed: 0, failed: 1, skipped: 0 });
     expect(report.cases).toEqual([{ name: 'TestA/b/c', id: 'TestA/b/c', status: 'failed', line: 9, message: 'a_test.go:9: no', excerpt: 'a_test.go:9: no' }]);
   });
 
   it('a generic "N passed, N failed" line, and nothing at all', () => {
-    expect(parseTextSummary('running…\nResults: 12 passed, 1 failed, 2 skipped, 15 total\n')!.summary).toEqual({ total: 15, passed: 12, failed: 1, skipped: 2 });
+    expect(parseTextSummary('running…\nResults: 12 passed, 1 failed, 2 skipped, 15 total\n')!.summary).toEqual({
+      total: 15,
+      passed: 12,
+      failed: 1,
+      skipped: 2,
+    });
     expect(parseTextSummary('Segmentation fault (core dumped)\n')).toBeUndefined();
     expect(parseTextSummary('')).toBeUndefined();
   });

@@ -5,7 +5,11 @@ describe('run-tests progress', () => {
   it('sends at most one message a second, the newest one when it does', () => {
     let now = 0;
     const sent: string[] = [];
-    const say = throttled((message) => sent.push(message), 1000, () => now);
+    const say = throttled(
+      (message) => sent.push(message),
+      1000,
+      () => now,
+    );
     for (let i = 1; i <= 2000; i++) {
       now = i * 2; // 2000 tests over 4 s
       say(`${i} tests finished; running tests/test_${Math.floor(i / 100)}.py`);

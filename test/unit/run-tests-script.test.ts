@@ -18,32 +18,55 @@ const whole = (scripts: Record<string, string>): string => {
 };
 
 describe('scripts.test: the runner step with every argument the project gave it', () => {
-  it('mocha with --require, its reporter and two folders (the issue\'s example)', () => {
+  it("mocha with --require, its reporter and two folders (the issue's example)", () => {
     const plan = runnerPlan({ test: 'mocha --require test/support/env --reporter spec --check-leaks test/ test/acceptance/' });
-    expect(plan).toMatchObject({ runner: 'mocha', args: ['--require', 'test/support/env', '--reporter', 'spec', '--check-leaks', 'test/', 'test/acceptance/'], before: [], skipped: [] });
+    expect(plan).toMatchObject({
+      runner: 'mocha',
+      args: ['--require', 'test/support/env', '--reporter', 'spec', '--check-leaks', 'test/', 'test/acceptance/'],
+      before: [],
+      skipped: [],
+    });
   });
 
   it('vitest run --typecheck keeps --typecheck', () => {
     expect(runnerPlan({ test: 'vitest run --typecheck' })).toMatchObject({ runner: 'vitest', args: ['run', '--typecheck'] });
   });
 
-  it('variables and cross-env become the runner\'s environment', () => {
-    expect(runnerPlan({ test: 'cross-env NODE_ENV=test TZ=UTC jest --runInBand' })).toMatchObject({ runner: 'jest', args: ['--runInBand'], step: { env: { NODE_ENV: 'test', TZ: 'UTC' } } });
+  it("variables and cross-env become the runner's environment", () => {
+    expect(runnerPlan({ test: 'cross-env NODE_ENV=test TZ=UTC jest --runInBand' })).toMatchObject({
+      runner: 'jest',
+      args: ['--runInBand'],
+      step: { env: { NODE_ENV: 'test', TZ: 'UTC' } },
+    });
     expect(runnerPlan({ test: 'NODE_ENV=test mocha' })).toMatchObject({ runner: 'mocha', step: { env: { NODE_ENV: 'test' } } });
     expect(runnerPlan({ test: 'FOO=1 npm run unit', unit: 'mocha test/unit' })).toMatchObject({ args: ['test/unit'], step: { env: { FOO: '1' } } });
   });
 
   it('follows npm run, yarn, pnpm, npm-run-all, run-s and arguments after --', () => {
-    expect(runnerPlan({ test: 'npm run lint && npm run test:unit', lint: 'eslint .', 'test:unit': 'mocha test/unit' })).toMatchObject({ runner: 'mocha', args: ['test/unit'], skipped: ['npm run lint'] });
+    expect(runnerPlan({ test: 'npm run lint && npm run test:unit', lint: 'eslint .', 'test:unit': 'mocha test/unit' })).toMatchObject({
+      runner: 'mocha',
+      args: ['test/unit'],
+      skipped: ['npm run lint'],
+    });
     expect(runnerPlan({ test: 'npm run test:unit -- --grep "a b"', 'test:unit': 'mocha' }).args).toEqual(['--grep', 'a b']);
-    expect(runnerPlan({ test: 'npm-run-all lint test:*', lint: 'xo', 'test:node': 'node --test test/' })).toMatchObject({ runner: 'node', args: ['--test', 'test/'], skipped: ['npm run lint'] });
-    expect(runnerPlan({ test: 'run-s check-types unit', 'check-types': 'tsc --noEmit', unit: 'vitest run' }, 'pnpm')).toMatchObject({ runner: 'vitest', skipped: ['pnpm run check-types'] });
+    expect(runnerPlan({ test: 'npm-run-all lint test:*', lint: 'xo', 'test:node': 'node --test test/' })).toMatchObject({
+      runner: 'node',
+      args: ['--test', 'test/'],
+      skipped: ['npm run lint'],
+    });
+    expect(runnerPlan({ test: 'run-s check-types unit', 'check-types': 'tsc --noEmit', unit: 'vitest run' }, 'pnpm')).toMatchObject({
+      runner: 'vitest',
+      skipped: ['pnpm run check-types'],
+    });
     expect(runnerPlan({ test: 'yarn unit', unit: 'jest' })).toMatchObject({ runner: 'jest' });
     expect(runnerPlan({ test: 'npx mocha test' })).toMatchObject({ runner: 'mocha', args: ['test'] });
   });
 
   it('build steps before the runner run first; checks are named, not run', () => {
-    expect(runnerPlan({ test: 'npm run build && mocha', build: 'node scripts/build.js' })).toMatchObject({ before: [{ text: 'npm run build', argv: ['npm', 'run', 'build'] }], skipped: [] });
+    expect(runnerPlan({ test: 'npm run build && mocha', build: 'node scripts/build.js' })).toMatchObject({
+      before: [{ text: 'npm run build', argv: ['npm', 'run', 'build'] }],
+      skipped: [],
+    });
     expect(runnerPlan({ test: 'tsc -p . && mocha dist/test' })).toMatchObject({ before: [{ argv: ['tsc', '-p', '.'] }] });
     expect(runnerPlan({ test: 'tsc --noEmit && eslint . && jest' })).toMatchObject({ before: [], skipped: ['tsc --noEmit', 'eslint .'] });
     expect(runnerPlan({ test: 'mocha; npm run build', build: 'tsc' })).toMatchObject({ before: [], skipped: ['npm run build'] });
@@ -75,12 +98,21 @@ describe('scripts.test: the runner step with every argument the project gave it'
 });
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
-const request = (over: Partial<RunRequest>): RunRequest => ({ root: ROOT, dir: ROOT, files: [], reportDir: '/tmp/baton-argv-test', packageManager: 'npm', ...over });
+const request = (over: Partial<RunRequest>): RunRequest => ({
+  root: ROOT,
+  dir: ROOT,
+  files: [],
+  reportDir: '/tmp/baton-argv-test',
+  packageManager: 'npm',
+  ...over,
+});
 const argsOf = async (runner: 'mocha' | 'vitest' | 'jest' | 'node', over: Partial<RunRequest>) => RUNNERS[runner].invocation(request(over));
 
-describe('the runner invocation: the project\'s arguments plus Baton\'s reporter and filters', () => {
+describe("the runner invocation: the project's arguments plus Baton's reporter and filters", () => {
   it('mocha keeps --require, --check-leaks and both folders, replaces only the reporter', async () => {
-    const invocation = await argsOf('mocha', { project: { args: ['--require', 'test/support/env', '--reporter', 'spec', '--check-leaks', 'test/', 'test/acceptance/'], env: { NODE_ENV: 'test' } } });
+    const invocation = await argsOf('mocha', {
+      project: { args: ['--require', 'test/support/env', '--reporter', 'spec', '--check-leaks', 'test/', 'test/acceptance/'], env: { NODE_ENV: 'test' } },
+    });
     expect(invocation.args.slice(0, 3)).toEqual(['--require', 'test/support/env', '--check-leaks']);
     expect(invocation.args.slice(-2)).toEqual(['test/', 'test/acceptance/']);
     expect(invocation.args).not.toContain('spec');
@@ -89,14 +121,14 @@ describe('the runner invocation: the project\'s arguments plus Baton\'s reporter
     expect(invocation.env).toMatchObject({ NODE_ENV: 'test' });
   });
 
-  it('Baton\'s files replace the project\'s folders; its options stay', async () => {
+  it("Baton's files replace the project's folders; its options stay", async () => {
     const invocation = await argsOf('mocha', { files: ['test/a.js'], project: { args: ['-r', 'setup.js', 'test/', '--spec', 'more/'], env: {} } });
     expect(invocation.args).toEqual(expect.arrayContaining(['-r', 'setup.js', './test/a.js']));
     expect(invocation.args).not.toContain('test/');
     expect(invocation.args).not.toContain('more/');
   });
 
-  it('onlyFailed: the failed files and an exact full-title pattern, the project\'s grep dropped', async () => {
+  it("onlyFailed: the failed files and an exact full-title pattern, the project's grep dropped", async () => {
     const invocation = await argsOf('mocha', {
       only: [{ name: 'math > adds', id: 'math adds', file: 'test/m.js', status: 'failed' }],
       project: { args: ['--grep', 'fast', 'test/'], env: {} },
@@ -116,14 +148,14 @@ describe('the runner invocation: the project\'s arguments plus Baton\'s reporter
     expect(invocation.replaced).toEqual(['--reporter=verbose']);
   });
 
-  it('jest: array options keep their values, --watch and --json are Baton\'s business', async () => {
+  it("jest: array options keep their values, --watch and --json are Baton's business", async () => {
     const invocation = await argsOf('jest', { project: { args: ['--selectProjects', 'a', 'b', '--watch', '--json', '--runInBand', 'src'], env: {} } });
     expect(invocation.args.slice(0, 4)).toEqual(['--selectProjects', 'a', 'b', '--runInBand']);
     expect(invocation.args).not.toContain('--watch');
     expect(invocation.args.slice(-2)).toEqual(['--', 'src']);
   });
 
-  it('node: --import and the folder kept, its reporters replaced by Baton\'s', async () => {
+  it("node: --import and the folder kept, its reporters replaced by Baton's", async () => {
     const invocation = await argsOf('node', { project: { args: ['--import', 'tsx', '--test', '--test-reporter', 'dot', 'test/'], env: {} } });
     expect(invocation.args.slice(0, 3)).toEqual(['--import', 'tsx', '--test']);
     expect(invocation.args).not.toContain('dot');

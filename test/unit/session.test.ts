@@ -16,12 +16,43 @@ function syntheticLog(count: number): string {
   const at = (i: number) => new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString();
   const lines: SessionEvent[] = [];
   for (let i = 0; i < count; i++) {
-    if (i === 10) lines.push({ type: 'checkpoint', at: at(i), goal: 'Port the billing module to the new API', constraints: ['Never change the public CSV format'] });
-    else if (i === Math.floor(count / 3)) lines.push({ type: 'checkpoint', at: at(i), decisions: ['Use integer cents everywhere'], constraints: ['Keep Node 20 support'] });
+    if (i === 10)
+      lines.push({ type: 'checkpoint', at: at(i), goal: 'Port the billing module to the new API', constraints: ['Never change the public CSV format'] });
+    else if (i === Math.floor(count / 3))
+      lines.push({ type: 'checkpoint', at: at(i), decisions: ['Use integer cents everywhere'], constraints: ['Keep Node 20 support'] });
     else if (i === Math.floor(count / 2)) lines.push({ type: 'checkpoint', at: at(i), retire: ['Keep Node 20 support'], notes: 'halfway: invoices done' });
-    else if (i % 997 === 0) lines.push({ type: 'call', at: at(i), tool: 'apply-patch', args: `patch=*** Begin Patch ${i}`, ok: true, result: 'applied to 1 file', ms: 5, files: [{ path: `src/billing/file${i % 7}.ts`, action: 'update', additions: 3, deletions: 1 }] });
-    else if (i === count - 5) lines.push({ type: 'call', at: at(i), tool: 'run-tests', args: '', ok: true, result: 'FAILED: 41 passed, 2 failed', ms: 900, tests: { status: 'failed', total: 43, passed: 41, failed: 2, skipped: 0, failing: ['invoice > rounds cents', 'csv > keeps header'] } });
-    else lines.push({ type: 'call', at: at(i), tool: 'repo-scan', args: `mode=search query=term${i}`, ok: i % 50 !== 0, result: i % 50 !== 0 ? `${i % 9} matching lines` : 'invalid regex: unterminated group', ms: 3 });
+    else if (i % 997 === 0)
+      lines.push({
+        type: 'call',
+        at: at(i),
+        tool: 'apply-patch',
+        args: `patch=*** Begin Patch ${i}`,
+        ok: true,
+        result: 'applied to 1 file',
+        ms: 5,
+        files: [{ path: `src/billing/file${i % 7}.ts`, action: 'update', additions: 3, deletions: 1 }],
+      });
+    else if (i === count - 5)
+      lines.push({
+        type: 'call',
+        at: at(i),
+        tool: 'run-tests',
+        args: '',
+        ok: true,
+        result: 'FAILED: 41 passed, 2 failed',
+        ms: 900,
+        tests: { status: 'failed', total: 43, passed: 41, failed: 2, skipped: 0, failing: ['invoice > rounds cents', 'csv > keeps header'] },
+      });
+    else
+      lines.push({
+        type: 'call',
+        at: at(i),
+        tool: 'repo-scan',
+        args: `mode=search query=term${i}`,
+        ok: i % 50 !== 0,
+        result: i % 50 !== 0 ? `${i % 9} matching lines` : 'invalid regex: unterminated group',
+        ms: 3,
+      });
   }
   return lines.map((line) => JSON.stringify(line)).join('\n') + '\n';
 }

@@ -37,10 +37,18 @@ describe('state', () => {
     const file = join(dir.path, 'shared.jsonl');
     // Node 20 cannot run TypeScript: compile the module under test for the child processes.
     const stateModule = join(dir.path, 'state.mjs');
-    await build({ entryPoints: [fileURLToPath(new URL('../../src/core/state.ts', import.meta.url))], bundle: true, platform: 'node', format: 'esm', outfile: stateModule, logLevel: 'silent' });
+    await build({
+      entryPoints: [fileURLToPath(new URL('../../src/core/state.ts', import.meta.url))],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: stateModule,
+      logLevel: 'silent',
+    });
     const writer = (name: string) =>
       promisify(execFile)(process.execPath, [
-        '--input-type=module', '-e',
+        '--input-type=module',
+        '-e',
         `import { appendJsonl } from ${JSON.stringify(stateModule)};
          const pad = 'x'.repeat(3000);
          await Promise.all(Array.from({ length: 200 }, (_, i) => appendJsonl(${JSON.stringify(file)}, { w: '${name}', i, pad })));`,

@@ -75,9 +75,7 @@ describe('extractTags per language', () => {
       '54-56 class Base',
       '55-55 method run in Base',
     ]);
-    expect(symbol(tags, 'loadConfig').signature).toBe(
-      'export async function loadConfig(path: string, logger: Logger): Promise<Record<string, unknown>>',
-    );
+    expect(symbol(tags, 'loadConfig').signature).toBe('export async function loadConfig(path: string, logger: Logger): Promise<Record<string, unknown>>');
     expect(symbol(tags, 'normalize').signature).toBe('export const normalize = (text: string): string =>');
     expect(symbol(tags, 'FileStore').signature).toBe('export class FileStore implements Store');
     expect(symbol(tags, 'DEFAULT_TIMEOUT_MS').signature).toBe('export const DEFAULT_TIMEOUT_MS = 30_000');
@@ -415,7 +413,8 @@ extern int (*buffer_hook)(buffer_t *);
   });
 
   it('reads CRLF files and non-ASCII text', async () => {
-    const source = '// “config” ✨\r\nexport const ÉTAT_INITIAL = "prêt";\r\n\r\nexport function démarrer(\r\n  état: string,\r\n): void {\r\n  console.log(ÉTAT_INITIAL, état);\r\n}\r\n';
+    const source =
+      '// “config” ✨\r\nexport const ÉTAT_INITIAL = "prêt";\r\n\r\nexport function démarrer(\r\n  état: string,\r\n): void {\r\n  console.log(ÉTAT_INITIAL, état);\r\n}\r\n';
     const tags = await tagsOf('src/état.ts', source);
     expect(tags.symbols).toEqual([
       { name: 'ÉTAT_INITIAL', kind: 'constant', line: 2, endLine: 2, signature: 'export const ÉTAT_INITIAL = "prêt"' },
@@ -552,7 +551,6 @@ abstract class Base<T> {
 }
 `);
 
-
 const SOURCE_TSX = code(String.raw`
 import React, { useState } from 'react';
 
@@ -581,7 +579,6 @@ export default class Panel extends React.Component<ButtonProps> {
   }
 }
 `);
-
 
 const SOURCE_JAVASCRIPT = code(String.raw`
 'use strict';
@@ -622,7 +619,6 @@ export const helpers = { walk, resolveAll };
 
 module.exports = { Resolver, resolveAll };
 `);
-
 
 const SOURCE_PYTHON = code(String.raw`
 """Small job queue used by the worker."""
@@ -675,7 +671,6 @@ def make_queue(handler):
     return Queue(wrapped)
 `);
 
-
 const SOURCE_GO = code(String.raw`
 package store
 
@@ -727,7 +722,6 @@ func (r Repo) Get(k Key) (*Item, error) {
 	return r.items[k], nil
 }
 `);
-
 
 const SOURCE_RUST = code(String.raw`
 use std::collections::HashMap;
@@ -785,7 +779,6 @@ macro_rules! square {
 }
 `);
 
-
 const SOURCE_JAVA = code(String.raw`
 package com.example.cache;
 
@@ -837,7 +830,6 @@ enum Policy { LRU, FIFO }
 record Entry(String key, int size) {}
 `);
 
-
 const SOURCE_C = code(String.raw`
 #include <stdio.h>
 #include <stdlib.h>
@@ -885,7 +877,6 @@ int main(int argc, char **argv)
     return 0;
 }
 `);
-
 
 const SOURCE_CPP = code(String.raw`
 #include <string>
@@ -942,7 +933,6 @@ int main() {
 }
 `);
 
-
 const SOURCE_CSHARP = code(String.raw`
 using System;
 using System.Collections.Generic;
@@ -990,7 +980,6 @@ namespace Shop.Orders
 }
 `);
 
-
 const SOURCE_RUBY = code(String.raw`
 require 'json'
 
@@ -1033,7 +1022,6 @@ module Billing
   end
 end
 `);
-
 
 const SOURCE_PHP = code(String.raw`
 <?php
@@ -1090,5 +1078,3 @@ function format_name(User $user): string
     return ucfirst($user->name);
 }
 `);
-
-

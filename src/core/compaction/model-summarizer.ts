@@ -63,13 +63,7 @@ export function configuredSummarizer(config: Pick<Config, 'openai' | 'session'>)
   return modelSummarizer({ model: config.session.summaryModel, ...(baseUrl ? { baseURL: baseUrl } : {}), ...(apiKey ? { apiKey } : {}) });
 }
 
-export const HANDOFF_SECTIONS = [
-  'Progress so far',
-  'Key decisions',
-  'Constraints and preferences',
-  'Next steps',
-  'Critical data and references',
-] as const;
+export const HANDOFF_SECTIONS = ['Progress so far', 'Key decisions', 'Constraints and preferences', 'Next steps', 'Critical data and references'] as const;
 
 export function handOffInstructions(budget: number): string {
   return [

@@ -121,9 +121,7 @@ function withoutBom(hunk: Hunk): { hunk: Hunk; oldBom: boolean; newBom: boolean 
   const oldBom = oldIndex >= 0 && hunk.lines[oldIndex]!.text.startsWith(BOM);
   const newBom = newIndex >= 0 && hunk.lines[newIndex]!.text.startsWith(BOM);
   if (!oldBom && !newBom) return { hunk, oldBom, newBom };
-  const lines = hunk.lines.map((line, i) =>
-    (i === oldIndex && oldBom) || (i === newIndex && newBom) ? { ...line, text: line.text.slice(BOM.length) } : line,
-  );
+  const lines = hunk.lines.map((line, i) => ((i === oldIndex && oldBom) || (i === newIndex && newBom) ? { ...line, text: line.text.slice(BOM.length) } : line));
   return { hunk: { ...hunk, lines }, oldBom, newBom };
 }
 

@@ -85,7 +85,8 @@ export async function applyParsed(
     const diff = renderDiff(patch, changed, slots, workspace);
     const syntax = errors.length ? [] : await syntaxGuard(changed);
     if (rejectSyntaxErrors) {
-      for (const issue of syntax) errors.push({ path: issue.path, message: `the edit introduces a syntax error at line ${issue.line}, column ${issue.column}: ${issue.message}` });
+      for (const issue of syntax)
+        errors.push({ path: issue.path, message: `the edit introduces a syntax error at line ${issue.line}, column ${issue.column}: ${issue.message}` });
     }
     const guarded = syntax.length ? { syntax } : {};
     if (errors.length || dryRun) return { applied: errors.length === 0, dryRun, ...guarded, files, errors, diff };
@@ -101,10 +102,20 @@ export async function applyParsed(
       ...(s.original ? { before: s.original } : {}),
       ...(s.originalMode === undefined ? {} : { beforeMode: s.originalMode }),
     }));
-    const images = changed.map((s) => ({ path: s.rel, ...(s.original ? { content: s.original } : {}), ...(s.originalMode === undefined ? {} : { mode: s.originalMode }) }));
-    await journaledWrites(services.state, workspace, { kind: 'apply', checkpoint, files: writes.map((w) => ({ path: w.rel, after: w.after ? contentHash(w.after) : null })) }, writes, {
-      prepare: () => saveCheckpoint(services.state, checkpoint, images),
-    });
+    const images = changed.map((s) => ({
+      path: s.rel,
+      ...(s.original ? { content: s.original } : {}),
+      ...(s.originalMode === undefined ? {} : { mode: s.originalMode }),
+    }));
+    await journaledWrites(
+      services.state,
+      workspace,
+      { kind: 'apply', checkpoint, files: writes.map((w) => ({ path: w.rel, after: w.after ? contentHash(w.after) : null })) },
+      writes,
+      {
+        prepare: () => saveCheckpoint(services.state, checkpoint, images),
+      },
+    );
     return { applied: true, dryRun, checkpoint, ...guarded, files, errors, diff };
   });
 }
@@ -181,7 +192,11 @@ async function applyFile(file: FilePatch, slotOf: SlotOf, format: ParsedPatch['f
 
   const source = await slotOf(file.action === 'copy' ? file.from : file.path);
   if (!source.current) throw new UserError(`"${file.action === 'copy' ? file.from : file.path}" does not exist`, 'Check the path; to create a file, add it');
-  const result = applyHunks(source.current, file.hunks, { format: format === 'codex' ? 'codex' : 'unified', patchEndings: true, unchangedSinceDiff: sameBlob(source, file.oldBlob) });
+  const result = applyHunks(source.current, file.hunks, {
+    format: format === 'codex' ? 'codex' : 'unified',
+    patchEndings: true,
+    unchangedSinceDiff: sameBlob(source, file.oldBlob),
+  });
   for (const error of result.errors) errors.push({ path: file.path, ...error });
   const counts = { additions: result.additions, deletions: result.deletions, hunks: result.reports };
   if (result.errors.length) return report(reportedAction(file), counts);
@@ -252,7 +267,10 @@ async function journaledWrites(
     } catch (error) {
       if (!(error instanceof WriteSetError)) throw error;
       if (error.unrestored.length) {
-        throw new UserError(`${error.message}. {"undo": "${entry.checkpoint}"} puts ${entry.kind === 'apply' ? 'them' : 'the set'} back, and so does Baton's next start`, error.hint);
+        throw new UserError(
+          `${error.message}. {"undo": "${entry.checkpoint}"} puts ${entry.kind === 'apply' ? 'them' : 'the set'} back, and so does Baton's next start`,
+          error.hint,
+        );
       }
       if (entry.kind === 'apply') await markUndone(state, entry.checkpoint, 'rolled back because a write failed');
       await journal.value.done();
@@ -277,7 +295,9 @@ function renderDiff(patch: ParsedPatch, changed: readonly Slot[], slots: Map<str
   const shown = new Set<Slot>();
   const parts: string[] = [];
   const add = (from: Slot | undefined, to: Slot | undefined): void => {
-    parts.push(unifiedDiff({ before: from?.original ? from.rel : undefined, after: to?.current ? to.rel : undefined }, text(from, 'before'), text(to, 'after')));
+    parts.push(
+      unifiedDiff({ before: from?.original ? from.rel : undefined, after: to?.current ? to.rel : undefined }, text(from, 'before'), text(to, 'after')),
+    );
     if (from) shown.add(from);
     if (to) shown.add(to);
   };

@@ -77,8 +77,13 @@ export async function saveCheckpoint(state: WorkspaceState, id: string, images: 
 export async function loadCheckpoint(state: WorkspaceState, id: string): Promise<PreImage[]> {
   const found = await readCheckpoint(state, id);
   if (!found) throw new UserError(`no checkpoint ${id} in this workspace`, 'Use the checkpoint id an earlier apply-patch returned');
-  if (found.rolledBack) throw new UserError(`checkpoint ${id} was ${found.rolledBack}: nothing of that patch is applied`, 'Nothing to restore; apply the patch again if you need it');
-  if (found.undoneAt) throw new UserError(`checkpoint ${id} was already undone at ${found.undoneAt}`, 'Nothing to restore; apply the patch again if you need it');
+  if (found.rolledBack)
+    throw new UserError(
+      `checkpoint ${id} was ${found.rolledBack}: nothing of that patch is applied`,
+      'Nothing to restore; apply the patch again if you need it',
+    );
+  if (found.undoneAt)
+    throw new UserError(`checkpoint ${id} was already undone at ${found.undoneAt}`, 'Nothing to restore; apply the patch again if you need it');
   return found.images;
 }
 
@@ -90,7 +95,8 @@ export async function readCheckpoint(state: WorkspaceState, id: string): Promise
   const images = await Promise.all(
     stored.files.map(async (file, n) => {
       let content: Buffer | undefined;
-      if (file.existed) content = packed && file.offset !== undefined ? packed.subarray(file.offset, file.offset + file.length!) : await readFile(`${folder(state, id)}/${n}`);
+      if (file.existed)
+        content = packed && file.offset !== undefined ? packed.subarray(file.offset, file.offset + file.length!) : await readFile(`${folder(state, id)}/${n}`);
       return { path: file.path, ...(content ? { content } : {}), ...(file.mode === undefined ? {} : { mode: file.mode }) };
     }),
   );

@@ -123,7 +123,9 @@ async function recoverOne(state: WorkspaceState, workspace: Workspace, entry: St
   const checkpoint = await readCheckpoint(state, entry.checkpoint);
   // The set's own tag: temp files of a recovery that is itself interrupted are found next time.
   const writer = new RootWriter(workspace.root, entry.tag);
-  const targets = await Promise.all(entry.files.map(async (file) => ({ ...file, abs: await workspace.resolve(file.path, { forWrite: true }).catch(() => undefined) })));
+  const targets = await Promise.all(
+    entry.files.map(async (file) => ({ ...file, abs: await workspace.resolve(file.path, { forWrite: true }).catch(() => undefined) })),
+  );
   return withPathLocks(
     targets.flatMap((target) => (target.abs ? [target.abs] : [])),
     async () => {
@@ -137,11 +139,14 @@ async function recoverOne(state: WorkspaceState, workspace: Workspace, entry: St
         // A few at a time: each restore waits on its own fsync.
         for (let start = 0; start < checkpoint.images.length; start += RESTORE_CONCURRENCY) {
           const batch = checkpoint.images.slice(start, start + RESTORE_CONCURRENCY);
-          const restored = await Promise.all(batch.map((image) => restore(writer, workspace, image, entry.kind === 'apply' ? after.get(image.path) : undefined, entry.kind === 'undo')));
-          batch.forEach((image, n) => restored[n] || leftAlone.push(image.path));
+          const restored = await Promise.all(
+            batch.map((image) => restore(writer, workspace, image, entry.kind === 'apply' ? after.get(image.path) : undefined, entry.kind === 'undo')),
+          );
+          for (const [n, image] of batch.entries()) if (!restored[n]) leftAlone.push(image.path);
         }
         await writer.sync();
-        if (!leftAlone.length || entry.kind === 'undo') await markUndone(state, entry.checkpoint, entry.kind === 'apply' ? 'rolled back after Baton stopped in the middle of the apply' : undefined);
+        if (!leftAlone.length || entry.kind === 'undo')
+          await markUndone(state, entry.checkpoint, entry.kind === 'apply' ? 'rolled back after Baton stopped in the middle of the apply' : undefined);
         const files = checkpoint.images.map((image) => image.path);
         return {
           checkpoint: entry.checkpoint,

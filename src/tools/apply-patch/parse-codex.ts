@@ -43,10 +43,7 @@ interface Reader {
 
 const BEGIN_PATCH = '*** Begin Patch';
 
-type Marker =
-  | { kind: 'begin' | 'end' | 'eof' }
-  | { kind: 'add' | 'delete' | 'update' | 'move'; path: string }
-  | { kind: 'unknown' };
+type Marker = { kind: 'begin' | 'end' | 'eof' } | { kind: 'add' | 'delete' | 'update' | 'move'; path: string } | { kind: 'unknown' };
 
 const PATH_MARKER = /^\*\*\*\s*(Add File|Delete File|Update File|Move to)\s*:\s*(.*)$/;
 const PATH_MARKER_KINDS = { 'Add File': 'add', 'Delete File': 'delete', 'Update File': 'update', 'Move to': 'move' } as const;
@@ -76,7 +73,10 @@ function findPatchStart(lines: string[]): number {
   if (begin >= 0) return begin + 1;
   const firstFile = lines.findIndex(isCodexFileMarkerLine);
   if (firstFile >= 0) return firstFile;
-  const firstText = Math.max(0, lines.findIndex((line) => line.trim() !== ''));
+  const firstText = Math.max(
+    0,
+    lines.findIndex((line) => line.trim() !== ''),
+  );
   throw new PatchSyntaxError(`a Codex patch starts with "${BEGIN_PATCH}"; found ${showLine(lines[firstText] ?? '')}`, firstText + 1);
 }
 

@@ -1,13 +1,4 @@
-import {
-  PatchSyntaxError,
-  type AddFile,
-  type DeleteFile,
-  type FilePatch,
-  type Hunk,
-  type HunkLine,
-  type ParsedPatch,
-  type UpdateFile,
-} from './types.js';
+import { PatchSyntaxError, type AddFile, type DeleteFile, type FilePatch, type Hunk, type HunkLine, type ParsedPatch, type UpdateFile } from './types.js';
 
 /**
  * Reads unified diffs as `git diff`, `git format-patch` and `diff -u` write them, and the
@@ -29,7 +20,10 @@ export function parseUnified(text: string): ParsedPatch {
  * here; the files' endings are the applier's business. A leading BOM is not part of line 1.
  */
 export function splitPatchLines(text: string): string[] {
-  const lines = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n').split('\n');
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n/g, '\n')
+    .split('\n');
   if (lines.at(-1) === '') lines.pop();
   return lines;
 }
@@ -101,7 +95,10 @@ function rejectUnsupported(line: string, patchLine: number): void {
 }
 
 function noDiffFound(lines: string[]): PatchSyntaxError {
-  const index = Math.max(0, lines.findIndex((line) => line.trim() !== ''));
+  const index = Math.max(
+    0,
+    lines.findIndex((line) => line.trim() !== ''),
+  );
   return new PatchSyntaxError(
     `no file changes found (expected "diff --git" or "---"/"+++" lines followed by "@@" hunks); the patch starts with ${showLine(lines[index] ?? '')}`,
     index + 1,
@@ -417,7 +414,8 @@ function countOf(digits: string | undefined): number {
 function readCountedLines(reader: Reader, hunk: Hunk, oldCount: number, newCount: number, header: string): void {
   let oldLeft = oldCount;
   let newLeft = newCount;
-  const tally = () => `its header ${showLine(header)} counts ${oldCount} old and ${newCount} new lines, the hunk has ${oldCount - oldLeft} and ${newCount - newLeft}`;
+  const tally = () =>
+    `its header ${showLine(header)} counts ${oldCount} old and ${newCount} new lines, the hunk has ${oldCount - oldLeft} and ${newCount - newLeft}`;
   while (oldLeft > 0 || newLeft > 0) {
     const line = reader.lines[reader.pos];
     if (line === undefined) throw new PatchSyntaxError(`the patch ends inside a hunk: ${tally()}`, hunk.patchLine);

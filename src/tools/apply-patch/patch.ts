@@ -20,13 +20,22 @@ export async function applyPatch(input: ApplyPatchInput, services: Services): Pr
   }
   if (input.undo !== undefined) return withinBudget(await withRecovered(await undoCheckpoint(input.undo, services), services), input.maxTokens);
   if (!input.patch?.trim() && !hasEdits) {
-    throw new UserError('apply-patch needs a patch, edits (or an undo id)', 'Pass a unified diff, a Codex "*** Begin Patch" patch, SEARCH/REPLACE blocks or edits [{path, oldText, newText}]');
+    throw new UserError(
+      'apply-patch needs a patch, edits (or an undo id)',
+      'Pass a unified diff, a Codex "*** Begin Patch" patch, SEARCH/REPLACE blocks or edits [{path, oldText, newText}]',
+    );
   }
   // A patch and edits in one call apply together, all or nothing.
   const parsed: ParsedPatch = input.patch?.trim() ? parsePatch(input.patch, input.format) : { format: 'search-replace', files: [] };
   if (hasEdits) parsed.files.push(...editsToFiles(input.edits!));
   if (!parsed.files.length) throw new UserError('the patch changes no file', 'Include at least one file section');
-  return withinBudget(await withRecovered(await applyParsed(parsed, services, input.dryRun ?? false, input.patch ? eolOf(input.patch) : '\n', input.rejectSyntaxErrors ?? false), services), input.maxTokens);
+  return withinBudget(
+    await withRecovered(
+      await applyParsed(parsed, services, input.dryRun ?? false, input.patch ? eolOf(input.patch) : '\n', input.rejectSyntaxErrors ?? false),
+      services,
+    ),
+    input.maxTokens,
+  );
 }
 
 /** Adds what start-up recovery repaired, taken once, to the first result after it. */

@@ -11,9 +11,13 @@ export function renderSummary(result: ApplyPatchOutput): string {
   else out.push(`applied to ${files}${result.checkpoint ? `; undo with {"undo": "${result.checkpoint}"}` : ''}`);
   for (const file of result.files) {
     const hunks = file.hunks
-      .map((h) => (h.status === 'failed' ? `#${h.index} failed` : `#${h.index} ${h.match}@${h.line}${h.offset ? ` (${h.offset > 0 ? '+' : ''}${h.offset})` : ''}`))
+      .map((h) =>
+        h.status === 'failed' ? `#${h.index} failed` : `#${h.index} ${h.match}@${h.line}${h.offset ? ` (${h.offset > 0 ? '+' : ''}${h.offset})` : ''}`,
+      )
       .join(', ');
-    out.push(`  ${file.action} ${file.from ? `${file.from} -> ` : ''}${file.path}${file.overwritten ? ' (replaced the existing file)' : ''} +${file.additions} -${file.deletions}${hunks ? `  [${hunks}]` : ''}`);
+    out.push(
+      `  ${file.action} ${file.from ? `${file.from} -> ` : ''}${file.path}${file.overwritten ? ' (replaced the existing file)' : ''} +${file.additions} -${file.deletions}${hunks ? `  [${hunks}]` : ''}`,
+    );
   }
   for (const issue of result.syntax ?? []) out.push(`syntax: ${issue.path}:${issue.line}:${issue.column}: ${issue.message} (introduced by this edit; fix it)`);
   for (const recovered of result.recovered ?? []) out.push(`note: ${describeRecovery(recovered)}`);
@@ -38,7 +42,9 @@ export function describeRecovery(result: NonNullable<ApplyPatchOutput['recovered
     result.action === 'rolled-back'
       ? `apply ${result.checkpoint} was interrupted (Baton stopped mid-write) and has been rolled back: its ${files} are as before it`
       : `undo of ${result.checkpoint} was interrupted (Baton stopped mid-write) and has been finished: its ${files} are restored`;
-  const left = result.leftAlone?.length ? `, except ${result.leftAlone.join(', ')}, changed since and left as they are ({"undo": "${result.checkpoint}"} restores them)` : '';
+  const left = result.leftAlone?.length
+    ? `, except ${result.leftAlone.join(', ')}, changed since and left as they are ({"undo": "${result.checkpoint}"} restores them)`
+    : '';
   return what + left;
 }
 

@@ -5,9 +5,7 @@ export const ApplyPatchInput = z
   .object({
     // Descriptions are kept to what the tool's description does not say: tools/list is under 8 KB for all tools.
     patch: z.string().optional(),
-    edits: z
-      .array(z.object({ path: z.string(), oldText: z.string(), newText: z.string(), replaceAll: z.boolean().optional() }))
-      .optional(),
+    edits: z.array(z.object({ path: z.string(), oldText: z.string(), newText: z.string(), replaceAll: z.boolean().optional() })).optional(),
     undo: z.string().optional(),
     // Defaults are applied by the tool (`false`, `auto`): their bytes in tools/list are saved.
     dryRun: z.boolean().optional(),

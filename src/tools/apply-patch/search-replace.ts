@@ -39,7 +39,10 @@ export function isSearchLine(line: string): boolean {
  * (the next block in the same fence) edits the previous block's file.
  */
 export function parseSearchReplace(text: string): ParsedPatch {
-  const lines = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n').split('\n');
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n/g, '\n')
+    .split('\n');
   const files: EditFile[] = [];
   let path: string | undefined;
   let afterBlock = false;
@@ -60,7 +63,8 @@ export function parseSearchReplace(text: string): ParsedPatch {
     const replacement: string[] = [];
     let j = i + 1;
     for (; j < lines.length && !DIVIDER.test(lines[j]!); j++) {
-      if (isSearchLine(lines[j]!) || REPLACE.test(lines[j]!)) throw new PatchSyntaxError('a SEARCH block needs "=======" between the old and the new lines', j + 1);
+      if (isSearchLine(lines[j]!) || REPLACE.test(lines[j]!))
+        throw new PatchSyntaxError('a SEARCH block needs "=======" between the old and the new lines', j + 1);
       old.push(lines[j]!);
     }
     if (j >= lines.length) throw new PatchSyntaxError('the SEARCH block has no "=======" line', i + 1);
@@ -81,7 +85,12 @@ export function parseSearchReplace(text: string): ParsedPatch {
     afterBlock = true;
     i = j;
   }
-  if (!files.length) throw new PatchSyntaxError('no "<<<<<<< SEARCH" block found', 1, 'Send a path line, then <<<<<<< SEARCH, the old lines, =======, the new lines, >>>>>>> REPLACE');
+  if (!files.length)
+    throw new PatchSyntaxError(
+      'no "<<<<<<< SEARCH" block found',
+      1,
+      'Send a path line, then <<<<<<< SEARCH, the old lines, =======, the new lines, >>>>>>> REPLACE',
+    );
   return { format: 'search-replace', files };
 }
 
@@ -132,9 +141,12 @@ export function applyEdits(file: FileText | null, edits: readonly SearchReplace[
     if (work?.file !== current) work = workingCopy(current);
     const exact = replaceExact(work, oldText, newText, edit.replaceAll);
     if (exact.count > 1 && !edit.replaceAll) {
-      fail(`oldText matches at ${exact.count > 10 ? 'more than 10' : exact.count} places (lines ${exact.lines.slice(0, 10).join(', ')}); include more surrounding text so it is unique, or set replaceAll`, {
-        expected: splitLines(oldText),
-      });
+      fail(
+        `oldText matches at ${exact.count > 10 ? 'more than 10' : exact.count} places (lines ${exact.lines.slice(0, 10).join(', ')}); include more surrounding text so it is unique, or set replaceAll`,
+        {
+          expected: splitLines(oldText),
+        },
+      );
       continue;
     }
     if (exact.count >= 1) {
@@ -157,7 +169,10 @@ export function applyEdits(file: FileText | null, edits: readonly SearchReplace[
     const report = tolerant.reports[0]!;
     if (tolerant.errors.length) {
       const error = tolerant.errors[0]!;
-      const message = error.message === 'does not match the file' ? 'oldText was not found in the file' : error.message.replace(/add context lines/, 'include more surrounding lines');
+      const message =
+        error.message === 'does not match the file'
+          ? 'oldText was not found in the file'
+          : error.message.replace(/add context lines/, 'include more surrounding lines');
       result.reports.push({ ...report, index, message });
       result.errors.push({ ...error, hunk: index, message });
       continue;

@@ -17,7 +17,5 @@ export const applyPatchTool = defineTool<typeof ApplyPatchInput, typeof ApplyPat
   render: renderApply,
   logged: true,
   facts: (output) =>
-    output.applied && !output.dryRun
-      ? { files: output.files.map(({ path, action, additions, deletions }) => ({ path, action, additions, deletions })) }
-      : {},
+    output.applied && !output.dryRun ? { files: output.files.map(({ path, action, additions, deletions }) => ({ path, action, additions, deletions })) } : {},
 });

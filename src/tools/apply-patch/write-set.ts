@@ -71,7 +71,8 @@ export async function writeAllOrNothing(writer: RootWriter, writes: readonly Wri
 
 /** Puts `content` in place (with `mode`, when given), or removes the file when there is none. */
 export async function put(writer: RootWriter, abs: string, content: Buffer | undefined, mode: number | undefined, beforePlacing?: () => void): Promise<void> {
-  if (content !== undefined) return writer.write(abs, content, { ...(mode === undefined ? {} : { mode }), ...(beforePlacing ? { beforeRename: beforePlacing } : {}) });
+  if (content !== undefined)
+    return writer.write(abs, content, { ...(mode === undefined ? {} : { mode }), ...(beforePlacing ? { beforeRename: beforePlacing } : {}) });
   beforePlacing?.();
   await writer.remove(abs);
 }

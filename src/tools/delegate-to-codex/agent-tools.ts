@@ -30,7 +30,11 @@ export type AgentMode = 'task' | 'review';
 export type AgentToolContext = ToolContext;
 
 /** Runs one of Baton's own tools as its MCP call would: the same validation, capability and rendering. */
-async function runBatonTool(name: string, args: Record<string, unknown>, context: AgentToolContext): Promise<{ output: Record<string, unknown>; text: string }> {
+async function runBatonTool(
+  name: string,
+  args: Record<string, unknown>,
+  context: AgentToolContext,
+): Promise<{ output: Record<string, unknown>; text: string }> {
   const { TOOLS } = await import('../index.js');
   const spec = TOOLS.find((tool) => tool.name === name) as ToolSpec;
   const output = (await spec.run((await spec.schemas()).input.parse(args), context)) as Record<string, unknown>;
@@ -77,7 +81,8 @@ const TOOLS: AgentTool[] = [
   },
   {
     name: 'apply_patch',
-    description: 'Change files with a Codex patch (*** Begin Patch / *** Update File: path / @@ context / -old / +new / *** End Patch). All hunks must apply or nothing is written.',
+    description:
+      'Change files with a Codex patch (*** Begin Patch / *** Update File: path / @@ context / -old / +new / *** End Patch). All hunks must apply or nothing is written.',
     schema: PatchArgs,
     readOnly: false,
     async run(args: z.output<typeof PatchArgs>, context) {
@@ -154,7 +159,12 @@ export async function runAgentTool(
   mode: AgentMode = 'task',
 ): Promise<ToolRun> {
   const tool = (mode === 'review' && name === 'finish' ? FINISH_REVIEW : undefined) ?? TOOLS.find((candidate) => candidate.name === name);
-  if (!tool) return { output: `error: unknown tool "${name}"; available: ${toolDefinitions(sandbox, mode).map((t) => t.name).join(', ')}` };
+  if (!tool)
+    return {
+      output: `error: unknown tool "${name}"; available: ${toolDefinitions(sandbox, mode)
+        .map((t) => t.name)
+        .join(', ')}`,
+    };
   if (!tool.readOnly && sandbox === 'read-only') return { output: `error: ${name} is not available in the read-only sandbox` };
   let args: unknown;
   try {
@@ -163,7 +173,8 @@ export async function runAgentTool(
     return { output: `error: the arguments of ${name} are not valid JSON` };
   }
   const parsed = tool.schema.safeParse(args);
-  if (!parsed.success) return { output: `error: invalid arguments for ${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}` };
+  if (!parsed.success)
+    return { output: `error: invalid arguments for ${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}` };
   try {
     return await tool.run(parsed.data as never, context);
   } catch (error) {

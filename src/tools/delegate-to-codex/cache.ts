@@ -23,10 +23,18 @@ export async function cachedDelegation(context: ToolContext, key: string): Promi
   return entry.output;
 }
 
-export async function storeDelegationCache(context: ToolContext, key: string, reads: Array<{ path: string; hash: string }>, output: DelegateOutput): Promise<void> {
+export async function storeDelegationCache(
+  context: ToolContext,
+  key: string,
+  reads: Array<{ path: string; hash: string }>,
+  output: DelegateOutput,
+): Promise<void> {
   const unique = new Map<string, string>();
   for (const read of reads) unique.set(read.path, read.path === '*' ? await currentHash(context, '*') : read.hash);
-  await writeJsonAtomic(context.state.path('delegate-cache', `${key}.json`), { reads: [...unique].map(([path, hash]) => ({ path, hash })), output: redactDeep(output) } satisfies Entry);
+  await writeJsonAtomic(context.state.path('delegate-cache', `${key}.json`), {
+    reads: [...unique].map(([path, hash]) => ({ path, hash })),
+    output: redactDeep(output),
+  } satisfies Entry);
 }
 
 /** Files are read through the workspace: one Baton does not read (a symlink out of the root) hashes to a marker. */
@@ -34,6 +42,11 @@ async function currentHash(context: ToolContext, path: string): Promise<string> 
   if (path !== '*') return fileHash(context.workspace, path);
   // The whole tree: every listed file with the hash of its content.
   const hash = createHash('sha1');
-  for (const file of (await listFiles(context.workspace)).paths) hash.update(file).update('\0').update(await fileHash(context.workspace, file)).update('\0');
+  for (const file of (await listFiles(context.workspace)).paths)
+    hash
+      .update(file)
+      .update('\0')
+      .update(await fileHash(context.workspace, file))
+      .update('\0');
   return hash.digest('hex');
 }

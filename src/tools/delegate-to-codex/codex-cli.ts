@@ -88,7 +88,11 @@ export async function runCodexCli(options: CodexCliOptions): Promise<CodexCliRes
  */
 function codexArgs(options: Pick<CodexCliOptions, 'model' | 'effort' | 'sandbox' | 'resumeThreadId' | 'review' | 'extraConfig'>): string[] {
   // `exec review` has no `-s` either; a review never writes.
-  const sandbox = options.review ? ['-c', 'sandbox_mode="read-only"'] : options.resumeThreadId ? ['-c', `sandbox_mode="${options.sandbox}"`] : ['-s', options.sandbox];
+  const sandbox = options.review
+    ? ['-c', 'sandbox_mode="read-only"']
+    : options.resumeThreadId
+      ? ['-c', `sandbox_mode="${options.sandbox}"`]
+      : ['-s', options.sandbox];
   const common = [
     '--json',
     '--skip-git-repo-check',

@@ -50,9 +50,13 @@ export async function delegate(input: DelegateInput, context: ToolContext): Prom
   const review = input.mode === 'review';
   const task = input.task?.trim() || undefined;
   if (!task && !review) throw new UserError('task is empty', 'Describe the sub-task to delegate');
-  if (!review && input.base !== undefined) throw new UserError('base is for mode "review"', 'Add mode "review" to review the change against base, or leave base out');
+  if (!review && input.base !== undefined)
+    throw new UserError('base is for mode "review"', 'Add mode "review" to review the change against base, or leave base out');
   if (review && input.sessionId) {
-    throw new UserError('a review starts afresh; sessionId continues a task', 'Leave sessionId out; to act on the findings, call again with mode "task" and the sessionId the review returned');
+    throw new UserError(
+      'a review starts afresh; sessionId continues a task',
+      'Leave sessionId out; to act on the findings, call again with mode "task" and the sessionId the review returned',
+    );
   }
 
   const earlier = input.sessionId ? await loadDelegation(context, input.sessionId) : undefined;
@@ -64,13 +68,29 @@ export async function delegate(input: DelegateInput, context: ToolContext): Prom
   if (review && input.sandbox === 'workspace-write') routed.notes.push('a review is read-only: sandbox workspace-write was not used');
   const sessionId = earlier?.id ?? `d-${randomBytes(6).toString('hex')}`;
   const cacheKey = createHash('sha256')
-    .update(JSON.stringify([task ?? '', routed.model, routed.effort, backend, input.maxTurns, input.budgetTokens ?? null, ...(target ? ['review', target.against, target.diffHash] : [])]))
+    .update(
+      JSON.stringify([
+        task ?? '',
+        routed.model,
+        routed.effort,
+        backend,
+        input.maxTurns,
+        input.budgetTokens ?? null,
+        ...(target ? ['review', target.against, target.diffHash] : []),
+      ]),
+    )
     .digest('hex')
     .slice(0, 32);
 
   if (backend === 'responses' && sandbox === 'read-only' && !earlier) {
     const hit = await cachedDelegation(context, cacheKey);
-    if (hit) return { ...hit, sessionId, cached: true, notes: [...(hit.notes ?? []), 'served from the cache: same task, model and effort, and nothing it read has changed'] };
+    if (hit)
+      return {
+        ...hit,
+        sessionId,
+        cached: true,
+        notes: [...(hit.notes ?? []), 'served from the cache: same task, model and effort, and nothing it read has changed'],
+      };
   }
 
   const meta: DelegationMeta = { sessionId, backend, model: routed.model, effort: routed.effort };
@@ -107,7 +127,11 @@ function runningOutput({ jobId, meta, lastMessage }: RunningJob): DelegateOutput
 async function chooseBackend(asked: DelegateInput['backend'], context: ToolContext): Promise<'responses' | 'codex-cli'> {
   const configured = Boolean(context.config.openai.apiKey || context.config.openai.baseUrl);
   if (asked === 'responses') {
-    if (!configured) throw new UserError('the responses backend needs OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible endpoint)', 'Set it in the environment Baton runs in');
+    if (!configured)
+      throw new UserError(
+        'the responses backend needs OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible endpoint)',
+        'Set it in the environment Baton runs in',
+      );
     return 'responses';
   }
   if (asked === 'codex-cli') return 'codex-cli';
@@ -121,7 +145,11 @@ async function chooseBackend(asked: DelegateInput['backend'], context: ToolConte
 
 async function loadDelegation(context: ToolContext, id: string): Promise<Delegation> {
   const stored = /^d-[0-9a-f]{12}$/.test(id) ? await readJson<Delegation>(context.state.path('delegations', `${id}.json`)) : undefined;
-  if (!stored) throw new UserError(`no delegation ${id} in this workspace`, 'Use the sessionId an earlier delegate-to-codex call in this workspace returned, or omit it to start afresh');
+  if (!stored)
+    throw new UserError(
+      `no delegation ${id} in this workspace`,
+      'Use the sessionId an earlier delegate-to-codex call in this workspace returned, or omit it to start afresh',
+    );
   return stored;
 }
 
@@ -162,7 +190,8 @@ async function runDelegation(plan: Plan, context: ToolContext, job: JobContext):
       if (target) {
         const prompt = await reviewPrompt(target, task, Math.floor(routed.contextWindow * REVIEW_DIFF_SHARE));
         first = prompt.prompt;
-        if (prompt.cut) notes.push(`the diff was cut to ${Math.round(REVIEW_DIFF_SHARE * 100)} % of the window for the reviewer, who read the rest from the files`);
+        if (prompt.cut)
+          notes.push(`the diff was cut to ${Math.round(REVIEW_DIFF_SHARE * 100)} % of the window for the reviewer, who read the rest from the files`);
       }
       const agent = await runResponsesAgent({
         client: client as never,
@@ -177,7 +206,11 @@ async function runDelegation(plan: Plan, context: ToolContext, job: JobContext):
         maxTurns: input.maxTurns,
         ...(input.budgetTokens ? { budgetTokens: input.budgetTokens } : {}),
         ...(plan.earlier?.items ? { history: plan.earlier.items } : {}),
-        summarizer: modelSummarizer({ model: context.config.delegate.smallModel, ...(connection.baseURL ? { baseURL: connection.baseURL } : {}), apiKey: connection.apiKey }),
+        summarizer: modelSummarizer({
+          model: context.config.delegate.smallModel,
+          ...(connection.baseURL ? { baseURL: connection.baseURL } : {}),
+          apiKey: connection.apiKey,
+        }),
         support,
         modelNotFound: modelNotFound(plan, context, endpoint),
         signal: job.signal,

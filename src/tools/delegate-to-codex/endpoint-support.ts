@@ -44,7 +44,12 @@ export async function knownSupport(context: Pick<ToolContext, 'state'>, endpoint
 }
 
 /** Records what a run learned; nothing is written when it learned nothing new. */
-export async function rememberSupport(context: Pick<ToolContext, 'state'>, endpoint: string, before: CompactionSupport, learned: CompactionSupport): Promise<void> {
+export async function rememberSupport(
+  context: Pick<ToolContext, 'state'>,
+  endpoint: string,
+  before: CompactionSupport,
+  learned: CompactionSupport,
+): Promise<void> {
   const merged = { ...before, ...learned };
   if (merged.contextManagement === before.contextManagement && merged.compactEndpoint === before.compactEndpoint) return;
   const entries = await readEntries(context);

@@ -44,7 +44,13 @@ function fromCodexText(text: string, root: string): Finding[] | undefined {
       const [, rawTitle = '', path = '', start = '1'] = item;
       const priority = PRIORITY_TAG.exec(rawTitle)?.[1];
       current = {
-        finding: { path: relativePath(path, root), line: Math.max(1, Number(start)), severity: severityOf(priority === undefined ? undefined : Number(priority)), title: rawTitle.replace(PRIORITY_TAG, '').trim(), body: '' },
+        finding: {
+          path: relativePath(path, root),
+          line: Math.max(1, Number(start)),
+          severity: severityOf(priority === undefined ? undefined : Number(priority)),
+          title: rawTitle.replace(PRIORITY_TAG, '').trim(),
+          body: '',
+        },
         body: [],
       };
     } else if (current && (line.startsWith('  ') || !line.trim())) current.body.push(line.slice(2));
@@ -98,7 +104,12 @@ function fromJsonEntry(entry: Record<string, unknown>, root: string): Finding | 
 
 /** Findings a model gave in the structured `finish`: the same paths rule as parsed ones. */
 export function normalizeFindings(findings: readonly Finding[], root: string): Finding[] {
-  return findings.map((finding) => ({ ...finding, path: relativePath(finding.path, root), title: finding.title.replace(PRIORITY_TAG, '').trim(), body: finding.body.trim() }));
+  return findings.map((finding) => ({
+    ...finding,
+    path: relativePath(finding.path, root),
+    title: finding.title.replace(PRIORITY_TAG, '').trim(),
+    body: finding.body.trim(),
+  }));
 }
 
 function severityOf(priority: number | undefined): Finding['severity'] {

@@ -25,6 +25,8 @@ export function renderDelegate(output: DelegateOutput): string {
 
 function findingCount(findings: NonNullable<DelegateOutput['findings']>): string {
   if (!findings.length) return 'no findings';
-  const bySeverity = (['high', 'medium', 'low'] as const).map((severity) => [severity, findings.filter((f) => f.severity === severity).length] as const).filter(([, n]) => n);
+  const bySeverity = (['high', 'medium', 'low'] as const)
+    .map((severity) => [severity, findings.filter((f) => f.severity === severity).length] as const)
+    .filter(([, n]) => n);
   return `${findings.length} finding${findings.length === 1 ? '' : 's'} (${bySeverity.map(([severity, n]) => `${n} ${severity}`).join(', ')})`;
 }

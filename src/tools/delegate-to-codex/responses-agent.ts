@@ -200,7 +200,11 @@ async function run(loop: Loop, options: AgentOptions): Promise<{ status: AgentRe
       result.items.push(...turn.output.filter((item) => item.type !== 'reasoning'));
       // The latest compaction item carries everything before it.
       if (compacted) result.items = result.items.slice(result.items.findLastIndex((item) => item.type === 'compaction'));
-      const text = turn.output.filter((item) => item.type === 'message').map(messageText).join('\n').trim();
+      const text = turn.output
+        .filter((item) => item.type === 'message')
+        .map(messageText)
+        .join('\n')
+        .trim();
       if (text) result.finalMessage = text;
       if (!calls.length) return { status: 'completed' };
 
@@ -396,11 +400,15 @@ function compactionNotes(loop: Loop): string[] {
   const { native, engine } = loop.result.compactedBy;
   const notes: string[] = [];
   if (native) {
-    const how = [native > loop.compactCalls ? `${native - loop.compactCalls} with a response (context_management at ${loop.threshold} tokens)` : '', loop.compactCalls ? `${loop.compactCalls} by responses.compact` : ''];
+    const how = [
+      native > loop.compactCalls ? `${native - loop.compactCalls} with a response (context_management at ${loop.threshold} tokens)` : '',
+      loop.compactCalls ? `${loop.compactCalls} by responses.compact` : '',
+    ];
     notes.push(`compaction: ${native}× by the Responses API: ${how.filter(Boolean).join(', ')}`);
   }
   if (engine) notes.push(`compaction: ${engine}× by Baton's session engine${loop.engineReason ? ` (${loop.engineReason})` : ''}`);
-  else if (loop.result.learned.contextManagement === 'unsupported' && loop.engineReason) notes.push(`compaction: Baton's session engine will compact here (${loop.engineReason})`);
+  else if (loop.result.learned.contextManagement === 'unsupported' && loop.engineReason)
+    notes.push(`compaction: Baton's session engine will compact here (${loop.engineReason})`);
   return notes;
 }
 
@@ -436,7 +444,10 @@ function hasNoRoute(error: unknown): boolean {
 function isModelNotFound(error: unknown): boolean {
   const e = error as ApiError;
   if ((e.code ?? e.error?.code) === 'model_not_found') return true;
-  return (e.status === 404 || e.status === 400) && /\bmodel\b.*\b(not found|does not exist|not exist|unknown|not supported)|\b(unknown|invalid|no such) model\b/i.test(e.message ?? '');
+  return (
+    (e.status === 404 || e.status === 400) &&
+    /\bmodel\b.*\b(not found|does not exist|not exist|unknown|not supported)|\b(unknown|invalid|no such) model\b/i.test(e.message ?? '')
+  );
 }
 
 function isContextLengthError(error: unknown): boolean {

@@ -24,7 +24,10 @@ export interface ReviewTarget {
 
 export async function reviewTarget(workspace: Workspace, base: string | undefined): Promise<ReviewTarget> {
   if (!(await isGitRepository(workspace.root))) {
-    throw new UserError('review needs a git repository: the change is taken against a commit', 'Run it in a git work tree, or use mode "task" and say what to review');
+    throw new UserError(
+      'review needs a git repository: the change is taken against a commit',
+      'Run it in a git work tree, or use mode "task" and say what to review',
+    );
   }
   let against: string;
   let description: string;
@@ -34,14 +37,22 @@ export async function reviewTarget(workspace: Workspace, base: string | undefine
     description = 'the uncommitted changes against HEAD';
   } else {
     const commit = await commitOf(workspace, refValue(base));
-    if (!commit) throw new UserError(`base "${base}" is not a commit in this repository`, 'Pass a branch, tag or commit (main, origin/main, HEAD~3), or leave base out to review the uncommitted changes');
+    if (!commit)
+      throw new UserError(
+        `base "${base}" is not a commit in this repository`,
+        'Pass a branch, tag or commit (main, origin/main, HEAD~3), or leave base out to review the uncommitted changes',
+      );
     const mergeBase = await git(workspace.root, ['merge-base', 'HEAD', commit], { okExitCodes: [0, 1] });
     against = mergeBase.stdout.trim();
     if (mergeBase.exitCode !== 0 || !against) throw new UserError(`HEAD and "${base}" have no common ancestor`, 'Pass a base that HEAD branched from');
     description = `the changes against ${base} (merge base ${against.slice(0, 7)})`;
   }
   const diff = await diffWorkTree(workspace, against);
-  if (!diff.trim()) throw new UserError(`nothing to review: no changes ${description.replace(/^the (uncommitted )?changes /, '')}`, 'Make the change first, or pass base to review committed work (e.g. base "main")');
+  if (!diff.trim())
+    throw new UserError(
+      `nothing to review: no changes ${description.replace(/^the (uncommitted )?changes /, '')}`,
+      'Make the change first, or pass base to review committed work (e.g. base "main")',
+    );
   return { ...(base !== undefined ? { base } : {}), against, description, diff, diffHash: createHash('sha256').update(diff).digest('hex').slice(0, 16) };
 }
 
@@ -52,7 +63,9 @@ export function refValue(ref: string): string {
 }
 
 async function commitOf(workspace: Workspace, ref: string): Promise<string | undefined> {
-  const { stdout, exitCode } = await git(workspace.root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], { okExitCodes: [0, 1, 128] });
+  const { stdout, exitCode } = await git(workspace.root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
+    okExitCodes: [0, 1, 128],
+  });
   return exitCode === 0 ? stdout.trim() : undefined;
 }
 

@@ -40,5 +40,7 @@ export function route(task: string, model: string, effort: Effort, config: Confi
 export function clampEffort(effort: Effort, supported: readonly Effort[]): Effort {
   if (supported.includes(effort)) return effort;
   const wanted = EFFORTS.indexOf(effort);
-  return [...supported].sort((a, b) => Math.abs(EFFORTS.indexOf(a) - wanted) - Math.abs(EFFORTS.indexOf(b) - wanted) || EFFORTS.indexOf(b) - EFFORTS.indexOf(a))[0]!;
+  return [...supported].sort(
+    (a, b) => Math.abs(EFFORTS.indexOf(a) - wanted) - Math.abs(EFFORTS.indexOf(b) - wanted) || EFFORTS.indexOf(b) - EFFORTS.indexOf(a),
+  )[0]!;
 }

@@ -78,16 +78,23 @@ export function renderScan(result: RepoScanOutput): string {
       case 'overview':
         return renderOverview(result as Partial<Overview>);
       case 'tree':
-        return [`${result.totalEntries} files${result.truncated ? `, showing ${result.entries?.length}` : ''}`, ...(result.entries ?? []).map((e) => renderEntry(e as EntryInfo))].join('\n');
+        return [
+          `${result.totalEntries} files${result.truncated ? `, showing ${result.entries?.length}` : ''}`,
+          ...(result.entries ?? []).map((e) => renderEntry(e as EntryInfo)),
+        ].join('\n');
       case 'search':
         return withSkipped(
-          [`${result.totalMatches} matching lines${result.truncated ? `, showing ${result.matches?.length}` : ''}`, ...(result.matches ?? []).map(renderMatch)].join('\n'),
+          [
+            `${result.totalMatches} matching lines${result.truncated ? `, showing ${result.matches?.length}` : ''}`,
+            ...(result.matches ?? []).map(renderMatch),
+          ].join('\n'),
           result,
         );
       case 'symbols':
         return withSkipped(
-          (result.files ?? []).map((f) => renderFileSymbols({ path: f.path, language: f.language ?? '', symbols: (f.symbols ?? []) as SymbolInfo[] })).join('\n') ||
-            'no symbols found',
+          (result.files ?? [])
+            .map((f) => renderFileSymbols({ path: f.path, language: f.language ?? '', symbols: (f.symbols ?? []) as SymbolInfo[] }))
+            .join('\n') || 'no symbols found',
           result,
         );
       case 'map':
@@ -99,7 +106,11 @@ export function renderScan(result: RepoScanOutput): string {
         ].join('\n');
     }
   })();
-  return result.truncated && result.nextCursor ? `${body}\n[truncated: pass cursor "${result.nextCursor}" for more]` : result.truncated ? `${body}\n[truncated to fit maxTokens]` : body;
+  return result.truncated && result.nextCursor
+    ? `${body}\n[truncated: pass cursor "${result.nextCursor}" for more]`
+    : result.truncated
+      ? `${body}\n[truncated to fit maxTokens]`
+      : body;
 }
 
 function withSkipped(body: string, result: RepoScanOutput): string {

@@ -177,17 +177,15 @@ function pageRank(graph: MapGraph, extra: ReadonlyArray<[number, number, number]
 /** A file's definitions, ranked by the share of rank that reaches the file through each one. */
 export function rankedSymbols(ranking: Ranking, fileIndex: number): Array<SymbolInfo & { rank: number }> {
   const { graph, rank, outWeight, mentioned } = ranking;
-  return graph.tags[fileIndex]!.symbols
-    .map((symbol) => {
-      const targets = graph.definers.get(symbol.name)?.length ?? 1;
-      const base = identifierWeight(symbol.name, targets) * (mentioned.has(symbol.name) ? MENTION_FACTOR : 1);
-      let score = 0;
-      for (const [src, uses] of graph.referrers.get(symbol.name) ?? []) {
-        if (src !== fileIndex) score += (rank[src]! * base * Math.sqrt(uses)) / outWeight[src]!;
-      }
-      return { ...symbol, rank: score };
-    })
-    .sort((a, b) => b.rank - a.rank || a.line - b.line);
+  return graph.tags[fileIndex]!.symbols.map((symbol) => {
+    const targets = graph.definers.get(symbol.name)?.length ?? 1;
+    const base = identifierWeight(symbol.name, targets) * (mentioned.has(symbol.name) ? MENTION_FACTOR : 1);
+    let score = 0;
+    for (const [src, uses] of graph.referrers.get(symbol.name) ?? []) {
+      if (src !== fileIndex) score += (rank[src]! * base * Math.sqrt(uses)) / outWeight[src]!;
+    }
+    return { ...symbol, rank: score };
+  }).sort((a, b) => b.rank - a.rank || a.line - b.line);
 }
 
 /** Identifiers named in a free-text query. */
@@ -230,8 +228,6 @@ export function renderMap(entries: readonly MapEntry[]): string {
     byFile.set(entry.path, list);
   }
   return [...byFile]
-    .map(([path, symbols]) =>
-      [renderMapEntry({ path }), ...symbols.sort((a, b) => a.symbol!.line - b.symbol!.line).map(renderMapEntry)].join('\n'),
-    )
+    .map(([path, symbols]) => [renderMapEntry({ path }), ...symbols.sort((a, b) => a.symbol!.line - b.symbol!.line).map(renderMapEntry)].join('\n'))
     .join('\n');
 }

@@ -124,7 +124,9 @@ async function searchPage(input: RepoScanInput, services: Services, offset: numb
   if (!input.query) throw new UserError('search needs a query', 'Pass query (text, or a regex with regex: true)');
   const query = { query: input.query, regex: input.regex, caseSensitive: input.caseSensitive, path: input.path, glob: input.glob };
   // A match renders to at least ~8 tokens, so this window always holds more than a page.
-  const { hits, total, ...skipped } = await searchFiles(services.workspace, query, offset, Math.max(20, budget >> 3), { ...(services.signal ? { signal: services.signal } : {}) });
+  const { hits, total, ...skipped } = await searchFiles(services.workspace, query, offset, Math.max(20, budget >> 3), {
+    ...(services.signal ? { signal: services.signal } : {}),
+  });
   const unread = offset === 0 ? await fitSkipped(skipped, budget >> 2) : { fields: {}, cost: 0 }; // named once, on the first page
   const matches = await withContext(services.workspace, hits, input.contextLines);
   const kept = await fitItems(matches, renderMatch, budget - unread.cost);
@@ -137,7 +139,10 @@ async function symbolsPage(input: RepoScanInput, services: Services, offset: num
   const { paths } = await listFiles(services.workspace, input);
   const candidates = paths.filter((path) => tagLanguageFor(path) !== undefined);
   if (input.path && !candidates.length) {
-    throw new UserError(`no file with symbol support under "${input.path}"`, 'Symbols cover TypeScript, JavaScript, Python, Go, Rust, Java, C, C++, C#, Ruby and PHP');
+    throw new UserError(
+      `no file with symbol support under "${input.path}"`,
+      'Symbols cover TypeScript, JavaScript, Python, Go, Rust, Java, C, C++, C#, Ruby and PHP',
+    );
   }
   const cache = TagCache.for(services.state);
   const files: NonNullable<Page['files']> = [];
@@ -278,7 +283,8 @@ async function readPage(input: RepoScanInput, services: Services, position: { of
   const first = position.offset || input.startLine || 1;
   const column = position.offset ? position.within : 0;
   const room = budget - COLUMN_NOTE_TOKENS;
-  if (room < 20) throw new UserError(`maxTokens ${budgetOf(input.maxTokens)} is too small to read a file`, `Pass at least ${HEADER_TOKENS + COLUMN_NOTE_TOKENS + 20}`);
+  if (room < 20)
+    throw new UserError(`maxTokens ${budgetOf(input.maxTokens)} is too small to read a file`, `Pass at least ${HEADER_TOKENS + COLUMN_NOTE_TOKENS + 20}`);
   const file = await readLines(services.workspace, input.path, {
     startLine: first,
     startColumn: column,

@@ -56,7 +56,9 @@ export const RepoScanOutput = z.object({
     .optional(),
   totalMatches: z.number().optional(),
   // symbols (files) and map (files, map)
-  files: z.array(z.object({ path: z.string(), language: z.string().optional(), rank: z.number().optional(), symbols: z.array(SymbolEntry).optional() })).optional(),
+  files: z
+    .array(z.object({ path: z.string(), language: z.string().optional(), rank: z.number().optional(), symbols: z.array(SymbolEntry).optional() }))
+    .optional(),
   map: z.string().optional(),
   parsedFiles: z.number().optional(),
   cachedFiles: z.number().optional(),

@@ -55,13 +55,7 @@ export interface SearchOptions {
  * output is streamed; elsewhere the same search runs in a worker thread. Neither runs the
  * regex on the server's thread: one that backtracks badly would stall every other call.
  */
-export async function searchFiles(
-  workspace: Workspace,
-  query: SearchQuery,
-  offset = 0,
-  limit = Infinity,
-  options: SearchOptions = {},
-): Promise<SearchWindow> {
+export async function searchFiles(workspace: Workspace, query: SearchQuery, offset = 0, limit = Infinity, options: SearchOptions = {}): Promise<SearchWindow> {
   if (!query.query) throw new UserError('query is empty', 'Pass the text or regex to search for');
   const pattern = compilePattern(query);
   if (await isGitRepository(workspace.root)) return gitGrep(workspace, query, pattern, offset, limit, options.signal);

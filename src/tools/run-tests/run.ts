@@ -147,11 +147,21 @@ async function planRun(input: RunTestsInput, context: RunTestsContext): Promise<
     if (fromScript) {
       notes.push(...fromScript.notes);
       if (invocation.replaced?.length) notes.push(`the script's ${invocation.replaced.map((r) => `"${r}"`).join(', ')} replaced by Baton's reporter`);
-      if (fromScript.before.length) notes.push(`ran the script's build step${fromScript.before.length > 1 ? 's' : ''} first: ${fromScript.before.map((step) => step.text).join('; ')}`);
+      if (fromScript.before.length)
+        notes.push(`ran the script's build step${fromScript.before.length > 1 ? 's' : ''} first: ${fromScript.before.map((step) => step.text).join('; ')}`);
       if (fromScript.skipped.length) notes.push(`not run: ${fromScript.skipped.join('; ')} (runner "npm-script" runs the whole test script)`);
     }
     const before = fromScript ? await Promise.all(fromScript.before.map((step) => beforeStep(request, step))) : [];
-    return { runner, runnerName: runner.id, request, invocation, parse: (report, output) => runner.parse(report, output, request), before, skippedSteps: fromScript?.skipped ?? [], notes };
+    return {
+      runner,
+      runnerName: runner.id,
+      request,
+      invocation,
+      parse: (report, output) => runner.parse(report, output, request),
+      before,
+      skippedSteps: fromScript?.skipped ?? [],
+      notes,
+    };
   } catch (error) {
     await rm(request.reportDir, { recursive: true, force: true });
     throw error;
@@ -173,7 +183,12 @@ async function beforeStep(request: RunRequest, step: ScriptStep): Promise<Plan['
  */
 async function testFile(workspace: Workspace, dir: string, given: string): Promise<string> {
   const absolute = await workspace.resolve(given);
-  if (!(await stat(absolute).then(() => true, () => false))) {
+  if (
+    !(await stat(absolute).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     throw new UserError(`file "${given}" does not exist`, 'Pass test files or folders that exist, relative to the workspace root');
   }
   return relativeTo(dir, absolute, given);
@@ -230,7 +245,12 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
     for (const step of plan.before) {
       job.progress(`running the script's build step: ${step.text}`);
       const remaining = input.timeoutSec * 1000 - (performance.now() - started);
-      const built = await runProcess(step.file, step.args, { ...common, cwd: plan.request.dir, env: { ...step.env, CI: 'true' }, timeoutMs: Math.max(1, remaining) });
+      const built = await runProcess(step.file, step.args, {
+        ...common,
+        cwd: plan.request.dir,
+        env: { ...step.env, CI: 'true' },
+        timeoutMs: Math.max(1, remaining),
+      });
       if (built.exitCode !== 0 || built.cancelled || built.timedOut) {
         const status = built.cancelled ? 'cancelled' : built.timedOut ? 'timeout' : 'error';
         return await shape(
@@ -241,7 +261,10 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
             durationMs: Math.round(performance.now() - started),
             output: built.output,
             logFile,
-            note: [...plan.notes, `the script's build step "${step.text}" ${status === 'error' ? `failed (exit ${built.exitCode ?? built.signal})` : `ended: ${status}`}; the tests did not run`].join('; '),
+            note: [
+              ...plan.notes,
+              `the script's build step "${step.text}" ${status === 'error' ? `failed (exit ${built.exitCode ?? built.signal})` : `ended: ${status}`}; the tests did not run`,
+            ].join('; '),
           },
           input.maxTokens,
         );
@@ -312,7 +335,8 @@ function statusOf(result: ProcessResult, outcome: RunnerOutcome, runner: string)
   if (result.timedOut) return 'timeout';
   if (outcome.summary.failed > 0 || outcome.errors.length > 0) return 'failed';
   if (outcome.summary.total === 0) {
-    const nothingCollected = result.exitCode === 0 || (runner === 'pytest' && result.exitCode === 5) || /no tests? (files )?(found|to run)/i.test(result.output);
+    const nothingCollected =
+      result.exitCode === 0 || (runner === 'pytest' && result.exitCode === 5) || /no tests? (files )?(found|to run)/i.test(result.output);
     return nothingCollected ? 'no-tests' : 'error';
   }
   return result.exitCode === 0 ? 'passed' : 'error';

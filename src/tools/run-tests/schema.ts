@@ -29,9 +29,7 @@ export const RunTestsOutput = z.object({
   exitCode: z.number().nullable(),
   durationMs: z.number(),
   summary: z.object({ total: z.number(), passed: z.number(), failed: z.number(), skipped: z.number() }),
-  failures: z.array(
-    z.object({ name: z.string(), file: z.string().optional(), line: z.number().optional(), message: z.string(), excerpt: z.string() }),
-  ),
+  failures: z.array(z.object({ name: z.string(), file: z.string().optional(), line: z.number().optional(), message: z.string(), excerpt: z.string() })),
   output: z.string(),
   reportSource: z.enum(['junit', 'json', 'text']),
   /** The whole output of the run, in the state dir. */

@@ -3,17 +3,7 @@
 // never import the walk that imports them.
 import type { Node } from 'web-tree-sitter';
 
-export type SymbolKind =
-  | 'function'
-  | 'method'
-  | 'class'
-  | 'struct'
-  | 'interface'
-  | 'trait'
-  | 'type'
-  | 'enum'
-  | 'constant'
-  | 'module';
+export type SymbolKind = 'function' | 'method' | 'class' | 'struct' | 'interface' | 'trait' | 'type' | 'enum' | 'constant' | 'module';
 
 /** Where a node sits: which container its definitions belong to, and whether it is local code. */
 export interface Scope {
@@ -107,15 +97,17 @@ function codeStartOf(node: Node): number {
 }
 
 export function tidySignature(head: string): string {
-  return head
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/([([]) /g, '$1')
-    .replace(/ ([)\]])/g, '$1')
-    .replace(/,([)\]])/g, '$1')
-    .replace(/;$/, '')
-    // `type Item struct {` reads better without its brace; `const api = {` would read worse.
-    .replace(/([\w)>]) ?\{$/, '$1');
+  return (
+    head
+      .replace(/\s+/g, ' ')
+      .trim()
+      .replace(/([([]) /g, '$1')
+      .replace(/ ([)\]])/g, '$1')
+      .replace(/,([)\]])/g, '$1')
+      .replace(/;$/, '')
+      // `type Item struct {` reads better without its brace; `const api = {` would read worse.
+      .replace(/([\w)>]) ?\{$/, '$1')
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

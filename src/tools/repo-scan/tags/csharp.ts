@@ -1,14 +1,6 @@
 // Symbol rules for C#.
 import type { Node } from 'web-tree-sitter';
-import {
-  callable,
-  definition,
-  nameOf,
-  namespaceDefinition,
-  typeDefinition,
-  type Extraction,
-  type LanguageRules,
-} from './common.js';
+import { callable, definition, nameOf, namespaceDefinition, typeDefinition, type Extraction, type LanguageRules } from './common.js';
 
 /** `const` fields and `static readonly` fields are constants. */
 function csharpConstantField(node: Node, extraction: Extraction): undefined {

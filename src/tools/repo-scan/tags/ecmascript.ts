@@ -1,16 +1,6 @@
 // Symbol rules for TypeScript, TSX and JavaScript (one table: the grammars share their node types).
 import type { Node } from 'web-tree-sitter';
-import {
-  callable,
-  definition,
-  LOCAL,
-  nameOf,
-  namespaceDefinition,
-  typeDefinition,
-  type Extraction,
-  type LanguageRules,
-  type Scope,
-} from './common.js';
+import { callable, definition, LOCAL, nameOf, namespaceDefinition, typeDefinition, type Extraction, type LanguageRules, type Scope } from './common.js';
 
 const FUNCTION_VALUES = new Set(['arrow_function', 'function_expression', 'function', 'generator_function']);
 

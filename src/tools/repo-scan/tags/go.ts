@@ -1,16 +1,6 @@
 // Symbol rules for Go.
 import type { Node } from 'web-tree-sitter';
-import {
-  callable,
-  definition,
-  firstTypeName,
-  LOCAL,
-  nameOf,
-  type Extraction,
-  type LanguageRules,
-  type Scope,
-  type SymbolKind,
-} from './common.js';
+import { callable, definition, firstTypeName, LOCAL, nameOf, type Extraction, type LanguageRules, type Scope, type SymbolKind } from './common.js';
 
 /** A spec's head is its `type`/`const` keyword line when the spec is not in a group. */
 function goSpecHead(spec: Node): Node {

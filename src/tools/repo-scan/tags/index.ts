@@ -10,15 +10,7 @@
 // share in common.ts.
 import type { Language, Node, Tree } from 'web-tree-sitter';
 import { C_RULES, CPP_RULES } from './c-family.js';
-import {
-  signatureOf,
-  type DefineOptions,
-  type DefinitionHandler,
-  type Extraction,
-  type LanguageRules,
-  type Scope,
-  type SymbolKind,
-} from './common.js';
+import { signatureOf, type DefineOptions, type DefinitionHandler, type Extraction, type LanguageRules, type Scope, type SymbolKind } from './common.js';
 import { CSHARP_RULES } from './csharp.js';
 import { ECMASCRIPT_RULES } from './ecmascript.js';
 import { GO_RULES } from './go.js';

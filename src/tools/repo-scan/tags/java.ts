@@ -1,12 +1,6 @@
 // Symbol rules for Java.
 import type { Node } from 'web-tree-sitter';
-import {
-  callable,
-  nameOf,
-  typeDefinition,
-  type Extraction,
-  type LanguageRules,
-} from './common.js';
+import { callable, nameOf, typeDefinition, type Extraction, type LanguageRules } from './common.js';
 
 function hasModifiers(modifiers: Node | null | undefined, wanted: readonly string[]): boolean {
   if (!modifiers) return false;

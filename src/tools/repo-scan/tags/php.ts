@@ -1,13 +1,6 @@
 // Symbol rules for PHP.
 import type { Node } from 'web-tree-sitter';
-import {
-  callable,
-  nameOf,
-  typeDefinition,
-  type Extraction,
-  type LanguageRules,
-  type Scope,
-} from './common.js';
+import { callable, nameOf, typeDefinition, type Extraction, type LanguageRules, type Scope } from './common.js';
 
 /** `namespace App;` names the file's namespace; only the braced form encloses declarations. */
 function phpNamespace(node: Node, extraction: Extraction): Scope | undefined {

@@ -1,11 +1,6 @@
 // Symbol rules for Python.
 import type { Node } from 'web-tree-sitter';
-import {
-  callable,
-  typeDefinition,
-  type Extraction,
-  type LanguageRules,
-} from './common.js';
+import { callable, typeDefinition, type Extraction, type LanguageRules } from './common.js';
 
 const UPPER_CASE = /^_*[A-Z][A-Z0-9_]*$/;
 

@@ -1,15 +1,6 @@
 // Symbol rules for Ruby.
 import type { Node } from 'web-tree-sitter';
-import {
-  callable,
-  LOCAL,
-  nameOf,
-  type DefinitionHandler,
-  type Extraction,
-  type LanguageRules,
-  type Scope,
-  type SymbolKind,
-} from './common.js';
+import { callable, LOCAL, nameOf, type DefinitionHandler, type Extraction, type LanguageRules, type Scope, type SymbolKind } from './common.js';
 
 /** `class Billing::Invoice` is named Invoice. */
 function rubyNameOf(node: Node): Node | null {

@@ -1,15 +1,6 @@
 // Symbol rules for Rust.
 import type { Node } from 'web-tree-sitter';
-import {
-  callable,
-  definition,
-  firstTypeName,
-  namespaceDefinition,
-  typeDefinition,
-  type Extraction,
-  type LanguageRules,
-  type Scope,
-} from './common.js';
+import { callable, definition, firstTypeName, namespaceDefinition, typeDefinition, type Extraction, type LanguageRules, type Scope } from './common.js';
 
 /** `impl Foo`, `impl<T> Trait for Foo<T>`: no symbol, but its functions are methods of Foo. */
 function rustImpl(node: Node, extraction: Extraction): Scope | undefined {

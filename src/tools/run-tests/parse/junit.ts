@@ -52,8 +52,7 @@ export function parseJunit(xml: string, options: JunitOptions = {}): ParsedRepor
   const pytest = isPytestReport(documentElement);
   const collected: Collected = { cases: [], errors: [] };
   // A lone <testsuite> root (mocha's xunit) is walked like a suite inside <testsuites>.
-  const top =
-    documentElement.name === 'testsuites' ? documentElement : { name: 'testsuites', attrs: {}, children: [documentElement], text: '' };
+  const top = documentElement.name === 'testsuites' ? documentElement : { name: 'testsuites', attrs: {}, children: [documentElement], text: '' };
   walkSuite(top, [], undefined, { ...options, pytest }, collected);
   return { cases: collected.cases, summary: countCases(collected.cases), errors: collected.errors };
 }
@@ -66,7 +65,9 @@ export function parseJunit(xml: string, options: JunitOptions = {}): ParsedRepor
 const XML_INVALID_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g;
 
 function toTree(xml: string): XmlElement {
-  const cleaned = stripAnsi(xml).replace(/^\uFEFF/, '').replace(XML_INVALID_CHARS, '');
+  const cleaned = stripAnsi(xml)
+    .replace(/^\uFEFF/, '')
+    .replace(XML_INVALID_CHARS, '');
   if (cleaned.trim() === '') throw new Error('JUnit report is empty');
   const verdict = XMLValidator.validate(cleaned);
   if (verdict !== true) {
@@ -251,8 +252,7 @@ const NODE_CLASSNAME = 'test';
 /** Describe blocks, classname and title, without repeating what the reporter already folded in. */
 function nameParts(name: string, classname: string, suiteNames: string[], root?: string): string[] {
   const parts = [...suiteNames];
-  const classnameAddsNothing =
-    classname === '' || classname === name || looksLikeFile(classname) || name.startsWith(`${classname} `);
+  const classnameAddsNothing = classname === '' || classname === name || looksLikeFile(classname) || name.startsWith(`${classname} `);
   const label = RUNNER_LABELS.has(classname.toLowerCase()) || classname === NODE_CLASSNAME;
   if (!classnameAddsNothing && !label) parts.push(classname);
   parts.push(looksLikeFile(name) ? projectPath(name, root) : name);
@@ -264,8 +264,7 @@ function nameParts(name: string, classname: string, suiteNames: string[], root?:
 
 function isPytestReport(documentElement: XmlElement): boolean {
   if ((documentElement.attrs.name ?? '').startsWith('pytest')) return true;
-  const suites =
-    documentElement.name === 'testsuite' ? [documentElement] : documentElement.children.filter((child) => child.name === 'testsuite');
+  const suites = documentElement.name === 'testsuite' ? [documentElement] : documentElement.children.filter((child) => child.name === 'testsuite');
   return suites.some((suite) => suite.attrs.name === 'pytest');
 }
 

@@ -128,7 +128,7 @@ function valueLines(err: MochaError): string[] {
   const messageLines = splitLines(err.message ?? '').filter((line) => line.trim() !== '');
   if (messageLines.length > 1 || err.actual === undefined || err.expected === undefined) return [];
   const show = (label: string, value: unknown) => {
-    const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2) ?? String(value);
+    const text = typeof value === 'string' ? value : (JSON.stringify(value, null, 2) ?? String(value));
     const lines = text.split('\n');
     if (lines.length === 1) return [`${label}: ${text}`];
     return [`${label}:`, ...lines.slice(0, MAX_VALUE_LINES).map((line) => `  ${line}`)];

@@ -243,9 +243,7 @@ function goText(lines: string[]): ParsedReport | undefined {
     else if (entry.verdict === 'FAIL') summary.failed++;
     else summary.skipped++;
   }
-  const cases = counted
-    .filter((entry) => entry.verdict === 'FAIL')
-    .map((entry) => failedCase(entry.name, goDetails(lines, entry.index, entry.indent)));
+  const cases = counted.filter((entry) => entry.verdict === 'FAIL').map((entry) => failedCase(entry.name, goDetails(lines, entry.index, entry.indent)));
   const compileLines = lines.filter((line) => /^\S+\.go:\d+:\d+: /.test(line));
   const errors = buildFailures.map((pkg) => cutLines([`${pkg}: build failed`, ...compileLines].join('\n')));
   return report(withTotal(summary), cases, errors);

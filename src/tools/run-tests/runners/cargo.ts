@@ -12,9 +12,17 @@ export const cargo: Runner = {
     // --exact matches the whole test path in every test binary; the same path in two binaries
     // (tests/a.rs and tests/b.rs both with `test_eq`) is told apart by the target: --test a,
     // --doc. A unit test's binary (lib or a bin) is not in the output, so with one all run.
-    const targets = only.length && only.every((test) => targetOf(test) !== undefined) ? [...new Set(only.map((test) => targetOf(test)!.join('\0')))].flatMap((target) => target.split('\0')) : [];
+    const targets =
+      only.length && only.every((test) => targetOf(test) !== undefined)
+        ? [...new Set(only.map((test) => targetOf(test)!.join('\0')))].flatMap((target) => target.split('\0'))
+        : [];
     const exact = only.length ? ['--', '--exact', ...new Set(only.map((test) => test.id ?? test.name))] : [];
-    return { file: 'cargo', args: ['test', '--no-fail-fast', '--color', 'never', ...targets, ...filter, ...exact], cwd: request.dir, env: { CARGO_TERM_COLOR: 'never' } };
+    return {
+      file: 'cargo',
+      args: ['test', '--no-fail-fast', '--color', 'never', ...targets, ...filter, ...exact],
+      cwd: request.dir,
+      env: { CARGO_TERM_COLOR: 'never' },
+    };
   },
   parse: (report, output) => ({ ...parseCargoTest(output), source: 'text' }),
   progress(line) {

@@ -9,7 +9,12 @@ export const go: Runner = {
   async invocation(request) {
     // Package folders always start with ./, so none reads as a flag (go test has no "--").
     // onlyFailed: only the packages the failures are in (a failure's file is its import path), not ./...
-    const failedPackages = request.only?.length ? await packageFolders(request, request.only.map((test) => test.file)) : undefined;
+    const failedPackages = request.only?.length
+      ? await packageFolders(
+          request,
+          request.only.map((test) => test.file),
+        )
+      : undefined;
     const packages = failedPackages ?? (request.files.length ? [...new Set(request.files.map((file) => `./${dirname(file)}`))] : ['./...']);
     const names = request.only?.map((test) => test.name.split('/')[0]!);
     const pattern = names?.length ? exactNamesPattern([...new Set(names)]) : request.testNamePattern;

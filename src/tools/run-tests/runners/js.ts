@@ -12,7 +12,8 @@ const PLAIN_ENV = { CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' };
 
 async function requireBin(request: RunRequest, name: string): Promise<string> {
   const bin = await localBin(request, name);
-  if (!bin) throw new UserError(`${name} is not installed for ${request.dir}`, `Install the project's dependencies (${request.packageManager} install) and run again`);
+  if (!bin)
+    throw new UserError(`${name} is not installed for ${request.dir}`, `Install the project's dependencies (${request.packageManager} install) and run again`);
   return bin;
 }
 
@@ -60,11 +61,22 @@ export const vitest: Runner = {
     }
     const command = first === 'related' ? ['related'] : ['run'];
     const rest = first !== undefined && VITEST_RUN.has(first) ? given.slice(1) : given;
-    const { options, files, pattern, replaced } = withProject({ ...request, ...(request.project ? { project: { ...request.project, args: rest } } : {}) }, VITEST_ARGS);
+    const { options, files, pattern, replaced } = withProject(
+      { ...request, ...(request.project ? { project: { ...request.project, args: rest } } : {}) },
+      VITEST_ARGS,
+    );
     return {
       file: await requireBin(request, 'vitest'),
       // No "--" before the files: vitest (cac) would drop them and run everything.
-      args: [...command, ...options, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...(pattern ? [`--testNamePattern=${pattern}`] : []), ...files],
+      args: [
+        ...command,
+        ...options,
+        '--reporter=default',
+        '--reporter=json',
+        `--outputFile.json=${reportFile}`,
+        ...(pattern ? [`--testNamePattern=${pattern}`] : []),
+        ...files,
+      ],
       cwd: request.dir,
       env: envOf(request),
       reportFile,
@@ -85,7 +97,15 @@ export const jest: Runner = {
     const { options, files, pattern, replaced } = withProject(request, JEST_ARGS);
     return {
       file: await requireBin(request, 'jest'),
-      args: [...options, '--ci', '--json', `--outputFile=${reportFile}`, '--testLocationInResults', ...(pattern ? [`--testNamePattern=${pattern}`] : []), ...afterOptions(files)],
+      args: [
+        ...options,
+        '--ci',
+        '--json',
+        `--outputFile=${reportFile}`,
+        '--testLocationInResults',
+        ...(pattern ? [`--testNamePattern=${pattern}`] : []),
+        ...afterOptions(files),
+      ],
       cwd: request.dir,
       env: envOf(request),
       reportFile,
@@ -154,7 +174,10 @@ export const node: Runner = {
  */
 function shellSafe(file: string): string {
   if (!/^[\p{L}\p{N}_@%+=:,./-]+$/u.test(file)) {
-    throw new UserError(`file "${file}" has characters a shell would interpret, and npm-script passes files through the script's shell`, 'Rename the file, or pass runner with the test runner itself');
+    throw new UserError(
+      `file "${file}" has characters a shell would interpret, and npm-script passes files through the script's shell`,
+      'Rename the file, or pass runner with the test runner itself',
+    );
   }
   return file;
 }

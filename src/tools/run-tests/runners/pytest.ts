@@ -9,7 +9,13 @@ async function python(request: RunRequest): Promise<string> {
   for (const dir of new Set([request.dir, request.root])) {
     for (const venv of ['.venv', 'venv']) {
       const candidate = join(dir, venv, 'bin', 'python');
-      if (await access(candidate).then(() => true, () => false)) return candidate;
+      if (
+        await access(candidate).then(
+          () => true,
+          () => false,
+        )
+      )
+        return candidate;
     }
   }
   return 'python3';
@@ -22,13 +28,20 @@ export const pytest: Runner = {
     // ./ paths and no "--": pytest loads `-p<name>` plugins from anywhere in argv, "--" or not.
     const targets = (request.only?.length ? request.only.map((test) => test.id ?? test.name) : request.files).map(pathArg);
     // -k takes the next element, which argparse (and pytest's -p pre-scan) would read as an option if it began with "-".
-    const expression = request.testNamePattern && !request.only?.length ? refuseOptionLike(request.testNamePattern, 'pytest', '"adds and not slow"') : undefined;
+    const expression =
+      request.testNamePattern && !request.only?.length ? refuseOptionLike(request.testNamePattern, 'pytest', '"adds and not slow"') : undefined;
     return {
       file: await python(request),
       args: [
-        '-m', 'pytest', `--junitxml=${reportFile}`, '-o', 'junit_family=xunit1',
-        '-p', 'no:cacheprovider', // no .pytest_cache written into the repository
-        '-v', '--color=no',
+        '-m',
+        'pytest',
+        `--junitxml=${reportFile}`,
+        '-o',
+        'junit_family=xunit1',
+        '-p',
+        'no:cacheprovider', // no .pytest_cache written into the repository
+        '-v',
+        '--color=no',
         ...(expression ? ['-k', expression] : []),
         ...targets,
       ],

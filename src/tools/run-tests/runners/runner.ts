@@ -58,7 +58,13 @@ export interface Runner {
 export async function localBin(request: RunRequest, name: string): Promise<string | undefined> {
   for (let dir = request.dir; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', '.bin', name);
-    if (await access(candidate).then(() => true, () => false)) return candidate;
+    if (
+      await access(candidate).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
     if (dir === request.root || dirname(dir) === dir) return undefined;
   }
 }
@@ -84,7 +90,10 @@ export function pathArg(path: string): string {
  */
 export function refuseOptionLike(pattern: string, runner: string, example: string): string {
   if (pattern.startsWith('-')) {
-    throw new UserError(`testNamePattern "${pattern}" cannot start with "-" for ${runner}: it would be read as an option`, `Start it with a test name, e.g. ${example}`);
+    throw new UserError(
+      `testNamePattern "${pattern}" cannot start with "-" for ${runner}: it would be read as an option`,
+      `Start it with a test name, e.g. ${example}`,
+    );
   }
   return pattern;
 }
