@@ -216,9 +216,14 @@ function allowedCommand(command: string, config: Config): string[] {
 }
 
 function noTests(note: string): RunTestsOutput {
+  return { ...emptyOutput('no-tests', 'none'), note };
+}
+
+/** A result with nothing run or nothing reported. */
+function emptyOutput(status: RunTestsOutput['status'], runner: string): RunTestsOutput {
   return {
-    status: 'no-tests',
-    runner: 'none',
+    status,
+    runner,
     command: [],
     exitCode: null,
     durationMs: 0,
@@ -226,7 +231,6 @@ function noTests(note: string): RunTestsOutput {
     failures: [],
     output: '',
     reportSource: 'text',
-    note,
   };
 }
 
@@ -343,18 +347,7 @@ function statusOf(result: ProcessResult, outcome: RunnerOutcome, runner: string)
 }
 
 function emptyResult(status: RunTestsOutput['status'], plan: Plan): RunTestsOutput {
-  return {
-    status,
-    runner: plan.runnerName,
-    command: [],
-    exitCode: null,
-    durationMs: 0,
-    summary: { total: 0, passed: 0, failed: 0, skipped: 0 },
-    failures: [],
-    output: '',
-    reportSource: 'text',
-    ...(plan.skippedSteps.length ? { skippedSteps: plan.skippedSteps } : {}),
-  };
+  return { ...emptyOutput(status, plan.runnerName), ...(plan.skippedSteps.length ? { skippedSteps: plan.skippedSteps } : {}) };
 }
 
 function noteFor(status: RunTestsOutput['status'], result: ProcessResult, outcome: RunnerOutcome, planNotes: string[]): { note?: string } {
