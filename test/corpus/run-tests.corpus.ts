@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs helper shared with the benchmarks
@@ -42,10 +42,12 @@ function prepare(project: CorpusProject): string {
   if (!existsSync(join(root, 'node_modules', '.corpus-deps'))) {
     execFileSync('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock'], { cwd: root, stdio: 'ignore' });
     mkdirSync(join(root, 'node_modules', '.bin'), { recursive: true });
-    if (!existsSync(join(root, 'node_modules', 'mocha'))) symlinkSync(join(BATON_NODE_MODULES, 'mocha'), join(root, 'node_modules', 'mocha'));
     if (!existsSync(join(root, 'node_modules', '.bin', 'mocha'))) symlinkSync('../mocha/bin/mocha.js', join(root, 'node_modules', '.bin', 'mocha'));
     writeFileSync(join(root, 'node_modules', '.corpus-deps'), '');
   }
+  // The cache outlives checkouts: mocha is linked to the checkout running now, every time.
+  rmSync(join(root, 'node_modules', 'mocha'), { force: true });
+  symlinkSync(join(BATON_NODE_MODULES, 'mocha'), join(root, 'node_modules', 'mocha'));
   return root;
 }
 
