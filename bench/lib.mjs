@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks: a minimal JSON-RPC client over stdio (so the client
 // adds as little as possible to what is measured), statistics and reporting.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,4 +83,31 @@ export function report(name, columns, rows, extra = {}) {
   const file = join(ROOT, 'bench', 'results', `${name}.json`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify({ name, date: new Date().toISOString(), node: process.version, columns, rows, ...extra }, null, 2));
+}
+
+export const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+
+/** Median wall time of a command (git grep, git ls-files), run RUNS times; exit 1 counts as success. */
+export function timeCommand(args, cwd) {
+  const samples = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    const result = spawnSync(args[0], args.slice(1), { cwd, maxBuffer: 1 << 30 });
+    if (result.status !== 0 && result.status !== 1) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
+    samples.push(performance.now() - started);
+  }
+  return median(samples);
+}
+
+/** Median time of a repo-scan call over `rpc`, and its last result. */
+export async function timeCall(rpc, args, runs = RUNS) {
+  const samples = [];
+  let last;
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    last = (await rpc.request('tools/call', { name: 'repo-scan', arguments: args })).message;
+    samples.push(performance.now() - started);
+    if (last.result?.isError) throw new Error(`repo-scan ${JSON.stringify(args)}: ${last.result.content[0].text}`);
+  }
+  return { ms: median(samples), result: last.result.structuredContent };
 }

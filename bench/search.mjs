@@ -1,38 +1,8 @@
-// repo-scan search side by side with its baselines in one run: inside git against `git grep`
-// (which does the scanning there), outside git against `grep -r` (Baton scans in a worker
-// thread there), plus the first search of a fresh server outside git, which pays for
-// starting that worker.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchRepo, plainTree } from './fixtures.mjs';
-import { BATON_CLI, median, ms, ratio, report, StdioRpc } from './lib.mjs';
-
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-
-function timeCommand(args, cwd) {
-  const samples = [];
-  for (let i = 0; i < RUNS; i++) {
-    const started = performance.now();
-    const result = spawnSync(args[0], args.slice(1), { cwd, maxBuffer: 1 << 30 });
-    if (result.status !== 0 && result.status !== 1) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
-    samples.push(performance.now() - started);
-  }
-  return median(samples);
-}
-
-async function timeCall(rpc, args, runs = RUNS) {
-  const samples = [];
-  let last;
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    last = (await rpc.request('tools/call', { name: 'repo-scan', arguments: args })).message;
-    samples.push(performance.now() - started);
-    if (last.result?.isError) throw new Error(`repo-scan ${JSON.stringify(args)}: ${last.result.content[0].text}`);
-  }
-  return { ms: median(samples), result: last.result.structuredContent };
-}
+import { BATON_CLI, median, ms, RUNS, ratio, report, StdioRpc, timeCall, timeCommand } from './lib.mjs';
 
 async function withServer(root, body) {
   const state = mkdtempSync(join(tmpdir(), 'baton-bench-state-'));
