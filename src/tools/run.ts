@@ -71,28 +71,17 @@ interface StringLeaf {
 }
 
 function longStrings(node: unknown, out: StringLeaf[] = []): StringLeaf[] {
-  if (Array.isArray(node)) {
-    node.forEach((item, i) => {
-      if (typeof item === 'string' && item.length > MIN_KEPT_CHARS + CUT_MARK.length)
-        out.push({
-          value: item,
-          set: (value) => {
-            node[i] = value;
-          },
-        });
-      else longStrings(item, out);
-    });
-  } else if (node && typeof node === 'object') {
-    const record = node as Record<string, unknown>;
-    for (const [key, item] of Object.entries(record)) {
-      if (typeof item === 'string' && item.length > MIN_KEPT_CHARS + CUT_MARK.length)
-        out.push({
-          value: item,
-          set: (value) => {
-            record[key] = value;
-          },
-        });
-      else longStrings(item, out);
+  if (!node || typeof node !== 'object') return out;
+  const holder = node as Record<string | number, unknown>;
+  for (const [key, item] of Array.isArray(node) ? node.entries() : Object.entries(node)) {
+    if (typeof item !== 'string') longStrings(item, out);
+    else if (item.length > MIN_KEPT_CHARS + CUT_MARK.length) {
+      out.push({
+        value: item,
+        set: (value) => {
+          holder[key] = value;
+        },
+      });
     }
   }
   return out;

@@ -1,39 +1,25 @@
 import { UserError } from '../../core/errors.js';
+import { shellWords, Unsupported } from '../../core/test-script.js';
+
+const NO_SHELL = 'Baton runs commands without a shell: give one program and its arguments';
 
 /**
- * Splits a command string into argv the way a shell would quote it ('…', "…", backslash),
- * without being a shell: no variables, globs, pipes or `&&`; those are refused, not ignored.
+ * Splits a command string into argv the way a shell quotes words ('…', "…", backslash), with
+ * the same reader as test scripts (core/test-script.ts): no variables, globs, pipes or `&&`;
+ * those are refused, not ignored.
  */
 export function splitArgv(command: string): string[] {
-  const args: string[] = [];
-  let current = '';
-  let quote: '"' | "'" | undefined;
-  let started = false;
-  for (let i = 0; i < command.length; i++) {
-    const char = command[i]!;
-    if (quote) {
-      if (char === quote) quote = undefined;
-      else if (char === '\\' && quote === '"' && i + 1 < command.length) current += command[++i];
-      else current += char;
-    } else if (char === '"' || char === "'") {
-      quote = char;
-      started = true;
-    } else if (char === '\\' && i + 1 < command.length) {
-      current += command[++i];
-      started = true;
-    } else if (/\s/.test(char)) {
-      if (started) args.push(current);
-      current = '';
-      started = false;
-    } else {
-      if (/[|&;<>`$]/.test(char)) {
-        throw new UserError(`command contains "${char}", which needs a shell`, 'Baton runs commands without a shell: give one program and its arguments');
-      }
-      current += char;
-      started = true;
-    }
+  let tokens: ReturnType<typeof shellWords>;
+  try {
+    tokens = shellWords(command);
+  } catch (error) {
+    if (error instanceof Unsupported) throw new UserError(`command: ${error.message}`, NO_SHELL);
+    throw error;
   }
-  if (quote) throw new UserError(`command has an unclosed ${quote} quote`);
-  if (started) args.push(current);
-  return args;
+  const words: string[] = [];
+  for (const token of tokens) {
+    if ('op' in token) throw new UserError(`command contains "${token.op}", which needs a shell`, NO_SHELL);
+    words.push(token.word);
+  }
+  return words;
 }
