@@ -1,7 +1,7 @@
 // Bundles the CLI with esbuild: one entry file plus lazily loaded chunks. Resolving and
 // compiling hundreds of node_modules files is what makes an MCP server slow to start;
 // a bundle with the heavy parts (tokenizer, openai, HTTP stack) split out avoids both.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -64,12 +64,12 @@ const shared = {
   logLevel: 'warning',
 };
 
-// tools/list never changes at run time, so its entries are computed here, once.
+// tools/list and the o200k table never change at run time, so they are computed here, once.
 // (Split like the real bundle: esbuild orders lazily imported modules correctly only then.)
-const toolListDir = new URL('../dist/tool-list-build/', import.meta.url);
-await build({ ...shared, entryPoints: { entry: 'scripts/tool-list-entry.ts' }, outdir: toolListDir.pathname, splitting: true });
-const { tools } = await import(new URL('entry.js', toolListDir).href);
-rmSync(toolListDir, { recursive: true });
+const assetsDir = new URL('../dist/assets-build/', import.meta.url);
+await build({ ...shared, entryPoints: { entry: 'scripts/build-assets-entry.ts' }, outdir: assetsDir.pathname, splitting: true });
+const { tools, vocabulary } = await import(new URL('entry.js', assetsDir).href);
+rmSync(assetsDir, { recursive: true });
 stubbedHits.clear(); // the check is about the bundle that ships
 
 await build({
@@ -84,3 +84,4 @@ await build({
   define: { __BATON_VERSION__: JSON.stringify(version), __BATON_TOOL_LIST__: JSON.stringify(tools) },
 });
 checkStubsUsed();
+writeFileSync(new URL('../dist/o200k.bin', import.meta.url), vocabulary());

@@ -134,8 +134,18 @@ function warmUp(workspace: WorkspaceSource | undefined, log: Logger): void {
       const { warmTokenizer } = await import('./core/budget.js');
       await warmTokenizer();
       await Promise.all(TOOLS.map((tool) => tool.schemas()));
-      const [{ SessionStore }] = await Promise.all([import('./session/store.js'), import('./session/session.js'), import('./tools/repo-scan/scan.js')]);
-      if (workspace) await SessionStore.for((await workspace()).state).current();
+      const [{ SessionStore }, { languageTable }, { isGitRepository }] = await Promise.all([
+        import('./session/store.js'),
+        import('./tools/repo-scan/languages.js'),
+        import('./core/git.js'),
+        import('./session/session.js'),
+        import('./tools/repo-scan/scan.js'),
+      ]);
+      await languageTable();
+      if (!workspace) return;
+      const { workspace: files, state } = await workspace();
+      // The first git call also loads the process wrapper; its answer is cached for the root.
+      await Promise.all([SessionStore.for(state).current(), isGitRepository(files.root)]);
     })().catch((error: unknown) => log.debug(`warm-up: ${describeError(error)}`));
   });
 }

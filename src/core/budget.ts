@@ -16,9 +16,12 @@ export function budgetOf(maxTokens: number | undefined): number {
 type Encoder = { countTokens(text: string): number };
 let encoder: Promise<Encoder> | undefined;
 
-/** The o200k tokenizer, loaded on first use: loading it is the largest single start-up cost (bench/startup.mjs), which start-up must not pay. */
+/** The o200k counter, loaded on first use: start-up must not pay for it (bench/startup.mjs). */
 function loadEncoder(): Promise<Encoder> {
-  encoder ??= import('gpt-tokenizer/encoding/o200k_base');
+  encoder ??= import('./o200k.js').then(async ({ loadTokenCounter }) => {
+    const counter = await loadTokenCounter();
+    return { countTokens: (text: string) => counter.count(text) };
+  });
   return encoder;
 }
 

@@ -26,7 +26,7 @@ describe('stdio server', () => {
     expect(client.getServerCapabilities()).toMatchObject({ logging: {}, tools: {} });
     const { tools } = await client.listTools();
     // The bundle answers from a list baked in at build time: it must be what the source registers.
-    const { tools: fromSource } = await import('../../scripts/tool-list-entry.js');
+    const { tools: fromSource } = await import('../../scripts/build-assets-entry.js');
     expect(tools).toEqual(JSON.parse(JSON.stringify(fromSource)));
     expect(tools.map((tool) => tool.name)).toEqual(['repo-scan', 'apply-patch', 'run-tests', 'delegate-to-codex', 'session']);
     expect(await client.ping()).toEqual({});

@@ -28,6 +28,14 @@ describe('repo-scan read', () => {
   });
   afterAll(() => dir.cleanup());
 
+  it("reads a file that holds a tokenizer's special-token text (counted as text, not refused)", async () => {
+    // Tokenizer sources and model transcripts hold these strings; counting them must not fail.
+    const text = Array.from({ length: 400 }, (_, i) => `line ${i}: <|endoftext|> <|im_start|>user`).join('\n');
+    await writeFile(join(plainServices.workspace.root, 'special.txt'), text);
+    const pages = await readAll('special.txt', 500);
+    expect(pages.map((page) => page.text).join('\n')).toBe(text);
+  });
+
   /** Every page of a read, checking each stays in budget and moves on. */
   const readAll = async (path: string, maxTokens: number): Promise<RepoScanOutput[]> => {
     const pages: RepoScanOutput[] = [];
