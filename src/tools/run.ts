@@ -1,4 +1,4 @@
-import { budgetOf, channelTokens } from '../core/budget.js';
+import { budgetOf, channelTokens, countTokens } from '../core/budget.js';
 import type { ToolContext } from '../core/context.js';
 import type { ToolSpec } from './spec.js';
 
@@ -20,7 +20,10 @@ export async function runTool(spec: ToolSpec, args: Record<string, unknown>, con
     const used = await channelTokens(best.output, best.text, budget);
     if (used <= budget) return best;
     if (attempt > REFIT_TRIES) break;
-    asked = Math.floor((asked * budget) / used) - 20;
+    // Scaled from what the tool filled, not from what it was asked: a page that ends with its
+    // list (its text well within budget, its JSON not) is the same page for any larger ask.
+    const filled = Math.min(asked, await countTokens(best.text));
+    asked = Math.floor((filled * budget) / used) - 20;
     // A budget the tool refuses as too small ends the tries; the last result stands.
     const output = (await spec.run({ ...args, maxTokens: asked }, context).catch(() => undefined)) as Record<string, unknown> | undefined;
     if (!output) break;

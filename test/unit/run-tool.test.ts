@@ -50,6 +50,34 @@ describe('runTool keeps both channels within maxTokens', () => {
     expect(output.diff).not.toMatch(/cut to fit/);
   });
 
+  it('fetches again a result whose text is well within budget but whose JSON is not', async () => {
+    // As repo-scan symbols of a few files: the page stops at the end of the list, not at the
+    // budget, so asking for a little less than before changes nothing; the text must shrink.
+    const Verbose = z.object({ items: z.array(z.object({ name: z.string(), kind: z.string(), line: z.number(), endLine: z.number() })) });
+    const runs = { count: 0 };
+    const verbose = defineTool<typeof Input, typeof Verbose>({
+      name: 'verbose',
+      title: 'Verbose',
+      description: 'verbose',
+      annotations: {},
+      schemas: async () => ({ input: Input, output: Verbose }),
+      run: async (input) => {
+        runs.count++;
+        const fits = Math.floor((input.maxTokens ?? 4000) / 2); // about 2 text tokens an item
+        const items = Array.from({ length: Math.min(input.size, fits) }, (_, i) => ({ name: `n${i}`, kind: 'function', line: i + 1, endLine: i + 2 }));
+        return { items };
+      },
+      render: (output) => output.items.map((item) => item.name).join('\n'),
+      logged: false,
+      refit: () => true,
+    });
+    const { output, text } = await runTool(verbose, { size: 70, maxTokens: 1000 }, context);
+    expect(countTokens(text)).toBeLessThan(500);
+    expect(both(output, text)).toBeLessThanOrEqual(1000);
+    expect((output.items as unknown[]).length).toBeGreaterThan(20);
+    expect(runs.count).toBeGreaterThan(1);
+  });
+
   it('leaves a result within budget alone', async () => {
     const runs = { count: 0 };
     const result = await runTool(tool(runs, false), { size: 10, maxTokens: 4000 }, context);
