@@ -64,11 +64,11 @@ const shared = {
   logLevel: 'warning',
 };
 
-// tools/list and the o200k table never change at run time, so they are computed here, once.
+// tools/list, the language maps and the o200k table never change at run time, so they are computed here, once.
 // (Split like the real bundle: esbuild orders lazily imported modules correctly only then.)
 const assetsDir = new URL('../dist/assets-build/', import.meta.url);
 await build({ ...shared, entryPoints: { entry: 'scripts/build-assets-entry.ts' }, outdir: assetsDir.pathname, splitting: true });
-const { tools, vocabulary } = await import(new URL('entry.js', assetsDir).href);
+const { tools, languages, vocabulary } = await import(new URL('entry.js', assetsDir).href);
 rmSync(assetsDir, { recursive: true });
 stubbedHits.clear(); // the check is about the bundle that ships
 
@@ -81,7 +81,7 @@ await build({
   sourcemap: 'linked',
   sourcesContent: false, // stacks map to files and lines (src/core/stack.ts); the sources are in src/
   chunkNames: 'chunks/[name]-[hash]',
-  define: { __BATON_VERSION__: JSON.stringify(version), __BATON_TOOL_LIST__: JSON.stringify(tools) },
+  define: { __BATON_VERSION__: JSON.stringify(version), __BATON_TOOL_LIST__: JSON.stringify(tools), __BATON_LANGUAGES__: JSON.stringify(languages) },
 });
 checkStubsUsed();
 writeFileSync(new URL('../dist/o200k.bin', import.meta.url), vocabulary());

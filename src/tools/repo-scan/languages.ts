@@ -52,10 +52,19 @@ const PREFERRED = [
 ];
 const TYPE_RANK: Record<string, number> = { programming: 0, markup: 1, data: 2, prose: 3 };
 
+/** Extension (lower case, with its dot) and file name -> language: what the table is made of. */
+export interface LanguageMaps {
+  extensions: Record<string, string>;
+  filenames: Record<string, string>;
+}
+
+/** The maps computed at build time (scripts/build.mjs), so a bundled server never loads Linguist's data. */
+declare const __BATON_LANGUAGES__: LanguageMaps | undefined;
+
 let table: Promise<LanguageTable> | undefined;
 
 export function languageTable(): Promise<LanguageTable> {
-  table ??= import('linguist-languages').then((languages) => buildTable(Object.values(languages) as LinguistLanguage[]));
+  table ??= (typeof __BATON_LANGUAGES__ !== 'undefined' ? Promise.resolve(__BATON_LANGUAGES__) : linguistMaps()).then(tableOf);
   return table;
 }
 
@@ -66,19 +75,26 @@ interface LinguistLanguage {
   filenames?: string[];
 }
 
-function buildTable(languages: LinguistLanguage[]): LanguageTable {
+/** The maps from the `linguist-languages` package. */
+export async function linguistMaps(): Promise<LanguageMaps> {
+  const languages = Object.values(await import('linguist-languages')) as LinguistLanguage[];
   const byExtension = new Map<string, LinguistLanguage[]>();
-  const byFilename = new Map<string, string>();
+  const filenames: Record<string, string> = {};
   for (const language of languages) {
     for (const ext of language.extensions ?? []) {
       const key = ext.toLowerCase();
       byExtension.set(key, [...(byExtension.get(key) ?? []), language]);
     }
-    for (const name of language.filenames ?? []) if (!byFilename.has(name)) byFilename.set(name, language.name);
+    for (const name of language.filenames ?? []) filenames[name] ??= language.name;
   }
-  const chosen = new Map<string, string>();
-  for (const [ext, candidates] of byExtension) chosen.set(ext, pick(ext, candidates));
+  const extensions: Record<string, string> = {};
+  for (const [ext, candidates] of byExtension) extensions[ext] = pick(ext, candidates);
+  return { extensions, filenames };
+}
 
+function tableOf(maps: LanguageMaps): LanguageTable {
+  const byFilename = new Map(Object.entries(maps.filenames));
+  const byExtension = new Map(Object.entries(maps.extensions));
   return {
     languageOf(path) {
       const name = path.slice(path.lastIndexOf('/') + 1);
@@ -86,7 +102,7 @@ function buildTable(languages: LinguistLanguage[]): LanguageTable {
       if (byName) return byName;
       // Longest extension first, so `.d.ts` or `.tar.gz`-style compounds win over the last part.
       for (let dot = name.indexOf('.', 1); dot !== -1; dot = name.indexOf('.', dot + 1)) {
-        const language = chosen.get(name.slice(dot).toLowerCase());
+        const language = byExtension.get(name.slice(dot).toLowerCase());
         if (language) return language;
       }
       return undefined;

@@ -1,7 +1,7 @@
 import { detectTestRunners, readManifests, type DetectedRunner, type Manifest } from '../../core/project.js';
 import type { Workspace } from '../../core/workspace.js';
 import { comparePaths, countFileLines, listFiles, mapLimit } from '../../core/files.js';
-import { git, gitStatus } from '../../core/git.js';
+import { git, gitStatus, isGitRepository } from '../../core/git.js';
 import { languageTable, provenanceOf } from './languages.js';
 import { Skips, type Skipped } from './skipped.js';
 
@@ -36,13 +36,20 @@ const README_MAX_LINES = 30;
 const README_MAX_BYTES = 64 << 10;
 
 export async function overview(workspace: Workspace): Promise<Overview> {
+  // What needs no listing (git's status and line counts, the test runners) starts beside it:
+  // on a small repository these processes are most of the call.
+  const inGit = await isGitRepository(workspace.root);
+  const status = inGit ? gitStatus(workspace.root) : undefined;
+  const gitLines = inGit ? gitLineCounts(workspace.root) : undefined;
+  const runners = detectTestRunners(workspace.root);
+  for (const started of [status, gitLines, runners]) started?.catch(() => undefined); // awaited below, even when the listing fails first
   const files = await listFiles(workspace);
   const skips = new Skips();
   const [gitState, languages, manifests, testRunners, readme] = await Promise.all([
-    files.git ? gitStatus(workspace.root) : null,
-    languageStats(workspace, files.paths, files.git, skips),
+    files.git ? (status ?? null) : null,
+    languageStats(workspace, files.paths, files.git ? gitLines : undefined, skips),
     readableManifests(workspace, files.paths, skips),
-    detectTestRunners(workspace.root),
+    runners,
     readmeExcerpt(workspace, files.paths, skips),
   ]);
   return {
@@ -61,11 +68,11 @@ export async function overview(workspace: Workspace): Promise<Overview> {
 async function languageStats(
   workspace: Workspace,
   paths: readonly string[],
-  inGit: boolean,
+  gitLines: Promise<Map<string, number>> | undefined,
   skips: Skips,
 ): Promise<Pick<Overview, 'languages' | 'vendoredFiles' | 'generatedFiles'>> {
   const table = await languageTable();
-  const lines = inGit ? await gitLineCounts(workspace.root) : await readLineCounts(workspace, paths, skips);
+  const lines = gitLines ? await gitLines : await readLineCounts(workspace, paths, skips);
   const stats = new Map<string, LanguageStats>();
   let vendoredFiles = 0;
   let generatedFiles = 0;
