@@ -5,7 +5,19 @@ import { describeEntries, listFiles } from '../../core/files.js';
 import { provenanceOf } from './languages.js';
 import { overview } from './overview.js';
 import { readLines } from './read.js';
-import { renderEntry, renderFileSymbols, renderMatch, renderOverview, renderReadLine, renderSkipped, renderSkippedLine } from './render.js';
+import {
+  renderDefinition,
+  renderEntry,
+  renderFileSymbols,
+  renderMatch,
+  renderOverview,
+  renderReadLine,
+  renderSkipped,
+  renderSkippedLine,
+  renderUse,
+  renderUsesHead,
+} from './render.js';
+import { identifierOf, referenceIndex, usesIn, type Definition, type FileUses } from './references.js';
 import { buildGraph, identifiersIn, mapEntries, rankFiles, renderMap, renderMapEntry, type MapEntry, type MapGraph, type Ranking } from './repomap.js';
 import type { RepoScanInput, RepoScanOutput } from './schema.js';
 import { searchFiles, withContext } from './search.js';
@@ -39,6 +51,8 @@ export async function repoScan(input: RepoScanInput, services: Services): Promis
       return { ...base, ...(await symbolsPage(input, services, offset, budget)) };
     case 'map':
       return { ...base, ...(await mapPage(input, services, offset, budget)) };
+    case 'references':
+      return { ...base, ...(await referencesPage(input, services, offset, budget)) };
     case 'read':
       return { ...base, ...(await readPage(input, services, position, budget)) };
   }
@@ -322,5 +336,74 @@ async function readPage(input: RepoScanInput, services: Services, position: { of
     ...(cutAt !== undefined ? { endColumn: cutAt } : {}),
     truncated: more,
     ...(more ? next(input, cutAt === undefined ? last + 1 : last, cutAt) : {}),
+  };
+}
+
+/** What an item costs in the larger of its two channels: its text line or its JSON. */
+function costlier(text: string, item: unknown): string {
+  const json = JSON.stringify(item);
+  return json.length > text.length ? json : text;
+}
+
+/**
+ * Uses of one identifier, best file first. The cursor's offset counts uses across files; the
+ * cached counts say where it falls, so a page parses only the files it shows. Definitions (and
+ * unread files) are named once, on the first page.
+ */
+async function referencesPage(input: RepoScanInput, services: Services, offset: number, budget: number): Promise<Page> {
+  const name = identifierOf(input.query);
+  const index = await referenceIndex(services, name, input);
+  const first = input.cursor === undefined;
+  const unread = first ? await fitSkipped(skippedFields(index.skipped), budget >> 2) : { fields: {}, cost: 0 };
+  let remaining = budget - unread.cost;
+  let definitions: Definition[] | undefined;
+  if (first) {
+    const kept = await fitItems(index.definitions, (d) => costlier(renderDefinition(d), d), remaining >> 1);
+    definitions = index.definitions.slice(0, kept);
+    remaining -= await countTokens(definitions.map((d) => costlier(renderDefinition(d), d) + '\n').join(''));
+  }
+
+  const references: FileUses[] = [];
+  let position = 0; // uses before the current file
+  let end = offset; // uses shown or passed
+  for (const file of index.files) {
+    if (position + file.count <= offset) {
+      position += file.count;
+      continue;
+    }
+    const head = await countTokens(costlier(renderUsesHead(file.path), { path: file.path, uses: [] }) + '\n');
+    if (head >= remaining) break;
+    const uses = (await usesIn(services.workspace, file.path, name)).slice(Math.max(0, offset - position));
+    const kept = await fitItems(uses, (use) => costlier(renderUse(use), use), remaining - head);
+    if (kept) {
+      references.push({ path: file.path, uses: uses.slice(0, kept) });
+      remaining -=
+        head +
+        (await countTokens(
+          uses
+            .slice(0, kept)
+            .map((use) => costlier(renderUse(use), use) + '\n')
+            .join(''),
+        ));
+    }
+    // A file holding fewer uses than counted (changed since its tags) ends where it ends.
+    end = kept < uses.length ? end + kept : position + file.count;
+    position += file.count;
+    if (kept < uses.length) break;
+  }
+  const more = end < index.total;
+  if (more && !references.length && !definitions?.length) {
+    throw new UserError(`maxTokens ${budgetOf(input.maxTokens)} is too small to show a use`, 'Pass a larger maxTokens');
+  }
+  return {
+    ...(definitions ? { definitions } : {}),
+    ...(definitions && definitions.length < index.definitions.length ? { totalDefinitions: index.definitions.length } : {}),
+    references,
+    totalReferences: index.total,
+    ...unread.fields,
+    truncated: more,
+    parsedFiles: index.parsed,
+    cachedFiles: index.cached,
+    ...(more ? next(input, end) : {}),
   };
 }
