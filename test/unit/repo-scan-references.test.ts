@@ -54,6 +54,8 @@ const SOURCES: Record<string, string> = {
   'src/log.ts': ['export function report(): void {', "  console.log('report');", '  console.error(new Error("x").stack);', '}', ''].join('\n'),
   'src/proto.js': ['class Box {', '  constructor() {', '    this.constructor.count = 1;', '  }', '}', 'module.exports = { Box };', ''].join('\n'),
   'src/hub.ts': 'export class Hub {\n  size = 1;\n}\n',
+  // Minified: thousands of uses on one line.
+  'src/min.js': `${'tick(q);'.repeat(20_000)}\n`,
   ...MANY,
 };
 
@@ -131,6 +133,18 @@ describe('repo-scan references', () => {
     const use = result.references!.find((file) => file.path === 'src/long.ts')!.uses[1]!;
     expect(use.text.length).toBeLessThanOrEqual(162);
     expect(use.text).toMatch(/^….*formatName\('x', 'y'\).*…$/);
+  });
+
+  it('pages through thousands of uses on one minified line, each shown as a short window', async () => {
+    const first = await scan({ query: 'q', maxTokens: 2000 });
+    expect(first.totalReferences).toBe(20_000);
+    const uses = first.references![0]!.uses;
+    expect(uses.length).toBeGreaterThan(10);
+    expect(uses[0]).toEqual({ line: 1, column: 6, text: expect.stringMatching(/^(tick\(q\);)+…$/) });
+    expect(uses.every((use) => use.text.length <= 162)).toBe(true);
+    const second = await scan({ query: 'q', maxTokens: 2000, cursor: first.nextCursor! });
+    expect(second.references![0]!.uses[0]!.column).toBe(uses[uses.length - 1]!.column + 8);
+    expect(second.references![0]!.uses[0]!.text).toMatch(/^…[tick();q]+…$/);
   });
 
   it('leaves out vendored and generated files, as the map does', async () => {

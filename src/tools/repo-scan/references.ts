@@ -161,36 +161,57 @@ function fileRankFor(scope: string, key: string, tags: ReadonlyMap<string, FileT
 }
 
 /**
- * The uses of `name` in one file, in order, each with its line, column (1-based, UTF-16), line
- * text and the innermost symbol around it. A file unreadable now (gone since it was listed) has none.
+ * The uses of `name` in one file, in order: the `max` from the `skip`th on, each with its line,
+ * column (1-based, UTF-16), line text and the innermost symbol around it; and how many the file
+ * holds. Only the uses returned are described, so a minified file with thousands of uses on one
+ * line costs one parse. A file unreadable now (gone since it was listed) has none.
  */
-export async function usesIn(workspace: Workspace, path: string, name: string): Promise<Use[]> {
+export async function usesIn(workspace: Workspace, path: string, name: string, skip = 0, max = Infinity): Promise<{ uses: Use[]; total: number }> {
   let source: string;
   try {
     source = (await workspace.readFile(path, { maxBytes: MAX_PARSE_BYTES })).toString('utf8');
   } catch {
-    return [];
+    return { uses: [], total: 0 };
   }
   const found = await extractUses(path, source, name);
-  if (!found) return [];
+  if (!found) return { uses: [], total: 0 };
   const { symbols } = found.tags;
   const uses: Use[] = [];
   let line = 1;
   let lineStart = 0;
-  for (const offset of found.uses) {
-    for (let newline = source.indexOf('\n', lineStart); newline !== -1 && newline < offset; newline = source.indexOf('\n', lineStart)) {
-      lineStart = newline + 1;
+  let lineEnd = lineEndFrom(source, 0);
+  for (const offset of found.uses.slice(skip, skip + max)) {
+    while (offset > lineEnd) {
+      lineStart = lineEnd + 1;
+      lineEnd = lineEndFrom(source, lineStart);
       line++;
     }
-    let lineEnd = source.indexOf('\n', offset);
-    if (lineEnd === -1) lineEnd = source.length;
-    const raw = source.slice(lineStart, lineEnd).replace(/\r$/, '');
-    const indent = raw.length - raw.trimStart().length;
     const column = offset - lineStart + 1;
     const container = containerAt(symbols, line);
-    uses.push({ line, column, text: clip(raw.trim(), column - indent, USE_TEXT_CHARS), ...(container ? { container } : {}) });
+    uses.push({ line, column, text: textAround(source, lineStart, lineEnd, offset), ...(container ? { container } : {}) });
   }
-  return uses;
+  return { uses, total: found.uses.length };
+}
+
+function lineEndFrom(source: string, from: number): number {
+  const end = source.indexOf('\n', from);
+  return end === -1 ? source.length : end;
+}
+
+/**
+ * The line of a use, trimmed and cut to USE_TEXT_CHARS around it. Only a window around the use
+ * is read, so a line of a megabyte costs what a short one does.
+ */
+function textAround(source: string, lineStart: number, lineEnd: number, offset: number): string {
+  const from = Math.max(lineStart, offset - USE_TEXT_CHARS);
+  const to = Math.min(lineEnd, offset + USE_TEXT_CHARS);
+  let window = source.slice(from, to);
+  if (to === lineEnd) window = window.replace(/\r$/, '');
+  const lead = window.length - window.trimStart().length;
+  let text = clip(window.trim(), offset - from - lead + 1, USE_TEXT_CHARS);
+  if (from > lineStart && !text.startsWith('…')) text = `…${text}`;
+  if (to < lineEnd && !text.endsWith('…')) text = `${text}…`;
+  return text;
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   renderUse,
   renderUsesHead,
 } from './render.js';
-import { identifierOf, referenceIndex, usesIn, type Definition, type FileUses } from './references.js';
+import { identifierOf, referenceIndex, usesIn, type Definition, type FileUses, type Use } from './references.js';
 import { buildGraph, identifiersIn, mapEntries, rankFiles, renderMap, renderMapEntry, type MapEntry, type MapGraph, type Ranking } from './repomap.js';
 import type { RepoScanInput, RepoScanOutput } from './schema.js';
 import { searchFiles, withContext } from './search.js';
@@ -339,11 +339,16 @@ async function readPage(input: RepoScanInput, services: Services, position: { of
   };
 }
 
+/** The fewest tokens a use costs in JSON: `{"line":1,"column":1,"text":"x"}` and a line break. */
+const MIN_USE_TOKENS = 12;
+
 /** What an item costs in the larger of its two channels: its text line or its JSON. */
 function costlier(text: string, item: unknown): string {
   const json = JSON.stringify(item);
   return json.length > text.length ? json : text;
 }
+
+const costOfUse = (use: Use): string => costlier(renderUse(use), use);
 
 /**
  * Uses of one identifier, best file first. The cursor's offset counts uses across files; the
@@ -371,25 +376,22 @@ async function referencesPage(input: RepoScanInput, services: Services, offset: 
       position += file.count;
       continue;
     }
+    services.signal?.throwIfAborted();
     const head = await countTokens(costlier(renderUsesHead(file.path), { path: file.path, uses: [] }) + '\n');
     if (head >= remaining) break;
-    const uses = (await usesIn(services.workspace, file.path, name)).slice(Math.max(0, offset - position));
-    const kept = await fitItems(uses, (use) => costlier(renderUse(use), use), remaining - head);
+    const skip = Math.max(0, offset - position);
+    // No use costs less than MIN_USE_TOKENS: more than this many could never fit.
+    const { uses, total } = await usesIn(services.workspace, file.path, name, skip, Math.ceil((remaining - head) / MIN_USE_TOKENS));
+    const kept = await fitItems(uses, costOfUse, remaining - head);
     if (kept) {
       references.push({ path: file.path, uses: uses.slice(0, kept) });
-      remaining -=
-        head +
-        (await countTokens(
-          uses
-            .slice(0, kept)
-            .map((use) => costlier(renderUse(use), use) + '\n')
-            .join(''),
-        ));
+      remaining -= head + (await countTokens(uses.slice(0, kept).map(costOfUse).join('\n')));
     }
     // A file holding fewer uses than counted (changed since its tags) ends where it ends.
-    end = kept < uses.length ? end + kept : position + file.count;
+    const finished = skip + kept >= total;
+    end = finished ? position + file.count : end + kept;
     position += file.count;
-    if (kept < uses.length) break;
+    if (!finished) break;
   }
   const more = end < index.total;
   if (more && !references.length && !definitions?.length) {
