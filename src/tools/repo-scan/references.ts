@@ -77,6 +77,9 @@ export function identifierOf(query: string | undefined): string {
   );
 }
 
+/** The files of the last listing per workspace, as the map picks them. */
+const candidateMemo = new Map<string, { key: string; paths: string[] }>();
+
 /** Where `name` is defined and which files use it, from the cached tags of every mapped file. */
 export async function referenceIndex(
   services: Services,
@@ -84,8 +87,13 @@ export async function referenceIndex(
   filter: { path?: string | undefined; glob?: string | undefined },
 ): Promise<ReferenceIndex> {
   const listing = await listFiles(services.workspace, { glob: filter.glob });
-  // The map's files: vendored and generated copies would repeat every use.
-  const candidates = listing.paths.filter((path) => tagLanguageFor(path) !== undefined && !provenanceOf(path));
+  const listingKey = `${listing.version}|${filter.glob ?? ''}`;
+  let candidates = candidateMemo.get(services.state.dir)?.key === listingKey ? candidateMemo.get(services.state.dir)!.paths : undefined;
+  if (!candidates) {
+    // The map's files: vendored and generated copies would repeat every use.
+    candidates = listing.paths.filter((path) => tagLanguageFor(path) !== undefined && !provenanceOf(path));
+    candidateMemo.set(services.state.dir, { key: listingKey, paths: candidates });
+  }
   const { tags, parsed, cached, generation, skipped } = await TagCache.for(services.state).tagsFor(services.workspace, candidates, services.signal);
 
   let definitions: Definition[] = [];

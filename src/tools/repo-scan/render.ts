@@ -56,6 +56,7 @@ function renderReferences(result: RepoScanOutput): string {
   if (definitions) {
     const more = (result.totalDefinitions ?? 0) - definitions.length;
     if (definitions.length) out.push('defined at:', ...definitions.map(renderDefinition), ...(more > 0 ? [`  … ${more} more`] : []));
+    else if (more > 0) out.push(`defined at: ${more} ${more === 1 ? 'place' : 'places'}, not shown within maxTokens`);
     else out.push('defined at: no mapped file (outside the repository, built in, or made at run time)');
   }
   for (const file of files) out.push(renderUsesHead(file.path), ...file.uses.map(renderUse));

@@ -360,7 +360,20 @@ async function referencesPage(input: RepoScanInput, services: Services, offset: 
   const index = await referenceIndex(services, name, input);
   const first = input.cursor === undefined;
   const unread = first ? await fitSkipped(skippedFields(index.skipped), budget >> 2) : { fields: {}, cost: 0 };
-  let remaining = budget - unread.cost;
+  // The fields around the lists, in JSON, are more than the header reserve covers.
+  const envelope = {
+    mode: input.mode,
+    root: services.workspace.root,
+    definitions: [],
+    totalDefinitions: index.definitions.length,
+    references: [],
+    totalReferences: index.total,
+    truncated: true,
+    parsedFiles: index.parsed,
+    cachedFiles: index.cached,
+    ...next(input, index.total),
+  };
+  let remaining = budget - unread.cost - Math.max(0, (await countTokens(JSON.stringify(envelope))) - HEADER_TOKENS);
   let definitions: Definition[] | undefined;
   if (first) {
     const kept = await fitItems(index.definitions, (d) => costlier(renderDefinition(d), d), remaining >> 1);
