@@ -239,7 +239,9 @@ describe('repo-scan references', () => {
   it('says when maxTokens is too small for one use, and counts the definitions a page could not show', async () => {
     expect(await failure({ query: 'formatName', maxTokens: 100 })).toBe('maxTokens 100 is too small to show a use. Pass a larger maxTokens');
     const cut: RepoScanOutput = { mode: 'references', root: '/r', truncated: true, definitions: [], totalDefinitions: 2, references: [], totalReferences: 3 };
-    expect(renderScan(cut)).toBe('3 uses by name (not type-resolved), showing 0\ndefined at: 2 places, not shown within maxTokens\n[truncated to fit maxTokens]');
+    expect(renderScan(cut)).toBe(
+      '3 uses by name (not type-resolved), showing 0\ndefined at: 2 places, not shown within maxTokens\n[truncated to fit maxTokens]',
+    );
   });
 
   it('refuses a cursor from another query', async () => {
