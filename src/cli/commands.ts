@@ -47,11 +47,12 @@ export const COMMANDS: readonly Command[] = [
     name: 'scan',
     tool: 'repo-scan',
     usage: 'scan [mode]',
-    summary: 'repo-scan: overview (default), tree, search, symbols, map or read.',
+    summary: 'repo-scan: overview (default), tree, search, symbols, map, references or read.',
     options: [
-      { name: 'path', type: 'string', key: 'path', value: 'P', help: 'file or folder, relative to the root' },
+      { name: 'mode', type: 'string', value: 'M', help: 'the mode, as an option rather than the first argument' },
+      { name: 'path', type: 'string', key: 'path', value: 'P', help: 'file or folder, relative to the root (references: where the name is defined)' },
       { name: 'glob', type: 'string', key: 'glob', value: 'G', help: 'filter files, e.g. "*.ts" or "src/**/*.py"' },
-      { name: 'query', type: 'string', key: 'query', value: 'Q', help: 'search: text or regex; map: identifiers to rank towards' },
+      { name: 'query', type: 'string', key: 'query', value: 'Q', help: 'search: text or regex; map: identifiers to rank towards; references: the identifier' },
       { name: 'regex', type: 'boolean', key: 'regex', help: 'search: treat the query as a regex' },
       { name: 'case-sensitive', type: 'boolean', key: 'caseSensitive', help: 'search: match case exactly (default: smart case)' },
       { name: 'context', type: 'int', key: 'contextLines', help: 'search: lines of context around each match' },
@@ -61,9 +62,11 @@ export const COMMANDS: readonly Command[] = [
       MAX_TOKENS,
       { name: 'cursor', type: 'string', key: 'cursor', value: 'C', help: "continue from an earlier result's nextCursor" },
     ],
-    input: ({ positionals }) => {
+    input: ({ positionals, values }) => {
       atMost(positionals, 1);
-      return positionals[0] === undefined ? {} : { mode: positionals[0] };
+      const mode = positionals[0] ?? values.mode;
+      if (values.mode !== undefined && mode !== values.mode) throw new UsageError(`two modes: "${mode}" and --mode ${String(values.mode)}`);
+      return mode === undefined ? {} : { mode };
     },
     ok: () => true,
   }),

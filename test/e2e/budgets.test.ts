@@ -86,6 +86,7 @@ describe('budgets hold in both channels', () => {
     ['search', { query: 'handler', contextLines: 2 }],
     ['symbols', {}],
     ['map', { query: 'route' }],
+    ['references', { query: 'request' }],
     ['read', { path: 'src/module7/file7.ts' }],
   ])('repo-scan %s at the edge of small budgets', async (mode, args) => {
     for (const maxTokens of [300, 600, 1200]) {

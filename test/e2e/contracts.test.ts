@@ -21,6 +21,7 @@ const CALLS: Record<string, Array<Record<string, unknown>>> = {
     { mode: 'search', query: 'add', contextLines: 1 },
     { mode: 'symbols' },
     { mode: 'map', query: 'add' },
+    { mode: 'references', query: 'add' },
     { mode: 'read', path: 'src/add.js' },
     { mode: 'tree', maxTokens: 120 }, // truncated, with a cursor
   ],

@@ -1,5 +1,6 @@
 import type { EntryInfo } from '../../core/files.js';
 import type { Overview } from './overview.js';
+import type { Definition, FileUses, Use } from './references.js';
 import type { RepoScanOutput } from './schema.js';
 import type { SearchMatch } from './search.js';
 import type { Skipped } from './skipped.js';
@@ -31,6 +32,35 @@ export function renderSymbol(symbol: SymbolInfo): string {
 
 export function renderFileSymbols(file: { path: string; language: string; symbols: readonly SymbolInfo[] }): string {
   return [`${file.path} (${file.language})`, ...file.symbols.map(renderSymbol)].join('\n');
+}
+
+export function renderDefinition(definition: Definition): string {
+  const where = definition.container ? `  [in ${definition.container}]` : '';
+  return `  ${definition.path}:${definition.line} ${definition.kind}${definition.signature ? `: ${definition.signature}` : ''}${where}`;
+}
+
+/** The line naming a file whose uses follow. */
+export function renderUsesHead(path: string): string {
+  return `${path}:`;
+}
+
+export function renderUse(use: Use): string {
+  return `  ${use.line}:${use.column}  ${use.text}${use.container ? `  [in ${use.container}]` : ''}`;
+}
+
+function renderReferences(result: RepoScanOutput): string {
+  const files = (result.references ?? []) as FileUses[];
+  const shown = files.reduce((sum, file) => sum + file.uses.length, 0);
+  const out = [`${result.totalReferences} uses by name (not type-resolved)${result.truncated ? `, showing ${shown}` : ''}`];
+  const definitions = result.definitions as Definition[] | undefined;
+  if (definitions) {
+    const more = (result.totalDefinitions ?? 0) - definitions.length;
+    if (definitions.length) out.push('defined at:', ...definitions.map(renderDefinition), ...(more > 0 ? [`  … ${more} more`] : []));
+    else if (more > 0) out.push(`defined at: ${more} ${more === 1 ? 'place' : 'places'}, not shown within maxTokens`);
+    else out.push('defined at: no mapped file (outside the repository, built in, or made at run time)');
+  }
+  for (const file of files) out.push(renderUsesHead(file.path), ...file.uses.map(renderUse));
+  return out.join('\n');
 }
 
 export function renderReadLine(line: { number: number; text: string }): string {
@@ -99,6 +129,8 @@ export function renderScan(result: RepoScanOutput): string {
         );
       case 'map':
         return withSkipped(result.map || 'no files with symbols to map', result);
+      case 'references':
+        return withSkipped(renderReferences(result), result);
       case 'read':
         return [
           readHeader(result),

@@ -5,7 +5,19 @@ import { describeEntries, listFiles } from '../../core/files.js';
 import { provenanceOf } from './languages.js';
 import { overview } from './overview.js';
 import { readLines } from './read.js';
-import { renderEntry, renderFileSymbols, renderMatch, renderOverview, renderReadLine, renderSkipped, renderSkippedLine } from './render.js';
+import {
+  renderDefinition,
+  renderEntry,
+  renderFileSymbols,
+  renderMatch,
+  renderOverview,
+  renderReadLine,
+  renderSkipped,
+  renderSkippedLine,
+  renderUse,
+  renderUsesHead,
+} from './render.js';
+import { identifierOf, referenceIndex, usesIn, type Definition, type FileUses, type Use } from './references.js';
 import { buildGraph, identifiersIn, mapEntries, rankFiles, renderMap, renderMapEntry, type MapEntry, type MapGraph, type Ranking } from './repomap.js';
 import type { RepoScanInput, RepoScanOutput } from './schema.js';
 import { searchFiles, withContext } from './search.js';
@@ -39,6 +51,8 @@ export async function repoScan(input: RepoScanInput, services: Services): Promis
       return { ...base, ...(await symbolsPage(input, services, offset, budget)) };
     case 'map':
       return { ...base, ...(await mapPage(input, services, offset, budget)) };
+    case 'references':
+      return { ...base, ...(await referencesPage(input, services, offset, budget)) };
     case 'read':
       return { ...base, ...(await readPage(input, services, position, budget)) };
   }
@@ -322,5 +336,89 @@ async function readPage(input: RepoScanInput, services: Services, position: { of
     ...(cutAt !== undefined ? { endColumn: cutAt } : {}),
     truncated: more,
     ...(more ? next(input, cutAt === undefined ? last + 1 : last, cutAt) : {}),
+  };
+}
+
+/** The fewest tokens a use costs in JSON: `{"line":1,"column":1,"text":"x"}` and a line break. */
+const MIN_USE_TOKENS = 12;
+
+/** What an item costs in the larger of its two channels: its text line or its JSON. */
+function costlier(text: string, item: unknown): string {
+  const json = JSON.stringify(item);
+  return json.length > text.length ? json : text;
+}
+
+const costOfUse = (use: Use): string => costlier(renderUse(use), use);
+
+/**
+ * Uses of one identifier, best file first. The cursor's offset counts uses across files; the
+ * cached counts say where it falls, so a page parses only the files it shows. Definitions (and
+ * unread files) are named once, on the first page.
+ */
+async function referencesPage(input: RepoScanInput, services: Services, offset: number, budget: number): Promise<Page> {
+  const name = identifierOf(input.query);
+  const index = await referenceIndex(services, name, input);
+  const first = input.cursor === undefined;
+  const unread = first ? await fitSkipped(skippedFields(index.skipped), budget >> 2) : { fields: {}, cost: 0 };
+  // The fields around the lists, in JSON, are more than the header reserve covers.
+  const envelope = {
+    mode: input.mode,
+    root: services.workspace.root,
+    definitions: [],
+    totalDefinitions: index.definitions.length,
+    references: [],
+    totalReferences: index.total,
+    truncated: true,
+    parsedFiles: index.parsed,
+    cachedFiles: index.cached,
+    ...next(input, index.total),
+  };
+  let remaining = budget - unread.cost - Math.max(0, (await countTokens(JSON.stringify(envelope))) - HEADER_TOKENS);
+  let definitions: Definition[] | undefined;
+  if (first) {
+    const kept = await fitItems(index.definitions, (d) => costlier(renderDefinition(d), d), remaining >> 1);
+    definitions = index.definitions.slice(0, kept);
+    remaining -= await countTokens(definitions.map((d) => costlier(renderDefinition(d), d) + '\n').join(''));
+  }
+
+  const references: FileUses[] = [];
+  let position = 0; // uses before the current file
+  let end = offset; // uses shown or passed
+  for (const file of index.files) {
+    if (position + file.count <= offset) {
+      position += file.count;
+      continue;
+    }
+    services.signal?.throwIfAborted();
+    const head = await countTokens(costlier(renderUsesHead(file.path), { path: file.path, uses: [] }) + '\n');
+    if (head >= remaining) break;
+    const skip = Math.max(0, offset - position);
+    // No use costs less than MIN_USE_TOKENS: more than this many could never fit.
+    const { uses, total } = await usesIn(services.workspace, file.path, name, skip, Math.ceil((remaining - head) / MIN_USE_TOKENS));
+    const kept = await fitItems(uses, costOfUse, remaining - head);
+    if (kept) {
+      references.push({ path: file.path, uses: uses.slice(0, kept) });
+      remaining -= head + (await countTokens(uses.slice(0, kept).map(costOfUse).join('\n')));
+    }
+    // A file holding fewer uses than counted (changed since its tags) ends where it ends.
+    const finished = skip + kept >= total;
+    end = finished ? position + file.count : end + kept;
+    position += file.count;
+    if (!finished) break;
+  }
+  const more = end < index.total;
+  if (more && !references.length && !definitions?.length) {
+    throw new UserError(`maxTokens ${budgetOf(input.maxTokens)} is too small to show a use`, 'Pass a larger maxTokens');
+  }
+  return {
+    ...(definitions ? { definitions } : {}),
+    ...(definitions && definitions.length < index.definitions.length ? { totalDefinitions: index.definitions.length } : {}),
+    references,
+    totalReferences: index.total,
+    ...unread.fields,
+    truncated: more,
+    parsedFiles: index.parsed,
+    cachedFiles: index.cached,
+    ...(more ? next(input, end) : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { maxTokensInput } from '../../core/budget.js';
 
-export const MODES = ['overview', 'tree', 'search', 'symbols', 'map', 'read'] as const;
+export const MODES = ['overview', 'tree', 'search', 'symbols', 'map', 'references', 'read'] as const;
 
 export const RepoScanInput = z
   .object({
@@ -60,9 +60,24 @@ export const RepoScanOutput = z.object({
     .array(z.object({ path: z.string(), language: z.string().optional(), rank: z.number().optional(), symbols: z.array(SymbolEntry).optional() }))
     .optional(),
   map: z.string().optional(),
+  // references: definitions on the first page; uses grouped by file, best file first
+  definitions: z
+    .array(z.object({ path: z.string(), line: z.number(), kind: z.string(), container: z.string().optional(), signature: z.string().optional() }))
+    .optional(),
+  /** Definitions in all, when the first page shows fewer. */
+  totalDefinitions: z.number().optional(),
+  references: z
+    .array(
+      z.object({
+        path: z.string(),
+        uses: z.array(z.object({ line: z.number(), column: z.number(), text: z.string(), container: z.string().optional() })),
+      }),
+    )
+    .optional(),
+  totalReferences: z.number().optional(),
   parsedFiles: z.number().optional(),
   cachedFiles: z.number().optional(),
-  // overview, search, symbols, map: listed files left unread (a symlink out of the root, a FIFO)
+  // overview, search, symbols, map, references: listed files left unread (a symlink out of the root, a FIFO)
   skipped: z.array(z.object({ path: z.string(), reason: z.string() })).optional(),
   skippedTotal: z.number().optional(),
   // read

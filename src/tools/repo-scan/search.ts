@@ -224,9 +224,9 @@ export async function withContext(workspace: Workspace, hits: readonly SearchHit
   );
 }
 
-/** Long lines are cut to a window around the match column. */
-function clip(text: string, column: number): string {
-  if (text.length <= MAX_LINE_CHARS) return text;
-  const start = Math.max(0, Math.min(column - 1 - 80, text.length - MAX_LINE_CHARS));
-  return (start > 0 ? '…' : '') + text.slice(start, start + MAX_LINE_CHARS) + (start + MAX_LINE_CHARS < text.length ? '…' : '');
+/** Long lines are cut to a window of `width` characters around the match column. */
+export function clip(text: string, column: number, width = MAX_LINE_CHARS): string {
+  if (text.length <= width) return text;
+  const start = Math.max(0, Math.min(column - 1 - Math.min(80, width >> 1), text.length - width));
+  return (start > 0 ? '…' : '') + text.slice(start, start + width) + (start + width < text.length ? '…' : '');
 }

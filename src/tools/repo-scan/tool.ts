@@ -6,8 +6,9 @@ export const repoScanTool = defineTool<typeof RepoScanInput, typeof RepoScanOutp
   name: 'repo-scan',
   title: 'Scan repository',
   description:
-    'Understand the repository. overview: git, languages, manifests, test runners, tree, readme. tree: files with sizes. ' +
-    'search: git grep. symbols: tree-sitter outline. map: files ranked by PageRank with signatures (focus, query steer it). read: lines.',
+    'Understand the repository. overview: git, languages, manifests, test runners, tree, readme. tree: files, sizes. ' +
+    'search: git grep. symbols: tree-sitter outline. map: files by PageRank, with signatures (focus, query steer it). ' +
+    'references: definitions and uses of identifier query (path: its definition); name-based, not type-resolved. read: lines.',
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   schemas: async () => {
     const { RepoScanInput, RepoScanOutput } = await import('./schema.js');

@@ -56,9 +56,22 @@ const grammarFor = grammarForPath;
 
 /** Parses `source` with the grammar for `path` and extracts symbols + references. undefined when the language is unsupported. */
 export async function extractTags(path: string, source: string): Promise<FileTags | undefined> {
+  return (await extract(path, source))?.tags;
+}
+
+/**
+ * The tags of a file and where `name` is used in it: the source offsets (UTF-16, ascending) of
+ * the reference leaves with exactly that text. The same walk as `extractTags`, so the uses found
+ * are the ones its `references[name]` counted.
+ */
+export async function extractUses(path: string, source: string, name: string): Promise<{ tags: FileTags; uses: number[] } | undefined> {
+  return extract(path, source, name);
+}
+
+async function extract(path: string, source: string, watched?: string): Promise<{ tags: FileTags; uses: number[] } | undefined> {
   const grammar = grammarFor(path);
   if (!grammar) return undefined;
-  const empty: FileTags = { language: grammar, symbols: [], references: {} };
+  const empty = { tags: { language: grammar, symbols: [], references: {} }, uses: [] };
   if (source.length > MAX_SOURCE_CHARS) return empty;
 
   const parser = await parserFor(grammar);
@@ -70,7 +83,7 @@ export async function extractTags(path: string, source: string): Promise<FileTag
     return empty;
   }
   if (!tree) return empty;
-  const extraction = new FileExtraction(source, rulesFor(grammar, tree.language));
+  const extraction = new FileExtraction(source, rulesFor(grammar, tree.language), watched);
   try {
     extraction.walk(tree);
   } catch {
@@ -79,7 +92,10 @@ export async function extractTags(path: string, source: string): Promise<FileTag
   } finally {
     tree.delete();
   }
-  return { language: grammar, symbols: extraction.finishedSymbols(), references: Object.fromEntries(extraction.references) };
+  return {
+    tags: { language: grammar, symbols: extraction.finishedSymbols(), references: Object.fromEntries(extraction.references) },
+    uses: extraction.uses,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -101,6 +117,8 @@ const FILE_SCOPE: Scope = {};
 
 class FileExtraction implements Extraction {
   readonly references = new Map<string, number>();
+  /** Where the watched name is used (start offsets), when one is watched. */
+  readonly uses: number[] = [];
   /** The scope of the node being handled. */
   scope: Scope = FILE_SCOPE;
   private readonly symbols: SymbolInfo[] = [];
@@ -110,6 +128,7 @@ class FileExtraction implements Extraction {
   constructor(
     readonly source: string,
     private readonly rules: CompiledRules,
+    private readonly watched?: string,
   ) {}
 
   text(node: Node): string {
@@ -153,6 +172,7 @@ class FileExtraction implements Extraction {
     if (end <= start || this.definitionNameStarts.has(start)) return;
     const name = this.source.slice(start, end);
     this.references.set(name, (this.references.get(name) ?? 0) + 1);
+    if (name === this.watched) this.uses.push(start);
   }
 
   /** Records a definition named by `nameNode`; returns its name, or undefined when it has none. */
