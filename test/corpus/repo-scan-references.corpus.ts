@@ -60,7 +60,7 @@ describe('repo-scan references on a real project (immer 10.1.1)', () => {
   const scan = (input: Partial<RepoScanInput>) => repoScan(RepoScanInput.parse({ mode: 'references', maxTokens: 20000, ...input }), services);
   const sitesOf = (result: RepoScanOutput): Site[] =>
     (result.references ?? [])
-      .flatMap((file) => file.uses.map((use): Site => (use.container ? [file.path, use.line, use.column, use.container] : [file.path, use.line, use.column])))
+      .map((use): Site => (use.container ? [use.path, use.line, use.column, use.container] : [use.path, use.line, use.column]))
       .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1] || a[2] - b[2]));
 
   beforeAll(async () => {
@@ -106,8 +106,8 @@ describe('repo-scan references on a real project (immer 10.1.1)', () => {
       cursor = page.nextCursor;
     } while (cursor && seen.length < 50);
     expect(seen.length).toBeGreaterThan(2);
-    const joined = seen.flatMap((page) => page.references!.flatMap((file) => file.uses.map((use) => [file.path, use.line, use.column])));
-    const whole = (await scan({ query: 'isDraftable' })).references!.flatMap((file) => file.uses.map((use) => [file.path, use.line, use.column]));
+    const joined = seen.flatMap((page) => page.references!.map((use) => [use.path, use.line, use.column]));
+    const whole = (await scan({ query: 'isDraftable' })).references!.map((use) => [use.path, use.line, use.column]);
     expect(joined).toEqual(whole);
   });
 });

@@ -46,14 +46,9 @@ describe('repo-scan references over stdio and the CLI', () => {
       root: expect.any(String),
       definitions: [{ path: 'src/lib.ts', line: 1, kind: 'function', signature: 'export function shared(x: number): number' }],
       references: [
-        {
-          path: 'src/main.ts',
-          uses: [
-            { line: 1, column: 10, text: "import { shared } from './lib';" },
-            { line: 4, column: 10, text: 'return shared(21) + shared(1);', container: 'main' },
-            { line: 4, column: 23, text: 'return shared(21) + shared(1);', container: 'main' },
-          ],
-        },
+        { path: 'src/main.ts', line: 1, column: 10, text: "import { shared } from './lib';" },
+        { path: 'src/main.ts', line: 4, column: 10, text: 'return shared(21) + shared(1);', container: 'main' },
+        { path: 'src/main.ts', line: 4, column: 23, text: 'return shared(21) + shared(1);', container: 'main' },
       ],
       totalReferences: 3,
       truncated: false,
@@ -76,12 +71,12 @@ describe('repo-scan references over stdio and the CLI', () => {
   it('pages with nextCursor over MCP', async () => {
     const first = await call({ query: 'shared', maxTokens: 150 });
     expect(first.structuredContent).toMatchObject({ truncated: true, totalReferences: 3 });
-    const seen = (first.structuredContent!.references as Array<{ uses: unknown[] }>).flatMap((file) => file.uses);
+    const seen = [...(first.structuredContent!.references as unknown[])];
     let cursor = first.structuredContent!.nextCursor as string | undefined;
     while (cursor) {
       const page = await call({ query: 'shared', maxTokens: 150, cursor });
       expect(page.isError).toBeFalsy();
-      seen.push(...(page.structuredContent!.references as Array<{ uses: unknown[] }>).flatMap((file) => file.uses));
+      seen.push(...(page.structuredContent!.references as unknown[]));
       cursor = page.structuredContent!.nextCursor as string | undefined;
     }
     expect(seen).toHaveLength(3);

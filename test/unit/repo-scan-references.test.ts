@@ -68,7 +68,9 @@ describe('repo-scan references', () => {
       () => 'no error',
       (error: unknown) => (error instanceof UserError ? error.toLine() : String(error)),
     );
-  const sites = (result: RepoScanOutput) => (result.references ?? []).flatMap((file) => file.uses.map((use) => `${file.path}:${use.line}:${use.column}`));
+  const sites = (result: RepoScanOutput) => (result.references ?? []).map((use) => `${use.path}:${use.line}:${use.column}`);
+  /** The uses in one file, without the path each carries. */
+  const usesIn = (result: RepoScanOutput, path: string) => (result.references ?? []).filter((use) => use.path === path).map(({ path: _, ...use }) => use);
 
   beforeAll(async () => {
     dir = await tempDir();
@@ -111,7 +113,7 @@ describe('repo-scan references', () => {
 
   it('names the innermost symbol around each use and shows the line trimmed', async () => {
     const result = await scan({ query: 'formatName', maxTokens: 20000 });
-    const usesOf = (path: string) => result.references!.find((file) => file.path === path)!.uses;
+    const usesOf = (path: string) => usesIn(result, path);
     expect(usesOf('src/a.ts')).toEqual([
       { line: 1, column: 10, text: "import { formatName } from './util';" },
       { line: 5, column: 10, text: "return formatName('Alice', 'Smith') + label;", container: 'greetAlice' },
@@ -122,7 +124,7 @@ describe('repo-scan references', () => {
 
   it('gives UTF-16 columns like search, without the CR of CRLF lines', async () => {
     const result = await scan({ query: 'formatName', maxTokens: 20000 });
-    const use = result.references!.find((file) => file.path === 'src/unicode.ts')!.uses[1]!;
+    const use = usesIn(result, 'src/unicode.ts')[1]!;
     expect(use).toEqual({ line: 2, column: 24, text: "export const x = 'é' + formatName('ü', 'ß');", container: 'x' });
     const search = await repoScan(RepoScanInput.parse({ mode: 'search', query: "formatName('ü'", path: 'src/unicode.ts' }), services);
     expect(search.matches![0]).toMatchObject({ line: 2, column: 24 });
@@ -130,7 +132,7 @@ describe('repo-scan references', () => {
 
   it('cuts a long line to a window around the use', async () => {
     const result = await scan({ query: 'formatName', maxTokens: 20000 });
-    const use = result.references!.find((file) => file.path === 'src/long.ts')!.uses[1]!;
+    const use = usesIn(result, 'src/long.ts')[1]!;
     expect(use.text.length).toBeLessThanOrEqual(162);
     expect(use.text).toMatch(/^….*formatName\('x', 'y'\).*…$/);
   });
@@ -138,13 +140,13 @@ describe('repo-scan references', () => {
   it('pages through thousands of uses on one minified line, each shown as a short window', async () => {
     const first = await scan({ query: 'q', maxTokens: 2000 });
     expect(first.totalReferences).toBe(20_000);
-    const uses = first.references![0]!.uses;
+    const uses = usesIn(first, first.references![0]!.path);
     expect(uses.length).toBeGreaterThan(10);
     expect(uses[0]).toEqual({ line: 1, column: 6, text: expect.stringMatching(/^(tick\(q\);)+…$/) });
     expect(uses.every((use) => use.text.length <= 162)).toBe(true);
     const second = await scan({ query: 'q', maxTokens: 2000, cursor: first.nextCursor! });
-    expect(second.references![0]!.uses[0]!.column).toBe(uses[uses.length - 1]!.column + 8);
-    expect(second.references![0]!.uses[0]!.text).toMatch(/^…[tick();q]+…$/);
+    expect(second.references![0]!.column).toBe(uses[uses.length - 1]!.column + 8);
+    expect(second.references![0]!.text).toMatch(/^…[tick();q]+…$/);
   });
 
   it('leaves out vendored and generated files, as the map does', async () => {
@@ -155,7 +157,7 @@ describe('repo-scan references', () => {
 
   it('orders files by the map rank personalised towards the definitions and the name', async () => {
     const result = await scan({ query: 'formatName', maxTokens: 20000 });
-    const files = result.references!.map((file) => file.path);
+    const files = [...new Set(result.references!.map((use) => use.path))];
     const map = await repoScan(RepoScanInput.parse({ mode: 'map', focus: ['src/util.ts', 'lib/names.py'], query: 'formatName', maxTokens: 20000 }), services);
     const mapOrder = map.files!.map((file) => file.path).filter((path) => files.includes(path));
     expect(files).toEqual(mapOrder);
@@ -231,8 +233,8 @@ describe('repo-scan references', () => {
     expect(pages[0]!.definitions).toEqual([expect.objectContaining({ path: 'src/hub.ts', kind: 'class' })]);
     expect(pages.slice(1).every((page) => page.definitions === undefined)).toBe(true);
     // Files cut across pages come back in order: joined, the pages are the whole list.
-    const joined = pages.flatMap((page) => page.references!.flatMap((file) => file.uses.map((use) => ({ path: file.path, ...use }))));
-    const all = whole.references!.flatMap((file) => file.uses.map((use) => ({ path: file.path, ...use })));
+    const joined = pages.flatMap((page) => page.references!);
+    const all = whole.references!;
     expect(joined).toEqual(all);
   });
 
@@ -256,7 +258,7 @@ describe('repo-scan references', () => {
     await writeFiles(services.workspace.root, { 'src/a.ts': "import { formatName } from './util';\nexport const again = formatName('x', 'y');\n" });
     const changed = await scan({ query: 'formatName', maxTokens: 20000 });
     expect(changed.parsedFiles).toBe(1);
-    expect(changed.references!.find((file) => file.path === 'src/a.ts')!.uses).toEqual([
+    expect(usesIn(changed, 'src/a.ts')).toEqual([
       { line: 1, column: 10, text: "import { formatName } from './util';" },
       { line: 2, column: 22, text: "export const again = formatName('x', 'y');", container: 'again' },
     ]);

@@ -36,9 +36,9 @@ export interface Use {
   container?: string;
 }
 
-export interface FileUses {
+/** One use as results list it (DESIGN.md §3): where, flat, files in rank order. */
+export interface Reference extends Use {
   path: string;
-  uses: Use[];
 }
 
 export interface ReferenceIndex {

@@ -1,6 +1,6 @@
 import type { EntryInfo } from '../../core/files.js';
 import type { Overview } from './overview.js';
-import type { Definition, FileUses, Use } from './references.js';
+import type { Definition, Reference, Use } from './references.js';
 import type { RepoScanOutput } from './schema.js';
 import type { SearchMatch } from './search.js';
 import type { Skipped } from './skipped.js';
@@ -49,8 +49,8 @@ export function renderUse(use: Use): string {
 }
 
 function renderReferences(result: RepoScanOutput): string {
-  const files = (result.references ?? []) as FileUses[];
-  const shown = files.reduce((sum, file) => sum + file.uses.length, 0);
+  const references = (result.references ?? []) as Reference[];
+  const shown = references.length;
   const out = [`${result.totalReferences} uses by name (not type-resolved)${result.truncated ? `, showing ${shown}` : ''}`];
   const definitions = result.definitions as Definition[] | undefined;
   if (definitions) {
@@ -59,7 +59,10 @@ function renderReferences(result: RepoScanOutput): string {
     else if (more > 0) out.push(`defined at: ${more} ${more === 1 ? 'place' : 'places'}, not shown within maxTokens`);
     else out.push('defined at: no mapped file (outside the repository, built in, or made at run time)');
   }
-  for (const file of files) out.push(renderUsesHead(file.path), ...file.uses.map(renderUse));
+  references.forEach((use, i) => {
+    if (use.path !== references[i - 1]?.path) out.push(renderUsesHead(use.path));
+    out.push(renderUse(use));
+  });
   return out.join('\n');
 }
 

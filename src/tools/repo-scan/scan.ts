@@ -17,7 +17,7 @@ import {
   renderUse,
   renderUsesHead,
 } from './render.js';
-import { identifierOf, referenceIndex, usesIn, type Definition, type FileUses, type Use } from './references.js';
+import { identifierOf, referenceIndex, usesIn, type Definition, type Reference, type Use } from './references.js';
 import { buildGraph, identifiersIn, mapEntries, rankFiles, renderMap, renderMapEntry, type MapEntry, type MapGraph, type Ranking } from './repomap.js';
 import type { RepoScanInput, RepoScanOutput } from './schema.js';
 import { searchFiles, withContext } from './search.js';
@@ -348,8 +348,6 @@ function costlier(text: string, item: unknown): string {
   return json.length > text.length ? json : text;
 }
 
-const costOfUse = (use: Use): string => costlier(renderUse(use), use);
-
 /**
  * Uses of one identifier, best file first. The cursor's offset counts uses across files; the
  * cached counts say where it falls, so a page parses only the files it shows. Definitions (and
@@ -381,7 +379,7 @@ async function referencesPage(input: RepoScanInput, services: Services, offset: 
     remaining -= await countTokens(definitions.map((d) => costlier(renderDefinition(d), d) + '\n').join(''));
   }
 
-  const references: FileUses[] = [];
+  const references: Reference[] = [];
   let position = 0; // uses before the current file
   let end = offset; // uses shown or passed
   for (const file of index.files) {
@@ -390,14 +388,15 @@ async function referencesPage(input: RepoScanInput, services: Services, offset: 
       continue;
     }
     services.signal?.throwIfAborted();
-    const head = await countTokens(costlier(renderUsesHead(file.path), { path: file.path, uses: [] }) + '\n');
+    const head = await countTokens(renderUsesHead(file.path) + '\n'); // the text's line naming the file
+    const costOfUse = (use: Use): string => costlier(renderUse(use), { path: file.path, ...use });
     if (head >= remaining) break;
     const skip = Math.max(0, offset - position);
     // No use costs less than MIN_USE_TOKENS: more than this many could never fit.
     const { uses, total } = await usesIn(services.workspace, file.path, name, skip, Math.ceil((remaining - head) / MIN_USE_TOKENS));
     const kept = await fitItems(uses, costOfUse, remaining - head);
     if (kept) {
-      references.push({ path: file.path, uses: uses.slice(0, kept) });
+      for (const use of uses.slice(0, kept)) references.push({ path: file.path, ...use });
       remaining -= head + (await countTokens(uses.slice(0, kept).map(costOfUse).join('\n')));
     }
     // A file holding fewer uses than counted (changed since its tags) ends where it ends.

@@ -60,20 +60,13 @@ export const RepoScanOutput = z.object({
     .array(z.object({ path: z.string(), language: z.string().optional(), rank: z.number().optional(), symbols: z.array(SymbolEntry).optional() }))
     .optional(),
   map: z.string().optional(),
-  // references: definitions on the first page; uses grouped by file, best file first
+  // references: definitions on the first page; uses file by file, best file first
   definitions: z
     .array(z.object({ path: z.string(), line: z.number(), kind: z.string(), container: z.string().optional(), signature: z.string().optional() }))
     .optional(),
   /** Definitions in all, when the first page shows fewer. */
   totalDefinitions: z.number().optional(),
-  references: z
-    .array(
-      z.object({
-        path: z.string(),
-        uses: z.array(z.object({ line: z.number(), column: z.number(), text: z.string(), container: z.string().optional() })),
-      }),
-    )
-    .optional(),
+  references: z.array(z.object({ path: z.string(), line: z.number(), column: z.number(), text: z.string(), container: z.string().optional() })).optional(),
   totalReferences: z.number().optional(),
   parsedFiles: z.number().optional(),
   cachedFiles: z.number().optional(),
