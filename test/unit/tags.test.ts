@@ -67,6 +67,7 @@ describe('extractTags per language', () => {
       '19-19 function normalize',
       '21-28 function loadConfig',
       '30-46 class FileStore',
+      '31-31 field root in FileStore',
       '33-35 method constructor in FileStore',
       '37-41 method get in FileStore',
       '43-45 method put in FileStore',
@@ -106,9 +107,10 @@ describe('extractTags per language', () => {
   it('javascript', async () => {
     const tags = await tagsOf('lib/resolver.js', SOURCE_JAVASCRIPT);
     expect(tags.language).toBe('javascript');
-    // `const path = require('path')` binds a module, and `let counter` is not a constant.
+    // `const path = require('path')` binds a module; `let counter` is module state, not a constant.
     expect(outline(tags)).toEqual([
       '4-4 constant MAX_DEPTH',
+      '5-5 variable counter',
       '7-11 function walk',
       '13-15 function resolveAll',
       '17-33 class Resolver',
@@ -449,7 +451,7 @@ function outer() {
     expect(tags.references.Hidden).toBe(2);
   });
 
-  it('treats class fields holding functions as methods, and strips decorators from heads', async () => {
+  it('lists class fields, treats those holding functions as methods, and strips decorators from heads', async () => {
     const source = code(String.raw`
 @Component({
   selector: 'app-root',
@@ -465,6 +467,7 @@ export class AppComponent {
     const tags = await tagsOf('src/app.component.ts', source);
     expect(tags.symbols).toEqual([
       { name: 'AppComponent', kind: 'class', line: 1, endLine: 10, signature: 'export class AppComponent' },
+      { name: 'title', kind: 'field', line: 6, endLine: 6, container: 'AppComponent', signature: "title = ''" },
       {
         name: 'handleClick',
         kind: 'method',
