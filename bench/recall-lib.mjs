@@ -36,57 +36,65 @@ const EXTENSIONS = {
  * carry the upstream version).
  */
 export const RECALL_PROJECTS = [
-  { language: 'JavaScript', name: 'express@4.21.2', fetch: () => npmProject('express', '4.21.2'), dirs: ['lib'] },
-  { language: 'JavaScript', name: 'mocha@10.8.2', fetch: () => npmProject('mocha', '10.8.2'), dirs: ['lib'] },
-  { language: 'TypeScript', name: 'rxjs@7.8.1', fetch: () => npmProject('rxjs', '7.8.1'), dirs: ['src/internal'] },
-  { language: 'TypeScript', name: 'react-native-svg@15.8.0', fetch: () => npmProject('react-native-svg', '15.8.0'), dirs: ['src'] },
-  { language: 'Java', name: 'react-native-svg@15.8.0 (android)', fetch: () => npmProject('react-native-svg', '15.8.0'), dirs: ['android'] },
-  { language: 'C#', name: 'com.cysharp.unitask@2.2.5', fetch: () => npmProject('com.cysharp.unitask', '2.2.5'), dirs: ['Runtime'] },
+  { language: 'JavaScript', name: 'express@4.21.2', registry: 'npm', fetch: () => npmProject('express', '4.21.2'), dirs: ['lib'] },
+  { language: 'JavaScript', name: 'mocha@10.8.2', registry: 'npm', fetch: () => npmProject('mocha', '10.8.2'), dirs: ['lib'] },
+  { language: 'TypeScript', name: 'rxjs@7.8.1', registry: 'npm', fetch: () => npmProject('rxjs', '7.8.1'), dirs: ['src/internal'] },
+  { language: 'TypeScript', name: 'react-native-svg@15.8.0', registry: 'npm', fetch: () => npmProject('react-native-svg', '15.8.0'), dirs: ['src'] },
+  { language: 'Java', name: 'react-native-svg@15.8.0 (android)', registry: 'npm', fetch: () => npmProject('react-native-svg', '15.8.0'), dirs: ['android'] },
+  { language: 'C#', name: 'com.cysharp.unitask@2.2.5', registry: 'npm', fetch: () => npmProject('com.cysharp.unitask', '2.2.5'), dirs: ['Runtime'] },
   {
     language: 'Python',
     name: 'jinja2 3.1.2 (python3-jinja2)',
+    registry: 'debian',
     fetch: () => debianPackage('python3-jinja2', '3.1.2-1+deb12u3'),
     dirs: ['usr/lib/python3/dist-packages/jinja2'],
   },
   {
     language: 'Python',
     name: 'flask 2.2.2 (python3-flask)',
+    registry: 'debian',
     fetch: () => debianPackage('python3-flask', '2.2.2-3'),
     dirs: ['usr/lib/python3/dist-packages/flask'],
   },
   {
     language: 'Go',
     name: 'cobra 1.6.1 (golang-github-spf13-cobra-dev)',
+    registry: 'debian',
     fetch: () => debianPackage('golang-github-spf13-cobra-dev', '1.6.1-1'),
     dirs: ['usr/share/gocode/src/github.com/spf13/cobra'],
   },
   {
     language: 'Go',
     name: 'logrus 1.9.0 (golang-github-sirupsen-logrus-dev)',
+    registry: 'debian',
     fetch: () => debianPackage('golang-github-sirupsen-logrus-dev', '1.9.0-1'),
     dirs: ['usr/share/gocode/src/github.com/sirupsen/logrus'],
   },
   {
     language: 'Rust',
     name: 'regex 1.7.1 (librust-regex-dev)',
+    registry: 'debian',
     fetch: () => debianPackage('librust-regex-dev', '1.7.1-1'),
     dirs: ['usr/share/cargo/registry/regex-*/src'],
   },
   {
     language: 'Rust',
     name: 'clap 4.0.32 (librust-clap-dev)',
+    registry: 'debian',
     fetch: () => debianPackage('librust-clap-dev', '4.0.32-1'),
     dirs: ['usr/share/cargo/registry/clap-*/src'],
   },
   {
     language: 'C',
     name: 'curl 7.88.1 examples (libcurl4-doc)',
+    registry: 'debian',
     fetch: () => debianPackage('libcurl4-doc', '7.88.1-10+deb12u15'),
     dirs: ['usr/share/doc/libcurl4/examples'],
   },
   {
     language: 'C++',
     name: 'googletest 1.12.1 (googletest)',
+    registry: 'debian',
     fetch: () => debianPackage('googletest', '1.12.1-0.2'),
     dirs: [
       'usr/src/googletest/googletest/src',
@@ -95,26 +103,35 @@ export const RECALL_PROJECTS = [
       'usr/src/googletest/googlemock/include',
     ],
   },
-  { language: 'C++', name: 'fmt 9.1.0 (libfmt-dev)', fetch: () => debianPackage('libfmt-dev', '9.1.0+ds1-2'), dirs: ['usr/include/fmt'] },
+  { language: 'C++', name: 'fmt 9.1.0 (libfmt-dev)', registry: 'debian', fetch: () => debianPackage('libfmt-dev', '9.1.0+ds1-2'), dirs: ['usr/include/fmt'] },
   {
     language: 'Ruby',
     name: 'rack 2.2.22 (ruby-rack)',
+    registry: 'debian',
     fetch: () => debianPackage('ruby-rack', '2.2.22-0+deb12u2'),
     dirs: ['usr/share/rubygems-integration/all/gems/rack-*/lib'],
   },
   {
     language: 'Ruby',
     name: 'thor 1.2.1 (ruby-thor)',
+    registry: 'debian',
     fetch: () => debianPackage('ruby-thor', '1.2.1-2'),
     dirs: ['usr/share/rubygems-integration/all/gems/thor-*/lib'],
   },
   {
     language: 'PHP',
     name: 'symfony/console 5.4.53 (php-symfony-console)',
+    registry: 'debian',
     fetch: () => debianPackage('php-symfony-console', '5.4.53+dfsg-0+deb12u1'),
     dirs: ['usr/share/php/Symfony/Component/Console'],
   },
-  { language: 'PHP', name: 'monolog 2.9.1 (php-monolog)', fetch: () => debianPackage('php-monolog', '2.9.1-1'), dirs: ['usr/share/php/Monolog'] },
+  {
+    language: 'PHP',
+    name: 'monolog 2.9.1 (php-monolog)',
+    registry: 'debian',
+    fetch: () => debianPackage('php-monolog', '2.9.1-1'),
+    dirs: ['usr/share/php/Monolog'],
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -266,8 +283,13 @@ export function universalCtagsVersion() {
   return result.status === 0 ? /Universal Ctags [^,(]*/.exec(result.stdout)?.[0]?.trim() : undefined;
 }
 
-/** Every tag ctags makes for `files` (paths relative to `root`), read as `language`, with its source line as `text` (and the next as `next`). */
-export function ctagsTags(root, files, language) {
+/** Whether `apt-get` and `dpkg-deb` are here to fetch the Debian projects with. */
+export function hasDebianTools() {
+  return ['apt-get', 'dpkg-deb'].every((tool) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0);
+}
+
+/** ctags's JSON output for `files` (paths relative to `root`), read as `language`. */
+export function runCtags(root, files, language) {
   const result = spawnSync('ctags', ['--output-format=json', '--fields=+nKzZeE', `--language-force=${language}`, '-f', '-', '-L', '-'], {
     cwd: root,
     input: files.join('\n'),
@@ -275,9 +297,14 @@ export function ctagsTags(root, files, language) {
     maxBuffer: 1 << 30,
   });
   if (result.status !== 0) throw new Error(`ctags failed on ${root}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** Every tag ctags makes for `files`, with its source line as `text` (and the next as `next`). */
+export function ctagsTags(root, files, language) {
   const lines = new Map();
   const tags = [];
-  for (const line of result.stdout.split('\n')) {
+  for (const line of runCtags(root, files, language).split('\n')) {
     if (!line.startsWith('{')) continue;
     const tag = JSON.parse(line);
     if (tag._type !== 'tag') continue;
