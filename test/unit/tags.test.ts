@@ -533,8 +533,11 @@ exports.Widget = class { render() {} };
   it('module.exports = a function or an object: the module itself', async () => {
     const named = await tagsOf('lib/query.js', 'module.exports = function query(options) {\n  return options;\n};\n');
     expect(named.symbols).toEqual([{ name: 'query', kind: 'function', line: 1, endLine: 3, signature: 'module.exports = function query(options)' }]);
-    const anonymous = await tagsOf('lib/main.js', 'module.exports = function (req, res) {};\n');
-    expect(members(anonymous)).toEqual(['1 function exports in module']);
+    // Without a name there is nothing to look up (and `exports` would name every CommonJS module).
+    const anonymous = await tagsOf('lib/main.js', 'module.exports = function (req, res) {\n  var local = req;\n};\n');
+    expect(anonymous.symbols).toEqual([]);
+    const anonymousClass = await tagsOf('lib/store.js', 'module.exports = class {\n  get(key) {}\n};\n');
+    expect(members(anonymousClass)).toEqual(['2 method get in module.exports']);
     const object = await tagsOf(
       'lib/cursor.js',
       code(String.raw`
@@ -708,14 +711,16 @@ const config = { retries: 3 } as const;
   });
 
   it('export default and re-exports', async () => {
-    const anonymousFunction = await tagsOf('src/handler.ts', 'export default function (req: Request) {\n  return req;\n}\n');
-    expect(anonymousFunction.symbols).toEqual([
-      { name: 'default', kind: 'function', line: 1, endLine: 3, signature: 'export default function (req: Request)' },
-    ]);
+    // An anonymous default has no name to look up (ctags names none either); a class's methods still count.
+    const anonymousFunction = await tagsOf('src/handler.ts', 'export default function (req: Request) {\n  const local = req;\n}\n');
+    expect(anonymousFunction.symbols).toEqual([]);
     const anonymousClass = await tagsOf('src/panel.js', 'export default class extends Base {\n  render() {}\n}\n');
-    expect(members(anonymousClass)).toEqual(['1 class default', '2 method render in default']);
-    const named = await tagsOf('src/panel.js', 'export default class Panel {}\nexport default function start() {}\nexport default arrow;\n');
-    expect(members(named)).toEqual(['1 class Panel', '2 function start']);
+    expect(members(anonymousClass)).toEqual(['2 method render in default']);
+    const named = await tagsOf(
+      'src/panel.js',
+      'export default class Panel {}\nexport default function start() {}\nexport default arrow;\nexport default (class Dialog {});\n',
+    );
+    expect(members(named)).toEqual(['1 class Panel', '2 function start', '4 class Dialog']);
     const barrel = await tagsOf(
       'src/index.ts',
       code(String.raw`
@@ -724,6 +729,7 @@ export { default as Parser, tokenize as lex } from './parser.js';
 export * as ast from './ast.js';
 export * from './types.js';
 export { local as renamed };
+export { main as default };
 `),
     );
     // `export { parse } from` adds no name: parse is listed where it is defined.

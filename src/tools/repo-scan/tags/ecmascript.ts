@@ -11,7 +11,7 @@
 // `exports`, `module.exports`); the container of an object literal's member is what the object is
 // bound to (`module.exports`, `Foo.prototype`, `api`, `exports.cursor`, `default`). Either way it is
 // what a reader types to reach the member. `module.exports = function name() {…}` is the module
-// itself: it is listed under the function's own name (`exports` in `module` when it has none).
+// itself: it is listed under the function's own name, and not at all when it has none.
 //
 // Module-level code is everything outside function bodies (a namespace's body, a top-level IIFE's
 // body and top-level blocks included); what a function body defines is local and never listed.
@@ -202,14 +202,17 @@ function defineMember(member: Node, value: Node | null, head: Node, extraction: 
   if (!object || !property || property.type === 'computed_property_name' || !isNamePath(object)) return undefined;
   const receiver = compact(object, extraction);
   const name = extraction.text(property);
-  // `module.exports = …` is the module itself.
+  // `module.exports = …` is the module itself: listed by its own name when it has one. Without
+  // one there is nothing to look up, and `exports` would tie the file to every CommonJS module.
   if (receiver === 'module' && name === 'exports') {
     if (value?.type === 'object') {
       defineObjectMembers(value, 'module.exports', extraction);
       return LOCAL;
     }
-    const ownName = value && (FUNCTION_VALUES.has(value.type) || CLASS_VALUES.has(value.type)) ? nameOf(value) : null;
-    return defineValue(value, ownName ?? property, head, extraction, { function: 'function' }, ownName ? {} : { container: 'module' });
+    const isCode = value !== null && (FUNCTION_VALUES.has(value.type) || CLASS_VALUES.has(value.type));
+    const ownName = isCode ? nameOf(value) : null;
+    if (ownName) return defineValue(value, ownName, head, extraction, { function: 'function' });
+    return isCode && CLASS_VALUES.has(value.type) ? { container: 'module.exports', ofType: true } : isCode ? LOCAL : undefined;
   }
   // `Foo.prototype = {…}`: the prototype's methods.
   if (name === 'prototype') {
@@ -238,9 +241,9 @@ function defineMember(member: Node, value: Node | null, head: Node, extraction: 
 }
 
 /**
- * `export default …` with no declaration (an anonymous function or class is listed as `default`,
- * an object literal's methods in `default`); `export { a as b }` and `export * as ns from` give
- * new names. `export { a }` gives none: `a` is listed where it is defined.
+ * `export default …` with no declaration (a named function or class expression, an object
+ * literal's methods in `default`); `export { a as b }` and `export * as ns from` give new names.
+ * `export { a }` gives none: `a` is listed where it is defined.
  */
 function ecmascriptExport(node: Node, extraction: Extraction): Scope | undefined {
   const defaultValue = node.childForFieldName('value');
@@ -253,8 +256,10 @@ function ecmascriptExport(node: Node, extraction: Extraction): Scope | undefined
     }
     if (!FUNCTION_VALUES.has(value.type) && !CLASS_VALUES.has(value.type)) return undefined;
     const ownName = nameOf(value);
-    const keyword = node.children.find((child) => child.type === 'default');
-    return defineValue(value, ownName ?? keyword ?? value, node, extraction, { function: 'function' }, ownName ? {} : { name: 'default' });
+    if (ownName) return defineValue(value, ownName, node, extraction, { function: 'function' });
+    // An anonymous default has no name to look up, and `default` would tie the file to every
+    // `.default` in the repository: not listed, though its class's methods are, in `default`.
+    return CLASS_VALUES.has(value.type) ? { container: 'default', ofType: true } : LOCAL;
   }
   for (const child of node.namedChildren) {
     if (child.type === 'namespace_export') {
@@ -262,7 +267,8 @@ function ecmascriptExport(node: Node, extraction: Extraction): Scope | undefined
     } else if (child.type === 'export_clause') {
       for (const specifier of child.namedChildren) {
         const alias = specifier.childForFieldName('alias');
-        if (specifier.type === 'export_specifier' && alias) extraction.define('alias', alias, node, { body: null, name: keyName(alias, extraction) ?? '' });
+        const name = alias ? keyName(alias, extraction) : undefined;
+        if (specifier.type === 'export_specifier' && name && name !== 'default') extraction.define('alias', alias, node, { body: null, name });
       }
     }
   }
