@@ -93,7 +93,7 @@ function defineValue(
   head: Node,
   extraction: Extraction,
   kinds: { function: SymbolKind; fallback?: SymbolKind | undefined },
-  options: { container?: string; name?: string } = {},
+  options: { container?: string } = {},
 ): Scope | undefined {
   if (value && FUNCTION_VALUES.has(value.type)) {
     extraction.define(kinds.function, nameNode, head, { ...options, body: value.childForFieldName('body') });
@@ -105,11 +105,8 @@ function defineValue(
   }
   if (kinds.fallback) extraction.define(kinds.fallback, nameNode, head, { ...options, body: null });
   if (value?.type === 'object') {
-    defineObjectMembers(
-      value,
-      options.container ? `${options.container}.${options.name ?? extraction.text(nameNode)}` : (options.name ?? extraction.text(nameNode)),
-      extraction,
-    );
+    const name = extraction.text(nameNode);
+    defineObjectMembers(value, options.container ? `${options.container}.${name}` : name, extraction);
     return LOCAL;
   }
   return undefined;
