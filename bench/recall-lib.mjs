@@ -4,10 +4,13 @@
 //
 // Recall = ctags definitions that Baton also lists / ctags definitions a code map should list.
 // ctags lists more than a map wants (struct fields, enum members, imports, locals), so its tags are
-// first filtered by kind, per language, in KEPT_KINDS below; every exclusion says why. A ctags
-// definition is found when Baton lists a symbol of the same name in the same file within
-// LINE_TOLERANCE lines (Baton's line is where the declaration starts, decorators and `export`
-// included; ctags's is the line of the name). Each Baton symbol matches at most one definition.
+// filtered: by kind, per language, in KEPT_KINDS below (every exclusion says why); then ctags's
+// made-up names of anonymous things, what is defined inside a function body (isLocal) and what
+// ctags 5.9 misreads in JavaScript and TypeScript (isEcmascriptDefinition) are dropped. A ctags
+// definition is found when Baton lists a symbol of the same name (compared as `comparable` says)
+// in the same file within LINE_TOLERANCE lines of where it starts or ends (Baton's line is where
+// the declaration starts, `export` included; ctags's is the line of the name). Each Baton symbol
+// matches at most one definition.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -170,6 +173,8 @@ const valuedMacro = (tag) => !/^\s*#\s*define\s+\w+\s*(\/\*.*|\/\/.*)?$/.test(ta
  * - Ruby accessor and alias (`attr_reader :x`, `alias_method`): methods made by a call, not
  *   declared; the map lists the declared ones.
  * Locals, parameters, labels, prototypes and extern declarations are off in ctags by default.
+ * JavaScript and TypeScript class fields are kept (Baton lists them: in those classes they hold
+ * state and bound handlers), their interfaces' properties are not.
  */
 export const KEPT_KINDS = {
   JavaScript: {

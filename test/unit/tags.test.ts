@@ -505,7 +505,7 @@ describe('JavaScript and TypeScript definitions as people write them', () => {
   it('CommonJS exports: the receiver is the container, functions of exports are functions', async () => {
     const tags = await tagsOf(
       'lib/utils.js',
-      code(String.raw`
+      code(`
 'use strict';
 var path = require('path');
 var join = require('path').join;
@@ -540,7 +540,7 @@ exports.Widget = class { render() {} };
     expect(members(anonymousClass)).toEqual(['2 method get in module.exports']);
     const object = await tagsOf(
       'lib/cursor.js',
-      code(String.raw`
+      code(`
 module.exports = {
   hide() {},
   show: function () {},
@@ -558,7 +558,7 @@ module.exports = {
   it('members assigned to objects and prototypes, one symbol per name of a chain', async () => {
     const tags = await tagsOf(
       'lib/application.js',
-      code(String.raw`
+      code(`
 var app = exports = module.exports = {};
 app.listen = function listen() {
   var server = http.createServer(this);
@@ -600,7 +600,7 @@ require('x').patched = function () {};
   it("object literals bound at module level list their methods under the binding's name", async () => {
     const tags = await tagsOf(
       'lib/reporters/base.js',
-      code(String.raw`
+      code(`
 const helpers = {
   one() {},
   two: async function () {},
@@ -628,7 +628,7 @@ export default {
   it('class fields and static members, private names and TypeScript parameter properties', async () => {
     const js = await tagsOf(
       'src/widget.js',
-      code(String.raw`
+      code(`
 class Widget extends Base {
   static count = 0;
   static create() { return new Widget(); }
@@ -651,7 +651,7 @@ class Widget extends Base {
     ]);
     const ts = await tagsOf(
       'src/store.ts',
-      code(String.raw`
+      code(`
 export class Store {
   private readonly cache = new Map<string, string>();
   declare owner: string;
@@ -680,7 +680,7 @@ interface Shape {
   it('functions bound to names, module state, destructuring; not imports or loop variables', async () => {
     const tags = await tagsOf(
       'src/index.ts',
-      code(String.raw`
+      code(`
 import fs from 'node:fs';
 const arrow = (a: number) => a;
 let handler = function () {};
@@ -723,7 +723,7 @@ const config = { retries: 3 } as const;
     expect(members(named)).toEqual(['1 class Panel', '2 function start', '4 class Dialog']);
     const barrel = await tagsOf(
       'src/index.ts',
-      code(String.raw`
+      code(`
 export { parse } from './parse.js';
 export { default as Parser, tokenize as lex } from './parser.js';
 export * as ast from './ast.js';
@@ -740,7 +740,7 @@ export { main as default };
   it('lists nothing defined inside function bodies or callbacks, and keeps named functions passed at module level', async () => {
     const tags = await tagsOf(
       'lib/request.js',
-      code(String.raw`
+      code(`
 defineGetter(req, 'ip', function ip() {
   return this.socket.remoteAddress;
 });
@@ -764,7 +764,7 @@ function outer() {
 
 describe('C and C++ as libraries write them', () => {
   it('reads a .h file written in C++ as C++', async () => {
-    const header = code(String.raw`
+    const header = code(`
 #pragma once
 namespace geo {
 class Shape {
@@ -830,7 +830,7 @@ CURL_EXTERN CURL *curl_easy_init(void);
   });
 
   it('names specializations by their template and conversion functions by their type', async () => {
-    const source = code(String.raw`
+    const source = code(`
 template <typename T> struct is_char : std::false_type {};
 template <> struct is_char<char> : std::true_type {};
 struct Flag {
@@ -846,7 +846,7 @@ struct Flag {
 
 describe('module-level values and associated types', () => {
   it("go: package-level vars, not a function body's", async () => {
-    const source = code(String.raw`
+    const source = code(`
 package store
 
 var (
@@ -863,7 +863,7 @@ func Save() error {
   });
 
   it("rust: a trait's associated types", async () => {
-    const source = code(String.raw`
+    const source = code(`
 pub trait Parser {
     type Output;
     fn parse(&self) -> Self::Output;
