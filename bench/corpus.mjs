@@ -1,6 +1,6 @@
-// Real projects for the benchmarks, from the npm registry: pinned versions, unpacked once into a
-// cache outside the repository (BATON_CORPUS_DIR, default ~/.cache/baton-corpus), each made a git
-// repository so Baton sees it as a user's checkout would be.
+// Real projects for the benchmarks, from the npm registry and Debian's archive: pinned versions,
+// unpacked once into a cache outside the repository (BATON_CORPUS_DIR, default
+// ~/.cache/baton-corpus), each made a git repository so Baton sees it as a user's checkout would be.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -24,6 +24,43 @@ export function npmProject(name, version) {
   rmSync(work, { recursive: true, force: true });
   commitAll(root);
   return root;
+}
+
+/**
+ * A Debian package's files (`apt-get download`, `dpkg-deb -x`: nothing is installed, no root
+ * needed), unpacked and committed; returns the folder. The archive keeps only the newest version
+ * of a package, so when a security update has replaced the pinned one, the current version is
+ * used and a line says so.
+ */
+export function debianPackage(name, version) {
+  let wanted = version;
+  if (!existsSync(join(CACHE, `deb-${name}-${version}`, '.corpus-ready'))) {
+    const candidate = aptCandidate(name);
+    if (candidate === undefined) throw new Error(`Debian package ${name} is unknown to apt here: run apt-get update (as root) first`);
+    if (candidate !== version) {
+      console.error(`corpus: ${name} ${version} is no longer in the archive; using ${candidate}`);
+      wanted = candidate;
+    }
+  }
+  const root = join(CACHE, `deb-${name}-${wanted}`);
+  if (existsSync(join(root, '.corpus-ready'))) return root;
+  rmSync(root, { recursive: true, force: true });
+  const work = `${root}.download`;
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  execFileSync('apt-get', ['download', '-q', `${name}=${wanted}`], { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
+  const deb = readdirSync(work).find((file) => file.endsWith('.deb'));
+  execFileSync('dpkg-deb', ['-x', join(work, deb), root]);
+  rmSync(work, { recursive: true, force: true });
+  commitAll(root);
+  return root;
+}
+
+/** The version `apt-get download NAME` would fetch, or undefined when apt knows no such package. */
+function aptCandidate(name) {
+  const policy = execFileSync('apt-cache', ['policy', name], { encoding: 'utf8' });
+  const candidate = /Candidate: (\S+)/.exec(policy)?.[1];
+  return candidate === undefined || candidate === '(none)' ? undefined : candidate;
 }
 
 /** This repository as it is committed: a real TypeScript project, cloned into the cache. */

@@ -67,6 +67,7 @@ describe('extractTags per language', () => {
       '19-19 function normalize',
       '21-28 function loadConfig',
       '30-46 class FileStore',
+      '31-31 field root in FileStore',
       '33-35 method constructor in FileStore',
       '37-41 method get in FileStore',
       '43-45 method put in FileStore',
@@ -106,9 +107,10 @@ describe('extractTags per language', () => {
   it('javascript', async () => {
     const tags = await tagsOf('lib/resolver.js', SOURCE_JAVASCRIPT);
     expect(tags.language).toBe('javascript');
-    // `const path = require('path')` binds a module, and `let counter` is not a constant.
+    // `const path = require('path')` binds a module; `let counter` is module state, not a constant.
     expect(outline(tags)).toEqual([
       '4-4 constant MAX_DEPTH',
+      '5-5 variable counter',
       '7-11 function walk',
       '13-15 function resolveAll',
       '17-33 class Resolver',
@@ -159,6 +161,7 @@ describe('extractTags per language', () => {
       '8-8 constant MaxItems',
       '11-11 constant modeRead',
       '12-12 constant modeWrite',
+      '15-15 variable ErrFull',
       '17-17 type Key',
       '19-22 struct Item',
       '24-26 interface Reader',
@@ -449,7 +452,7 @@ function outer() {
     expect(tags.references.Hidden).toBe(2);
   });
 
-  it('treats class fields holding functions as methods, and strips decorators from heads', async () => {
+  it('lists class fields, treats those holding functions as methods, and strips decorators from heads', async () => {
     const source = code(String.raw`
 @Component({
   selector: 'app-root',
@@ -465,6 +468,7 @@ export class AppComponent {
     const tags = await tagsOf('src/app.component.ts', source);
     expect(tags.symbols).toEqual([
       { name: 'AppComponent', kind: 'class', line: 1, endLine: 10, signature: 'export class AppComponent' },
+      { name: 'title', kind: 'field', line: 6, endLine: 6, container: 'AppComponent', signature: "title = ''" },
       {
         name: 'handleClick',
         kind: 'method',
@@ -489,6 +493,383 @@ export class AppComponent {
     for (const [path, source] of inputs) sequential.push(await extractTags(path, source));
     const concurrent = await Promise.all(inputs.map(([path, source]) => extractTags(path, source)));
     expect(concurrent).toEqual(sequential);
+  });
+});
+
+/** One line per symbol with its container: "line kind name in container". */
+function members(tags: FileTags): string[] {
+  return tags.symbols.map((s) => `${s.line} ${s.kind} ${s.name}${s.container ? ` in ${s.container}` : ''}`);
+}
+
+describe('JavaScript and TypeScript definitions as people write them', () => {
+  it('CommonJS exports: the receiver is the container, functions of exports are functions', async () => {
+    const tags = await tagsOf(
+      'lib/utils.js',
+      code(`
+'use strict';
+var path = require('path');
+var join = require('path').join;
+exports.isAbsolute = function (p) { return path.isAbsolute(p); };
+exports.setCharset = function setCharsetImpl(type) { return type; };
+module.exports.normalize = (type) => type;
+exports.VERSION = '1.0';
+exports.Router = Router;
+exports.application = proto;
+exports.Widget = class { render() {} };
+`),
+    );
+    expect(members(tags)).toEqual([
+      '4 function isAbsolute in exports',
+      '5 function setCharset in exports',
+      '6 function normalize in module.exports',
+      '7 constant VERSION in exports',
+      '9 alias application in exports',
+      '10 class Widget in exports',
+      '10 method render in Widget',
+    ]);
+    expect(symbol(tags, 'setCharset').signature).toBe('exports.setCharset = function setCharsetImpl(type)');
+  });
+
+  it('module.exports = a function or an object: the module itself', async () => {
+    const named = await tagsOf('lib/query.js', 'module.exports = function query(options) {\n  return options;\n};\n');
+    expect(named.symbols).toEqual([{ name: 'query', kind: 'function', line: 1, endLine: 3, signature: 'module.exports = function query(options)' }]);
+    // Without a name there is nothing to look up (and `exports` would name every CommonJS module).
+    const anonymous = await tagsOf('lib/main.js', 'module.exports = function (req, res) {\n  var local = req;\n};\n');
+    expect(anonymous.symbols).toEqual([]);
+    const anonymousClass = await tagsOf('lib/store.js', 'module.exports = class {\n  get(key) {}\n};\n');
+    expect(members(anonymousClass)).toEqual(['2 method get in module.exports']);
+    const object = await tagsOf(
+      'lib/cursor.js',
+      code(`
+module.exports = {
+  hide() {},
+  show: function () {},
+  'delete-line': () => {},
+  count: 3,
+  [computed]: () => {},
+  helper,
+};
+`),
+    );
+    // Data members and shorthand re-exports of names defined elsewhere are not definitions.
+    expect(members(object)).toEqual(['2 method hide in module.exports', '3 method show in module.exports', '4 method delete-line in module.exports']);
+  });
+
+  it('members assigned to objects and prototypes, one symbol per name of a chain', async () => {
+    const tags = await tagsOf(
+      'lib/application.js',
+      code(`
+var app = exports = module.exports = {};
+app.listen = function listen() {
+  var server = http.createServer(this);
+  server.helper = function () {};
+  return server;
+};
+res.contentType = res.type = function contentType(type) {};
+function Layer(path) { this.path = path; }
+Layer.prototype.match = function match(path) {};
+Layer.create = function (path) { return new Layer(path); };
+Layer.prototype.handle = Layer.prototype.match;
+Layer.prototype.constructor = Layer;
+Route.prototype = {
+  dispatch(req) {},
+  all: function () {},
+};
+app.locals = { title: 'x' };
+app[method] = function () {};
+require('x').patched = function () {};
+`),
+    );
+    expect(members(tags)).toEqual([
+      '1 variable app',
+      '2 method listen in app',
+      '7 method contentType in res',
+      '7 method type in res',
+      '8 function Layer',
+      '9 method match in Layer.prototype',
+      '10 method create in Layer',
+      '11 alias handle in Layer.prototype',
+      '14 method dispatch in Route.prototype',
+      '15 method all in Route.prototype',
+    ]);
+    expect(symbol(tags, 'listen').endLine).toBe(6);
+    // Locals of listen are not listed, and their names are references.
+    expect(tags.references.server).toBe(3);
+  });
+
+  it("object literals bound at module level list their methods under the binding's name", async () => {
+    const tags = await tagsOf(
+      'lib/reporters/base.js',
+      code(`
+const helpers = {
+  one() {},
+  two: async function () {},
+  nested: { deeper() {} },
+};
+exports.cursor = {
+  hide: function () {},
+};
+export default {
+  data() { return {}; },
+  name: 'component',
+};
+`),
+    );
+    expect(members(tags)).toEqual([
+      '1 constant helpers',
+      '2 method one in helpers',
+      '3 method two in helpers',
+      '6 constant cursor in exports',
+      '7 method hide in exports.cursor',
+      '10 method data in default',
+    ]);
+  });
+
+  it('class fields and static members, private names and TypeScript parameter properties', async () => {
+    const js = await tagsOf(
+      'src/widget.js',
+      code(`
+class Widget extends Base {
+  static count = 0;
+  static create() { return new Widget(); }
+  #secret = 1;
+  name;
+  onClick = () => { const local = 1; };
+  static { var hidden = 1; }
+  get size() { return 1; }
+}
+`),
+    );
+    expect(members(js)).toEqual([
+      '1 class Widget',
+      '2 field count in Widget',
+      '3 method create in Widget',
+      '4 field #secret in Widget',
+      '5 field name in Widget',
+      '6 method onClick in Widget',
+      '8 method size in Widget',
+    ]);
+    const ts = await tagsOf(
+      'src/store.ts',
+      code(`
+export class Store {
+  private readonly cache = new Map<string, string>();
+  declare owner: string;
+  constructor(private readonly root: string, public name?: string, plain = 1) {}
+}
+interface Shape {
+  width: number;
+  area(): number;
+}
+`),
+    );
+    // Interface properties are a data shape's slots, like struct fields: not listed.
+    expect(members(ts)).toEqual([
+      '1 class Store',
+      '2 field cache in Store',
+      '3 field owner in Store',
+      '4 method constructor in Store',
+      '4 field root in Store',
+      '4 field name in Store',
+      '6 interface Shape',
+      '8 method area in Shape',
+    ]);
+    expect(symbol(ts, 'root').signature).toBe('private readonly root: string');
+  });
+
+  it('functions bound to names, module state, destructuring; not imports or loop variables', async () => {
+    const tags = await tagsOf(
+      'src/index.ts',
+      code(`
+import fs from 'node:fs';
+const arrow = (a: number) => a;
+let handler = function () {};
+var named = function realName() {};
+let counter = 0;
+const { isArray, keys: getKeys, ...rest } = Array;
+const [first, second = 2] = list;
+const { join } = require('path');
+const lazy = await import('./lazy.js');
+declare const VERSION: string;
+for (let i = 0; i < 3; i++) {}
+const config = { retries: 3 } as const;
+`),
+    );
+    expect(members(tags)).toEqual([
+      '2 function arrow',
+      '3 function handler',
+      '4 function named',
+      '5 variable counter',
+      '6 constant isArray',
+      '6 constant getKeys',
+      '6 constant rest',
+      '7 constant first',
+      '7 constant second',
+      '10 constant VERSION',
+      '12 constant config',
+    ]);
+  });
+
+  it('export default and re-exports', async () => {
+    // An anonymous default has no name to look up (ctags names none either); a class's methods still count.
+    const anonymousFunction = await tagsOf('src/handler.ts', 'export default function (req: Request) {\n  const local = req;\n}\n');
+    expect(anonymousFunction.symbols).toEqual([]);
+    const anonymousClass = await tagsOf('src/panel.js', 'export default class extends Base {\n  render() {}\n}\n');
+    expect(members(anonymousClass)).toEqual(['2 method render in default']);
+    const named = await tagsOf(
+      'src/panel.js',
+      'export default class Panel {}\nexport default function start() {}\nexport default arrow;\nexport default (class Dialog {});\n',
+    );
+    expect(members(named)).toEqual(['1 class Panel', '2 function start', '4 class Dialog']);
+    const barrel = await tagsOf(
+      'src/index.ts',
+      code(`
+export { parse } from './parse.js';
+export { default as Parser, tokenize as lex } from './parser.js';
+export * as ast from './ast.js';
+export * from './types.js';
+export { local as renamed };
+export { main as default };
+`),
+    );
+    // `export { parse } from` adds no name: parse is listed where it is defined.
+    expect(members(barrel)).toEqual(['2 alias Parser', '2 alias lex', '3 module ast', '5 alias renamed']);
+    expect(symbol(barrel, 'ast').signature).toBe("export * as ast from './ast.js'");
+  });
+
+  it('lists nothing defined inside function bodies or callbacks, and keeps named functions passed at module level', async () => {
+    const tags = await tagsOf(
+      'lib/request.js',
+      code(`
+defineGetter(req, 'ip', function ip() {
+  return this.socket.remoteAddress;
+});
+methods.forEach(function (method) {
+  app[method] = function () {};
+  exports.inner = function () {};
+});
+on('x', { handler: function () { var deep = 1; exports.deeper = 1; } });
+function outer() {
+  exports.fromOuter = 1;
+  const api = { m() {} };
+}
+(function () {
+  exports.fromIife = function () {};
+})();
+`),
+    );
+    expect(members(tags)).toEqual(['1 function ip', '9 function outer', '14 function fromIife in exports']);
+  });
+});
+
+describe('C and C++ as libraries write them', () => {
+  it('reads a .h file written in C++ as C++', async () => {
+    const header = code(`
+#pragma once
+namespace geo {
+class Shape {
+ public:
+  virtual double area() const = 0;
+};
+}
+`);
+    const tags = await tagsOf('include/geo/shape.h', header);
+    expect(tags.language).toBe('cpp');
+    expect(members(tags)).toEqual(['2 module geo', '3 class Shape in geo', '5 method area in Shape']);
+    const cHeader = await tagsOf('include/buffer.h', 'typedef struct buffer buffer_t;\nint class_count(void);\n');
+    expect(cHeader.language).toBe('c');
+  });
+
+  it('reads past export, attribute and declaration macros it cannot expand', async () => {
+    const source = code(String.raw`
+#define GTEST_API_ __attribute__((visibility("default")))
+FMT_BEGIN_NAMESPACE
+class GTEST_API_ Matcher : public Base {
+ public:
+  GTEST_DISALLOW_COPY_AND_ASSIGN_(Matcher);
+  void Register(const void* obj) GTEST_LOCK_EXCLUDED_(mutex_);
+  bool Matches(int x) const
+      GTEST_LOCK_EXCLUDED_(mutex_);
+  Matcher() {}
+};
+FMT_CONSTEXPR FMT_INLINE auto parse(int x) -> int { return x; }
+GTEST_DISABLE_MSC_WARNINGS_PUSH_(4251 \
+/* class A needs to have dll-interface */)
+struct GTEST_API_ Registry final {};
+FMT_END_NAMESPACE
+`);
+    const tags = await tagsOf('include/gtest/matcher.hpp', source);
+    expect(members(tags)).toEqual([
+      '1 constant GTEST_API_',
+      '3 class Matcher',
+      '6 method Register in Matcher',
+      '7 method Matches in Matcher',
+      '9 method Matcher in Matcher',
+      '11 function parse',
+      '14 struct Registry',
+    ]);
+    // Signatures are read from the file as written: a macro inside a head stays, one before it is
+    // no longer part of the declaration.
+    expect(symbol(tags, 'Matcher', undefined).signature).toBe('class GTEST_API_ Matcher : public Base');
+    expect(symbol(tags, 'parse').signature).toBe('auto parse(int x) -> int');
+    expect(symbol(tags, 'Register').signature).toBe('void Register(const void* obj) GTEST_LOCK_EXCLUDED_(mutex_)');
+  });
+
+  it('leaves type-like names and macro definitions alone', async () => {
+    const source = code(String.raw`
+#define MAKE_LIST(name) \
+  LIST_HEAD(name)
+static SSL_CTX *make_context(void) { return 0; }
+SSL_CTX const *shared_context(void) { return 0; }
+LARGE_INTEGER frequency;
+CURL_EXTERN CURL *curl_easy_init(void);
+`);
+    const tags = await tagsOf('src/tls.c', source);
+    expect(members(tags)).toEqual(['1 function MAKE_LIST', '3 function make_context', '4 function shared_context', '6 function curl_easy_init']);
+    expect(symbol(tags, 'MAKE_LIST').endLine).toBe(2);
+  });
+
+  it('names specializations by their template and conversion functions by their type', async () => {
+    const source = code(`
+template <typename T> struct is_char : std::false_type {};
+template <> struct is_char<char> : std::true_type {};
+struct Flag {
+  explicit operator bool() const { return on; }
+  bool on;
+};
+`);
+    const tags = await tagsOf('include/traits.hpp', source);
+    expect(members(tags)).toEqual(['1 struct is_char', '2 struct is_char', '3 struct Flag', '4 method operator bool in Flag']);
+    expect(symbol(tags, 'is_char').signature).toBe('template <typename T> struct is_char : std::false_type');
+  });
+});
+
+describe('module-level values and associated types', () => {
+  it("go: package-level vars, not a function body's", async () => {
+    const source = code(`
+package store
+
+var (
+	ErrFull = errors.New("full")
+	_       = registry
+)
+
+func Save() error {
+	var attempts int
+	return ErrFull
+}
+`);
+    expect(members(await tagsOf('store/errors.go', source))).toEqual(['4 variable ErrFull', '8 function Save']);
+  });
+
+  it("rust: a trait's associated types", async () => {
+    const source = code(`
+pub trait Parser {
+    type Output;
+    fn parse(&self) -> Self::Output;
+}
+`);
+    expect(members(await tagsOf('src/parser.rs', source))).toEqual(['1 trait Parser', '2 type Output in Parser', '3 method parse in Parser']);
   });
 });
 

@@ -3,7 +3,23 @@
 // never import the walk that imports them.
 import type { Node } from 'web-tree-sitter';
 
-export type SymbolKind = 'function' | 'method' | 'class' | 'struct' | 'interface' | 'trait' | 'type' | 'enum' | 'constant' | 'module';
+export type SymbolKind =
+  | 'function'
+  | 'method'
+  | 'class'
+  | 'struct'
+  | 'interface'
+  | 'trait'
+  | 'type'
+  | 'enum'
+  | 'constant'
+  /** Module-level mutable state (`let`/`var` in JavaScript, a Go package `var`). */
+  | 'variable'
+  /** A JavaScript/TypeScript class field, static or not. */
+  | 'field'
+  /** A second name for something defined elsewhere (`export { a as b }`, `exports.b = a`). */
+  | 'alias'
+  | 'module';
 
 /** Where a node sits: which container its definitions belong to, and whether it is local code. */
 export interface Scope {
@@ -52,6 +68,11 @@ export interface LanguageRules {
   opaque?: readonly string[];
   /** Node types that wrap a definition and belong to its head (`export`, `template <...>`). */
   wrappers?: readonly string[];
+  /**
+   * What the parser reads, when not the file as written (C/C++: macros the preprocessor would
+   * remove). Every character keeps its offset, so names and signatures come from the file itself.
+   */
+  parsedText?: (source: string) => string;
 }
 
 // ---------------------------------------------------------------------------------------------

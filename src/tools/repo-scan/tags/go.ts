@@ -21,12 +21,15 @@ function goMethod(node: Node, extraction: Extraction): Scope {
   return LOCAL;
 }
 
-function goConstant(node: Node, extraction: Extraction): undefined {
-  const head = goSpecHead(node);
-  for (const nameNode of node.childrenForFieldName('name')) {
-    extraction.define('constant', nameNode, node, { head, body: null });
-  }
-  return undefined;
+/** `const` and package-level `var` specs (a function's are local: its body is never walked). */
+function goValues(kind: SymbolKind): (node: Node, extraction: Extraction) => undefined {
+  return (node, extraction) => {
+    const head = goSpecHead(node);
+    for (const nameNode of node.childrenForFieldName('name')) {
+      if (extraction.text(nameNode) !== '_') extraction.define(kind, nameNode, node, { head, body: null });
+    }
+    return undefined;
+  };
 }
 
 export const GO_RULES: LanguageRules = {
@@ -36,7 +39,8 @@ export const GO_RULES: LanguageRules = {
     type_spec: goTypeSpec,
     type_alias: goTypeSpec,
     method_elem: definition('method'),
-    const_spec: goConstant,
+    const_spec: goValues('constant'),
+    var_spec: goValues('variable'),
   },
   references: ['identifier', 'type_identifier', 'field_identifier', 'package_identifier'],
 };

@@ -9,7 +9,7 @@
 // This module is the walk; the per-language tables live in their own modules and the pieces they
 // share in common.ts.
 import type { Language, Node, Tree } from 'web-tree-sitter';
-import { C_RULES, CPP_RULES } from './c-family.js';
+import { C_RULES, CPP_RULES, isCppHeader } from './c-family.js';
 import { signatureOf, type DefineOptions, type DefinitionHandler, type Extraction, type LanguageRules, type Scope, type SymbolKind } from './common.js';
 import { CSHARP_RULES } from './csharp.js';
 import { ECMASCRIPT_RULES } from './ecmascript.js';
@@ -69,8 +69,9 @@ export async function extractUses(path: string, source: string, name: string): P
 }
 
 async function extract(path: string, source: string, watched?: string): Promise<{ tags: FileTags; uses: number[] } | undefined> {
-  const grammar = grammarFor(path);
+  let grammar = grammarFor(path);
   if (!grammar) return undefined;
+  if (grammar === 'c' && isCppHeader(path, source)) grammar = 'cpp';
   const empty = { tags: { language: grammar, symbols: [], references: {} }, uses: [] };
   if (source.length > MAX_SOURCE_CHARS) return empty;
 
@@ -78,7 +79,7 @@ async function extract(path: string, source: string, watched?: string): Promise<
   // No await from here on: the parser is shared by every caller for this language.
   let tree: Tree | null;
   try {
-    tree = parser.parse(source);
+    tree = parser.parse(RULES[grammar].parsedText?.(source) ?? source);
   } catch {
     return empty;
   }

@@ -17,6 +17,7 @@ export const RUST_RULES: LanguageRules = {
     enum_item: definition('enum'),
     trait_item: typeDefinition('trait'),
     type_item: definition('type'),
+    associated_type: definition('type'),
     const_item: definition('constant'),
     static_item: definition('constant'),
     mod_item: namespaceDefinition,
