@@ -26,7 +26,7 @@ const CREATE_PROXY_USES: Site[] = [
   ['src/core/immerClass.ts', 94, 18, 'Immer.produce'], // const proxy = createProxy(base, undefined)
   ['src/core/immerClass.ts', 140, 17, 'Immer.createDraft'], // const proxy = createProxy(base, undefined)
   ['src/core/proxy.ts', 18, 2], // import { …, createProxy, … } from "../internal"
-  ['src/core/proxy.ts', 119, 40, 'objectTraps'], // return (state.copy_![prop as any] = createProxy(value, state))
+  ['src/core/proxy.ts', 119, 40, 'objectTraps.get'], // return (state.copy_![prop as any] = createProxy(value, state))
   ['src/plugins/mapset.ts', 12, 2], // import
   ['src/plugins/mapset.ts', 112, 18, 'enableMapSet'], // DraftMap.get: const draft = createProxy(value, state)
   ['src/plugins/mapset.ts', 289, 20, 'enableMapSet'], // prepareSetCopy: const draft = createProxy(value, state)
@@ -44,7 +44,7 @@ const IS_DRAFTABLE_USES: Site[] = [
   ['src/core/immerClass.ts', 92, 7, 'Immer.produce'], // if (isDraftable(base)) {
   ['src/core/immerClass.ts', 137, 8, 'Immer.createDraft'], // if (!isDraftable(base)) die(8)
   ['src/core/proxy.ts', 5, 2], // import
-  ['src/core/proxy.ts', 112, 28, 'objectTraps'], // if (state.finalized_ || !isDraftable(value)) {
+  ['src/core/proxy.ts', 112, 28, 'objectTraps.get'], // if (state.finalized_ || !isDraftable(value)) {
   ['src/immer.ts', 19, 2], // export { …, isDraftable, … } from "./internal"
   ['src/plugins/mapset.ts', 11, 2], // import
   ['src/plugins/mapset.ts', 105, 29, 'enableMapSet'], // if (state.finalized_ || !isDraftable(value)) {

@@ -225,13 +225,14 @@ function textAround(source: string, lineStart: number, lineEnd: number, offset: 
 /**
  * The innermost symbol whose lines hold `line`: the one starting last, and of two starting on the
  * same line the shorter, then the one inside the other (it has a container). Symbols carry lines,
- * not columns: of two declarations side by side on one line, the first is named.
+ * not columns: of two declarations side by side on one line, the first is named. An alias
+ * (`export { a as b }`) holds no code, so a use beside it in an export list has no container.
  */
 function containerAt(symbols: readonly SymbolInfo[], line: number): string | undefined {
   let best: SymbolInfo | undefined;
   for (const symbol of symbols) {
     if (symbol.line > line) break; // sorted by line
-    if (symbol.endLine < line) continue;
+    if (symbol.endLine < line || symbol.kind === 'alias') continue;
     if (
       !best ||
       symbol.line > best.line ||
