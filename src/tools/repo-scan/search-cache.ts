@@ -23,8 +23,8 @@ import type { SkippedFields } from './skipped.js';
  * there. All results together keep at most MAX_BYTES; the least recently used leave first.
  */
 
-export const KEEP_BYTES = 16 << 20;
-const MAX_BYTES = 64 << 20;
+export const KEEP_BYTES = 4 << 20;
+const MAX_BYTES = 32 << 20;
 const MAX_ENTRIES = 16;
 
 export interface KeptSearch extends SkippedFields {
@@ -38,23 +38,23 @@ const kept = new Map<string, KeptSearch>();
 let keptBytes = 0;
 
 /** The kept result for `key`, unless it cannot hold `offset` or something changed since. */
-export async function keptSearch(workspace: Workspace, filter: FileFilter, key: string, offset: number): Promise<KeptSearch | undefined> {
+export async function keptSearch(workspace: Workspace, filter: FileFilter, key: string, offset: number, signal?: AbortSignal): Promise<KeptSearch | undefined> {
   const search = kept.get(key);
   if (!search || !(offset >= search.total || search.run.covers(offset))) return undefined;
-  forget(key, search); // back in as the most recently used, if still good
-  if (!(await unchangedSince(workspace, filter, search.startedAt - RACY_MS))) return undefined;
-  keep(key, search);
+  const unchanged = await unchangedSince(workspace, filter, search.startedAt - RACY_MS, signal);
+  if (kept.get(key) === search) forget(key); // a search that ran meanwhile replaced it otherwise
+  if (!unchanged) return undefined;
+  if (!kept.has(key)) keep(key, search); // back in as the most recently used
   return search;
 }
 
 export function keepSearch(key: string, search: KeptSearch): void {
-  const previous = kept.get(key);
-  if (previous) forget(key, previous);
+  forget(key);
   if (search.run.size > MAX_BYTES / 2) return;
   keep(key, search);
-  for (const [oldKey, old] of kept) {
+  for (const oldKey of kept.keys()) {
     if (keptBytes <= MAX_BYTES && kept.size <= MAX_ENTRIES) break;
-    forget(oldKey, old);
+    forget(oldKey);
   }
 }
 
@@ -63,7 +63,9 @@ function keep(key: string, search: KeptSearch): void {
   keptBytes += search.run.size;
 }
 
-function forget(key: string, search: KeptSearch): void {
+function forget(key: string): void {
+  const search = kept.get(key);
+  if (!search) return;
   kept.delete(key);
   keptBytes -= search.run.size;
 }
@@ -77,13 +79,21 @@ export function prepareCheck(workspace: Workspace, filter: FileFilter): void {
   setImmediate(() => void listFiles(workspace, filter).catch(() => undefined));
 }
 
+/** Stats between two turns of the event loop: other calls go on while 50k files are checked. */
+const STATS_PER_TURN = 4096;
+
 /** Whether the files `filter` covers are the same files, with the same content, as before `time`. */
-async function unchangedSince(workspace: Workspace, filter: FileFilter, time: number): Promise<boolean> {
+async function unchangedSince(workspace: Workspace, filter: FileFilter, time: number, signal?: AbortSignal): Promise<boolean> {
   const listing = await listFiles(workspace, filter);
   if (!(listing.changedAt < time)) return false;
-  // Synchronous on purpose, as in TagCache: awaiting a promise per file costs several times more.
-  for (const path of listing.paths) {
-    const info = lstatSync(`${workspace.root}/${path}`, { throwIfNoEntry: false });
+  const { paths } = listing;
+  for (let index = 0; index < paths.length; index++) {
+    if (index % STATS_PER_TURN === STATS_PER_TURN - 1) {
+      await new Promise(setImmediate);
+      signal?.throwIfAborted();
+    }
+    // Synchronous otherwise, as in TagCache: awaiting a promise per file costs several times more.
+    const info = lstatSync(`${workspace.root}/${paths[index]}`, { throwIfNoEntry: false });
     // ctime too: it moves with every write, and no tool sets it back as they do mtime.
     if (!info || !(Math.max(info.ctimeMs, info.mtimeMs) < time)) return false;
   }

@@ -68,7 +68,7 @@ export async function searchFiles(workspace: Workspace, query: SearchQuery, offs
   if (!query.query) throw new UserError('query is empty', 'Pass the text or regex to search for');
   const pattern = compilePattern(query);
   const key = JSON.stringify([workspace.root, query.query, query.regex, pattern.flags, query.path ?? '', query.glob ?? '']);
-  let search = offset > 0 ? await keptSearch(workspace, query, key, offset) : undefined;
+  let search = offset > 0 ? await keptSearch(workspace, query, key, offset, options.signal) : undefined;
   if (!search) {
     const startedAt = Date.now();
     search = { startedAt, ...(await runSearch(workspace, query, pattern, offset, limit, options)) };
