@@ -27,13 +27,13 @@ export interface FileFilter {
   glob?: string | undefined;
 }
 
-export async function listFiles(workspace: Workspace, filter: FileFilter = {}): Promise<FileList & { version: number }> {
+export async function listFiles(workspace: Workspace, filter: FileFilter = {}): Promise<FileList & { version: number; changedAt: number }> {
   const prefix = await pathPrefix(workspace, filter.path);
   const listing = await currentListing(workspace.root);
   let paths = listing.paths;
   if (prefix) paths = paths.filter((p) => p === prefix || p.startsWith(prefix + '/'));
   if (filter.glob) paths = paths.filter(globMatcher(filter.glob));
-  return { paths, git: listing.git, version: listing.version };
+  return { paths, git: listing.git, version: listing.version, changedAt: listing.changedAt };
 }
 
 /**
@@ -49,12 +49,18 @@ interface Listing {
   version: number;
   /** [absolute path, mtimeMs]; NaN marks a stamp too fresh to trust, forcing a new listing. */
   stamps: Array<[string, number]>;
+  /**
+   * The newest of the stamps (ms since the epoch; Infinity while one is too fresh to trust):
+   * no file was added, removed or newly ignored since, so a result computed after it still
+   * covers exactly these files.
+   */
+  changedAt: number;
 }
 
 const listings = new Map<string, Listing>();
 let listingVersion = 0;
 /** Changes this close to the listing may or may not be in it (mtime granularity, races). */
-const RACY_MS = 2000;
+export const RACY_MS = 2000;
 
 async function currentListing(root: string): Promise<Listing> {
   const cached = listings.get(root);
@@ -63,7 +69,8 @@ async function currentListing(root: string): Promise<Listing> {
   const inGit = await isGitRepository(root);
   const paths = (inGit ? await gitFiles(root) : await walkFiles(root)).sort(comparePaths);
   const stamps = await stampsFor(root, paths, inGit, started - RACY_MS);
-  const listing = { paths, git: inGit, version: ++listingVersion, stamps };
+  const changedAt = stamps.reduce((newest, [, mtime]) => Math.max(newest, Number.isNaN(mtime) ? Infinity : mtime), 0);
+  const listing = { paths, git: inGit, version: ++listingVersion, stamps, changedAt };
   listings.set(root, listing);
   return listing;
 }

@@ -134,16 +134,27 @@ async function treePage(input: RepoScanInput, services: Services, offset: number
   return { entries, totalEntries: paths.length, truncated: more, ...(more ? next(input, position) : {}) };
 }
 
+/**
+ * The fewest tokens a match costs in the structured channel: `{"path":"a","line":1,"column":1,
+ * "text":"","before":[],"after":[]}` is 21. A window of budget / this many hits holds more than a page.
+ */
+const MIN_MATCH_TOKENS = 20;
+
 async function searchPage(input: RepoScanInput, services: Services, offset: number, budget: number): Promise<Page> {
   if (!input.query) throw new UserError('search needs a query', 'Pass query (text, or a regex with regex: true)');
   const query = { query: input.query, regex: input.regex, caseSensitive: input.caseSensitive, path: input.path, glob: input.glob };
-  // A match renders to at least ~8 tokens, so this window always holds more than a page.
-  const { hits, total, ...skipped } = await searchFiles(services.workspace, query, offset, Math.max(20, budget >> 3), {
+  const window = Math.max(20, Math.ceil(budget / MIN_MATCH_TOKENS));
+  const { hits, total, ...skipped } = await searchFiles(services.workspace, query, offset, window, {
     ...(services.signal ? { signal: services.signal } : {}),
   });
   const unread = offset === 0 ? await fitSkipped(skipped, budget >> 2) : { fields: {}, cost: 0 }; // named once, on the first page
   const matches = await withContext(services.workspace, hits, input.contextLines);
-  const kept = await fitItems(matches, renderMatch, budget - unread.cost);
+  // Both channels must fit (DESIGN.md §2), and as JSON a match costs up to twice its text: a page
+  // fitted to its text alone came back over budget, and the whole search ran again, smaller.
+  const envelope = { mode: input.mode, root: services.workspace.root, matches: [], totalMatches: total, truncated: true, ...unread.fields };
+  const jsonRoom = budget + HEADER_TOKENS - (await countTokens(JSON.stringify({ ...envelope, ...next(input, offset + matches.length) })));
+  const textKept = await fitItems(matches, renderMatch, budget - unread.cost);
+  const kept = await fitItems(matches.slice(0, textKept), (match) => JSON.stringify(match), jsonRoom);
   const end = offset + kept;
   const more = end < total;
   return { matches: matches.slice(0, kept), totalMatches: total, ...unread.fields, truncated: more, ...(more ? next(input, end) : {}) };

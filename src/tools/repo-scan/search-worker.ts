@@ -1,6 +1,8 @@
-import type { SearchHit } from './search.js';
-
-/** What the search thread is asked to do: match `paths` (sorted) and keep one window of hits. */
+/**
+ * What the search thread is asked to do: match `paths` (sorted), count every hit, and send back
+ * those from `offset` on, as many as fit in `keepBytes` but never fewer than the window
+ * `offset` .. `offset + limit` (the rest serve later pages, see search-cache.ts).
+ */
 export interface ScanJob {
   root: string;
   paths: readonly string[];
@@ -8,11 +10,13 @@ export interface ScanJob {
   flags: string;
   offset: number;
   limit: number;
+  keepBytes: number;
 }
 
 export interface ScanResult {
-  /** Hits `offset` .. `offset + limit`, in path and line order. */
-  hits: SearchHit[];
+  /** Hits `offset` .. `offset + count`, in path and line order, as `git grep -z -n --column` records (search-records.ts). */
+  records: Uint8Array;
+  count: number;
   total: number;
 }
 
@@ -39,7 +43,9 @@ export function searchWorker(): void {
   parentPort!.on('message', (job: ScanJob) => {
     const pattern = new RegExp(job.source, job.flags);
     const end = job.offset + job.limit;
-    const hits: SearchHit[] = [];
+    const records: string[] = [];
+    let keptBytes = 0;
+    let keeping = true;
     let total = 0;
     job.paths.forEach((path, index) => {
       Atomics.store(progress, 0, 0); // a slow disk is not the regex's fault
@@ -54,13 +60,25 @@ export function searchWorker(): void {
       Atomics.add(progress, 1, 1);
       const lines = content.toString('utf8').split(/\r?\n/);
       for (let line = 0; line < lines.length; line++) {
-        const found = pattern.exec(lines[line]!);
+        const text = lines[line]!;
+        const found = pattern.exec(text);
         if (!found) continue;
-        if (total >= job.offset && total < end) hits.push({ path, line: line + 1, column: found.index + 1, text: lines[line]! });
+        if (keeping && total >= job.offset) {
+          // git's column is a byte offset into the line: the same bytes decode back to found.index.
+          const record = `${path}\0${line + 1}\0${Buffer.byteLength(text.slice(0, found.index)) + 1}\0${text}\n`;
+          const bytes = Buffer.byteLength(record);
+          keeping = total < end || keptBytes + bytes <= job.keepBytes;
+          if (keeping) {
+            records.push(record);
+            keptBytes += bytes;
+          }
+        }
         total++;
       }
     });
     Atomics.store(progress, 0, 0);
-    parentPort!.postMessage({ hits, total } satisfies ScanResult);
+    // Encoded into a buffer of its own, which moves to the caller without a copy.
+    const encoded = new TextEncoder().encode(records.join(''));
+    parentPort!.postMessage({ records: encoded, count: records.length, total } satisfies ScanResult, [encoded.buffer]);
   });
 }

@@ -3,6 +3,8 @@ import { UserError } from '../../core/errors.js';
 import type { Workspace } from '../../core/workspace.js';
 import { globPathspec, listFiles, pathPrefix, type FileFilter } from '../../core/files.js';
 import { git, isGitRepository } from '../../core/git.js';
+import { KEEP_BYTES, keepSearch, keptSearch, prepareCheck } from './search-cache.js';
+import { RecordRun, RecordStream } from './search-records.js';
 import { prepareSearchThread, scanInThread, SLOW_REGEX_HINT } from './search-thread.js';
 import { Skips, statThroughWorkspace, type SkippedFields } from './skipped.js';
 import { PathError } from '../../core/reading.js';
@@ -30,7 +32,10 @@ export interface SearchMatch extends SearchHit {
 const MAX_LINE_CHARS = 300;
 
 export interface SearchWindow extends SkippedFields {
-  /** Matching lines `offset` .. `offset + limit`, sorted by path and line. */
+  /**
+   * Matching lines from `offset`, sorted by path and line: `limit` of them, or fewer at the end
+   * of the matches or of a kept result (the page after them searches again).
+   */
   hits: SearchHit[];
   /** All matching lines. */
   total: number;
@@ -49,23 +54,66 @@ export interface SearchOptions {
 }
 
 /**
- * Matching lines, sorted by path and line, of which only one window is kept: a query that
+ * Matching lines, sorted by path and line, of which only one window is parsed: a query that
  * matches a million lines costs a count, not a million objects. In a git repository
  * `git grep` does the scanning (fast, and it sees exactly the files `tree` lists) and its
  * output is streamed; elsewhere the same search runs in a worker thread. Neither runs the
  * regex on the server's thread: one that backtracks badly would stall every other call.
+ *
+ * A first page (offset 0) always searches. A later page continues the result the earlier
+ * pages came from while nothing that result read has changed (search-cache.ts), and searches
+ * again otherwise: a page is never older than the files.
  */
 export async function searchFiles(workspace: Workspace, query: SearchQuery, offset = 0, limit = Infinity, options: SearchOptions = {}): Promise<SearchWindow> {
   if (!query.query) throw new UserError('query is empty', 'Pass the text or regex to search for');
   const pattern = compilePattern(query);
-  if (await isGitRepository(workspace.root)) return gitGrep(workspace, query, pattern, offset, limit, options.signal);
+  const key = JSON.stringify([workspace.root, query.query, query.regex, pattern.flags, query.path ?? '', query.glob ?? '']);
+  let search = offset > 0 ? await keptSearch(workspace, query, key, offset, options.signal) : undefined;
+  if (!search) {
+    const startedAt = Date.now();
+    search = { startedAt, ...(await runSearch(workspace, query, pattern, offset, limit, options)) };
+    keepSearch(key, search);
+  }
+  const { run, total, skipped, skippedTotal } = search;
+  return {
+    hits: offset < total ? run.window(offset, limit) : [],
+    total,
+    ...(skipped ? { skipped } : {}),
+    ...(skippedTotal === undefined ? {} : { skippedTotal }),
+  };
+}
+
+let searches = 0;
+
+/** For tests: how many searches ran (a page served from a kept result runs none). */
+export function searchesRun(): number {
+  return searches;
+}
+
+/** Every matching line counted, those from `offset` on kept as records. */
+async function runSearch(
+  workspace: Workspace,
+  query: SearchQuery,
+  pattern: RegExp,
+  offset: number,
+  limit: number,
+  options: SearchOptions,
+): Promise<{ total: number; run: RecordRun } & SkippedFields> {
+  searches++;
+  if (await isGitRepository(workspace.root)) {
+    const result = await gitGrep(workspace, query, pattern, offset, limit, options.signal);
+    if (result.total > offset + limit) prepareCheck(workspace, query);
+    return result;
+  }
   prepareSearchThread(); // starts while the files are listed
   const { paths } = await listFiles(workspace, query);
   // The thread reads files by path: only those the workspace vouches for reach it.
   const skips = new Skips();
   const readable = await readableFiles(workspace, paths, skips);
-  const job = { root: workspace.root, paths: readable, source: pattern.source, flags: pattern.flags, offset, limit };
-  return { ...(await scanInThread(job, options)), ...skips.fields() };
+  const job = { root: workspace.root, paths: readable, source: pattern.source, flags: pattern.flags, offset, limit, keepBytes: KEEP_BYTES };
+  const { records, count, total } = await scanInThread(job, options);
+  const run = new RecordRun(offset, count, Buffer.from(records.buffer, records.byteOffset, records.byteLength));
+  return { total, run, ...skips.fields() };
 }
 
 /**
@@ -103,12 +151,18 @@ function compilePattern(query: SearchQuery): RegExp {
 }
 
 /**
- * Streams `git grep`, parsing only the window and merely counting the lines after it. git
- * walks the tree in sorted path order (read_directory sorts its entries), so its output is
- * already in the order pages are cut from. The column is git's own: a byte offset, turned
- * into the UTF-16 column the JS regex gives outside git.
+ * Streams `git grep`: every record is counted, those from `offset` on are kept (search-records).
+ * git walks the tree in sorted path order (read_directory sorts its entries), so its output
+ * is already in the order pages are cut from.
  */
-async function gitGrep(workspace: Workspace, query: SearchQuery, pattern: RegExp, offset: number, limit: number, signal?: AbortSignal): Promise<SearchWindow> {
+async function gitGrep(
+  workspace: Workspace,
+  query: SearchQuery,
+  pattern: RegExp,
+  offset: number,
+  limit: number,
+  signal?: AbortSignal,
+): Promise<{ total: number; run: RecordRun }> {
   // Paths in and out are relative to the cwd (the root), also when the root is a sub-folder.
   const args = ['grep', '-n', '--column', '-z', '-I', '--untracked', '--no-color'];
   if (pattern.flags.includes('i')) args.push('-i');
@@ -117,41 +171,10 @@ async function gitGrep(workspace: Workspace, query: SearchQuery, pattern: RegExp
   if (query.glob) args.push(prefix ? `:(glob)${prefix}/${query.glob.includes('/') ? query.glob : `**/${query.glob}`}` : globPathspec(query.glob));
   else if (prefix) args.push(prefix);
 
-  const hits: SearchHit[] = [];
-  const end = offset + limit;
-  let total = 0;
-  let pending: Buffer | undefined;
-  const onRecord = (record: Buffer): void => {
-    if (total >= offset && total < end) hits.push(parseRecord(record));
-    total++;
-  };
-  const onStdoutBytes = (chunk: Buffer): void => {
-    let from = 0;
-    if (pending) {
-      const newline = chunk.indexOf(NEWLINE);
-      if (newline === -1) {
-        pending = Buffer.concat([pending, chunk]);
-        return;
-      }
-      onRecord(Buffer.concat([pending, chunk.subarray(0, newline)]));
-      pending = undefined;
-      from = newline + 1;
-    }
-    for (let newline = chunk.indexOf(NEWLINE, from); total < end && newline !== -1; newline = chunk.indexOf(NEWLINE, from)) {
-      onRecord(chunk.subarray(from, newline));
-      from = newline + 1;
-    }
-    if (total < end) {
-      if (from < chunk.length) pending = chunk.subarray(from);
-      return;
-    }
-    // Past the window: count records, parse nothing. A partial record at the end of this chunk
-    // ends at the next chunk's first newline and is counted there.
-    for (let newline = chunk.indexOf(NEWLINE, from); newline !== -1; newline = chunk.indexOf(NEWLINE, newline + 1)) total++;
-  };
+  const output = new RecordStream(offset, offset + limit, KEEP_BYTES);
   try {
     // git grep exits 1 when nothing matched, which is an answer, not a failure.
-    await git(workspace.root, args, { okExitCodes: [0, 1], onStdoutBytes, env: utf8Locale(), ...(signal ? { signal } : {}) });
+    await git(workspace.root, args, { okExitCodes: [0, 1], onStdoutBytes: (chunk) => output.push(chunk), env: utf8Locale(), ...(signal ? { signal } : {}) });
   } catch (error) {
     signal?.throwIfAborted();
     // PCRE's own guard against backtracking: "pcre2_jit_match failed with error code -47: match limit exceeded".
@@ -159,29 +182,7 @@ async function gitGrep(workspace: Workspace, query: SearchQuery, pattern: RegExp
     if (limitHit) throw new UserError(`the regex backtracks too much for git grep (${limitHit[1]})`, SLOW_REGEX_HINT);
     throw error;
   }
-  if (pending) onRecord(pending);
-  return { hits, total };
-}
-
-const NEWLINE = 0x0a;
-const CARRIAGE_RETURN = 0x0d;
-
-/** One `path NUL line NUL byte-column NUL text` record of `git grep -z -n --column`. */
-function parseRecord(record: Buffer): SearchHit {
-  const pathEnd = record.indexOf(0);
-  const lineEnd = record.indexOf(0, pathEnd + 1);
-  const columnEnd = record.indexOf(0, lineEnd + 1);
-  const textStart = columnEnd + 1;
-  const textEnd = record[record.length - 1] === CARRIAGE_RETURN ? record.length - 1 : record.length;
-  const byteColumn = Number(record.toString('latin1', lineEnd + 1, columnEnd));
-  return {
-    path: record.toString('utf8', 0, pathEnd),
-    line: Number(record.toString('latin1', pathEnd + 1, lineEnd)),
-    // The bytes before the match decode to as many UTF-16 units as they do within the whole
-    // line (one U+FFFD per invalid sequence), so this is the JS regex's index + 1.
-    column: record.toString('utf8', textStart, Math.min(textStart + byteColumn - 1, textEnd)).length + 1,
-    text: record.toString('utf8', textStart, textEnd),
-  };
+  return output.finish();
 }
 
 /**
