@@ -153,8 +153,9 @@ async function searchPage(input: RepoScanInput, services: Services, offset: numb
   // fitted to its text alone came back over budget, and the whole search ran again, smaller.
   const envelope = { mode: input.mode, root: services.workspace.root, matches: [], totalMatches: total, truncated: true, ...unread.fields };
   const jsonRoom = budget + HEADER_TOKENS - (await countTokens(JSON.stringify({ ...envelope, ...next(input, offset + matches.length) })));
-  const textKept = await fitItems(matches, renderMatch, budget - unread.cost);
-  const kept = await fitItems(matches.slice(0, textKept), (match) => JSON.stringify(match), jsonRoom);
+  // JSON first: it is usually the smaller page, so the text is counted only for what it kept.
+  const jsonKept = await fitItems(matches, (match) => JSON.stringify(match), jsonRoom);
+  const kept = await fitItems(matches.slice(0, jsonKept), renderMatch, budget - unread.cost);
   const end = offset + kept;
   const more = end < total;
   return { matches: matches.slice(0, kept), totalMatches: total, ...unread.fields, truncated: more, ...(more ? next(input, end) : {}) };
