@@ -173,4 +173,4 @@ class TreeCache {
   }
 }
 
-const trees = new TreeCache(16, MAX_SOURCE_CHARS);
+const trees = new TreeCache(256, MAX_SOURCE_CHARS);
