@@ -55,12 +55,8 @@ export class EditBuffer {
   }
 
   toFileText(): FileText {
-    const lines: string[] = [];
-    const endings: string[] = [];
-    for (const block of this.blocks) {
-      lines.push(...block.lines);
-      endings.push(...block.endings);
-    }
+    const lines = ([] as string[]).concat(...this.blocks.map((block) => block.lines));
+    const endings = ([] as string[]).concat(...this.blocks.map((block) => block.endings));
     return { ...this.file, lines, endings };
   }
 
@@ -107,14 +103,13 @@ export class EditBuffer {
     let to = from;
     let end = lineOfFrom + this.blocks[from]!.lines.length;
     while (end < first + count && to + 1 < this.blocks.length) end += this.blocks[++to]!.lines.length;
-    const merged: string[] = [];
-    const mergedEndings: string[] = [];
-    for (let b = from; b <= to; b++) {
-      merged.push(...this.blocks[b]!.lines);
-      mergedEndings.push(...this.blocks[b]!.endings);
-    }
-    merged.splice(first - lineOfFrom, count, ...lines);
-    mergedEndings.splice(first - lineOfFrom, count, ...endings);
+    // Built without spreading `lines` into a call: a replacement may have any number of lines.
+    const touched = this.blocks.slice(from, to + 1);
+    const old = ([] as string[]).concat(...touched.map((b) => b.lines));
+    const oldEndings = ([] as string[]).concat(...touched.map((b) => b.endings));
+    const at = first - lineOfFrom;
+    const merged = old.slice(0, at).concat(lines, old.slice(at + count));
+    const mergedEndings = oldEndings.slice(0, at).concat(endings, oldEndings.slice(at + count));
     const chars = merged.reduce((sum, text) => sum + text.length + 1, 0);
     const rebuilt = chars > 2 * this.blockChars ? this.split(merged, mergedEndings) : merged.length ? [block(merged, mergedEndings)] : [];
     this.blocks.splice(from, to - from + 1, ...rebuilt);
@@ -122,11 +117,9 @@ export class EditBuffer {
     this.starts.clear();
   }
 
-  /** The view's whole text (for a region or a message; searching goes block by block). */
-  text(view: View, first = 0, last = this.lines - 1): string {
-    if (last < first) return '';
-    const { lines, endings } = this.slice(first, last);
-    return textOf(view, lines, endings);
+  /** The view's whole text. */
+  text(view: View): string {
+    return this.blocks.map((_, b) => this.textOf(view, b)).join('');
   }
 
   /**
@@ -173,24 +166,6 @@ export class EditBuffer {
       line += this.blocks[b]!.lines.length;
     }
     return Math.max(0, this.lines - 1);
-  }
-
-  /** Where line `line` (0-based) starts in the view; the end of the text for the line after the last. */
-  offsetOf(view: View, line: number): number {
-    const starts = this.startsOf(view);
-    let first = 0;
-    for (let b = 0; b < this.blocks.length; b++) {
-      const size = this.blocks[b]!.lines.length;
-      if (line < first + size) {
-        const text = this.textOf(view, b);
-        let at = 0;
-        for (let skip = line - first; skip > 0; skip--) at = text.indexOf('\n', at) + 1;
-        return starts[b]! + at;
-      }
-      first += size;
-    }
-    const last = this.blocks.length - 1;
-    return last < 0 ? 0 : starts[last]! + this.textOf(view, last).length;
   }
 
   private startsOf(view: View): number[] {
