@@ -1,15 +1,22 @@
-// apply-patch, side by side in one run: 100 hunks on a 10k-line file and a 200-file patch
-// (Baton vs `git apply`), the same 100 changes as search/replace edits, the syntax guard's cost
-// on a 2000-line file, and a drift table: single-hunk patches applied to files shifted by
-// inserted or duplicated lines, counted as applied correctly, failed, or misplaced (must be 0 for Baton), for Baton,
-// `git apply` and `patch --fuzz=2`.
+// apply-patch, side by side in one run. Speed: 100 hunks on a 10k-line file (as a git diff and
+// as a Codex patch), the same 100 changes as search/replace edits, and a 200-file patch, each
+// in-process, as an MCP tool call and as a CLI process, beside `git apply` of the same changes;
+// the syntax guard's cost on a 2000-line file (the first edit of a file, a later edit of it, and
+// the one-off load of tree-sitter and the grammar). Then a drift table: single-hunk patches
+// applied to files shifted by inserted or duplicated lines, counted as applied correctly,
+// failed, or misplaced (must be 0 for Baton), for Baton, `git apply` and `patch --fuzz=2`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BATON_CLI, median, ms, ratio, report, StdioRpc } from './lib.mjs';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { BATON_CLI, median, ms, ratio, report, ROOT, StdioRpc } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+/** The sources measured in-process; BATON_BENCH_SRC points at another checkout's (say, the previous commit's) to compare. */
+const SOURCES = process.env.BATON_BENCH_SRC ?? ROOT;
+const TARGETS = { hunks: '< 50 ms', guard: '< 10 ms' };
 
 function random(seed) {
   let state = seed >>> 0;
@@ -47,10 +54,19 @@ function gitDiff(work, path, before, after) {
     .replace(/^diff --git .*$/m, `diff --git a/${path} b/${path}`);
 }
 
+/** The same change as a Codex patch: each hunk a chunk of its own (`@@`), no line numbers. */
+function codexPatch(path, unified) {
+  const chunks = unified
+    .split('\n')
+    .filter((line) => /^(@@ |[ +-])/.test(line) && !/^(\+\+\+|---) /.test(line))
+    .map((line) => (line.startsWith('@@ ') ? '@@' : line));
+  return `*** Begin Patch\n*** Update File: ${path}\n${chunks.join('\n')}\n*** End Patch\n`;
+}
+
 function timeProcess(args, cwd, input, reset) {
   const samples = [];
   for (let i = 0; i < RUNS; i++) {
-    reset();
+    reset(i);
     const started = performance.now();
     const result = spawnSync(args[0], args.slice(1), { cwd, input, encoding: 'utf8', maxBuffer: 1 << 30 });
     samples.push(performance.now() - started);
@@ -59,23 +75,52 @@ function timeProcess(args, cwd, input, reset) {
   return median(samples);
 }
 
-async function timeCall(rpc, patch, reset) {
-  return timeArguments(rpc, typeof patch === 'string' ? { patch } : patch, reset);
-}
-
-async function timeArguments(rpc, args, reset) {
+/** Median time of an apply-patch call made by `call` (over MCP or in-process), the file reset before each. */
+async function timeApply(call, args, reset, runs = RUNS) {
   const samples = [];
-  for (let i = 0; i < RUNS; i++) {
-    reset();
+  for (let i = 0; i < runs; i++) {
+    const input = reset(i) ?? args;
     const started = performance.now();
-    const reply = (await rpc.request('tools/call', { name: 'apply-patch', arguments: { ...args, maxTokens: 200 } })).message;
+    const result = await call({ ...input, maxTokens: 200 });
     samples.push(performance.now() - started);
-    if (reply.result.isError || !reply.result.structuredContent.applied) throw new Error(JSON.stringify(reply.result.content).slice(0, 500));
+    if (!result.applied) throw new Error(JSON.stringify(result.errors).slice(0, 500));
   }
   return median(samples);
 }
 
-async function speed(rows) {
+function overMcp(rpc) {
+  return async (args) => {
+    const reply = (await rpc.request('tools/call', { name: 'apply-patch', arguments: args })).message;
+    if (reply.result.isError) throw new Error(JSON.stringify(reply.result.content).slice(0, 500));
+    return reply.result.structuredContent;
+  };
+}
+
+/** Where the in-process bundle is built: inside the checkout, so its packages resolve from its node_modules. */
+const BUNDLE = { entry: join(SOURCES, '.tmp', 'bench-apply-patch-entry.ts'), outfile: join(SOURCES, '.tmp', 'bench-apply-patch.mjs') };
+
+/** apply-patch run in this process: the tool's own module, bundled from the sources. */
+async function inProcess(repo, state) {
+  const { entry, outfile } = BUNDLE;
+  mkdirSync(join(SOURCES, '.tmp'), { recursive: true });
+  writeFileSync(
+    entry,
+    [
+      "export { applyPatch } from '../src/tools/apply-patch/patch.js';",
+      "export { ApplyPatchInput } from '../src/tools/apply-patch/schema.js';",
+      "export { Workspace } from '../src/core/workspace.js';",
+      "export { WorkspaceState } from '../src/core/state.js';",
+    ].join('\n'),
+  );
+  // Packages stay external: resolved from the checkout's node_modules, as the server resolves them.
+  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile, logLevel: 'silent' });
+  const { applyPatch, ApplyPatchInput, Workspace, WorkspaceState } = await import(pathToFileURL(outfile).href);
+  const workspace = await Workspace.open(repo);
+  const services = { workspace, state: await WorkspaceState.open(state, workspace.root) };
+  return (args) => applyPatch(ApplyPatchInput.parse(args), services);
+}
+
+async function speed(rows, guardRows) {
   const work = mkdtempSync(join(tmpdir(), 'baton-bench-apply-'));
   const rand = random(7);
   try {
@@ -84,65 +129,105 @@ async function speed(rows) {
     const bigAfter = big.map((line, i) => (i % 100 === 50 ? `${line} // changed` : line));
     const bigBefore = big.join('\n') + '\n';
     const bigPatch = gitDiff(work, 'big.js', bigBefore, bigAfter.join('\n') + '\n');
+    const bigCodex = codexPatch('big.js', bigPatch);
     // 200 files, one change each.
     const many = Array.from({ length: 200 }, (_, f) => codeLines(60, rand, `f${f}`));
     const manyPatch = many
       .map((lines, f) => gitDiff(work, `src/file${f}.js`, lines.join('\n') + '\n', lines.map((l, i) => (i === 30 ? `${l} // edited` : l)).join('\n') + '\n'))
       .join('');
+    // The same 100 changes as search/replace: structured edits (in-process, MCP), SEARCH/REPLACE blocks (CLI).
+    // Each edit names a line that is unique (its generated name carries its index) with the line after it.
+    const edits = [];
+    for (let block = 0; block < 100; block++) {
+      let i = block * 100 + 50;
+      while (!big[i].includes(`_${i}`)) i++;
+      edits.push({ path: 'big.js', oldText: `${big[i]}\n${big[i + 1]}\n`, newText: `${big[i]} // changed\n${big[i + 1]}\n` });
+    }
+    const blocks = edits.map((edit) => `big.js\n<<<<<<< SEARCH\n${edit.oldText}=======\n${edit.newText}>>>>>>> REPLACE\n`).join('');
+
     const repo = join(work, 'repo');
     mkdirSync(join(repo, 'src'), { recursive: true });
     execFileSync('git', ['init', '-q'], { cwd: repo });
     const resetBig = () => writeFileSync(join(repo, 'big.js'), bigBefore);
+    /** Content no earlier call saw (a new first line), so the syntax guard has no tree of it. */
+    const resetBigAnew = (run) => writeFileSync(join(repo, 'big.js'), `// ${Date.now()} ${run}\n${bigBefore}`);
     const resetMany = () => {
       for (const [f, lines] of many.entries()) writeFileSync(join(repo, 'src', `file${f}.js`), lines.join('\n') + '\n');
     };
+    // A 2000-line TypeScript file, valid, and one edit of it; the same text as .txt has no grammar.
+    const source = (run) =>
+      `// run ${run}\n` +
+      Array.from({ length: 400 }, (_, i) => `export function f${i}(a: number): number {\n  const b = a * ${i};\n  if (b > 10) return b;\n  return a;\n}`).join(
+        '\n',
+      ) +
+      '\n';
+    /** An edit of a file written for the run: new content each run (never parsed), or the same (its tree kept); a new edit each run. */
+    const guardRun = (path, fresh) => (run) => {
+      writeFileSync(join(repo, path), source(fresh ? `${Date.now()}-${run}` : 'same'));
+      return { edits: [{ path, oldText: 'const b = a * 200;', newText: `const b = a * ${1000 + run};` }], dryRun: true };
+    };
 
+    const cli = [process.execPath, BATON_CLI, 'apply', '-', '--root', repo, '--state-dir', join(work, 'state')];
+    const local = await inProcess(repo, join(work, 'state-local'));
     const rpc = new StdioRpc(process.execPath, [BATON_CLI, '--root', repo, '--state-dir', join(work, 'state')]);
     await rpc.initialize();
+    const mcp = overMcp(rpc);
     try {
-      const cases = [
-        ['100 hunks, 10k-line file', bigPatch, resetBig, '50 ms'],
-        ['200-file patch', manyPatch, resetMany, ''],
-      ];
-      for (const [label, patch, reset, target] of cases) {
-        const call = await timeCall(rpc, patch, reset);
-        const git = timeProcess(['git', 'apply', '-'], repo, patch, reset);
-        const cli = timeProcess([process.execPath, BATON_CLI, 'apply', '-', '--root', repo, '--state-dir', join(work, 'state')], repo, patch, reset);
-        rows.push([label, ms(call), ms(cli), ms(git), ratio(cli, git), target]);
-      }
-      // The same 100 changes as search/replace: structured edits over MCP, SEARCH/REPLACE blocks on the CLI.
-      // Each edit names a line that is unique (its generated name carries its index) with the line after it.
-      const edits = [];
-      for (let block = 0; block < 100; block++) {
-        let i = block * 100 + 50;
-        while (!big[i].includes(`_${i}`)) i++;
-        edits.push({ path: 'big.js', oldText: `${big[i]}\n${big[i + 1]}\n`, newText: `${big[i]} // changed\n${big[i + 1]}\n` });
-      }
-      const blocks = edits.map((edit) => `big.js\n<<<<<<< SEARCH\n${edit.oldText}=======\n${edit.newText}>>>>>>> REPLACE\n`).join('');
-      const editCall = await timeArguments(rpc, { edits }, resetBig);
-      const editCli = timeProcess([process.execPath, BATON_CLI, 'apply', '-', '--root', repo, '--state-dir', join(work, 'state')], repo, blocks, resetBig);
-      rows.push([`${edits.length} search/replace edits, 10k-line file`, ms(editCall), ms(editCli), '', '', '50 ms']);
-
-      // The syntax guard: one edit of a 2000-line TypeScript file, minus the same edit of the same text as .txt (no grammar).
-      const source =
-        Array.from(
-          { length: 400 },
-          (_, i) => `export function f${i}(a: number): number {\n  const b = a * ${i};\n  if (b > 10) return b;\n  return a;\n}`,
-        ).join('\n') + '\n';
-      const guardEdit = (path) => ({ edits: [{ path, oldText: 'const b = a * 200;', newText: 'const b = a * 201;' }], dryRun: true });
-      const resetGuard = () => {
-        writeFileSync(join(repo, 'guard.ts'), source);
-        writeFileSync(join(repo, 'guard.txt'), source);
+      // Loading tree-sitter first, while neither this process nor the server has: the first call
+      // costs the same with and without the guard but for that.
+      const firstCall = async (call, path) => {
+        const started = performance.now();
+        await call(guardRun(path, true)(0));
+        return performance.now() - started;
       };
-      await timeArguments(rpc, guardEdit('guard.ts'), resetGuard); // loads the grammar once
-      const withGuard = await timeArguments(rpc, guardEdit('guard.ts'), resetGuard);
-      const without = await timeArguments(rpc, guardEdit('guard.txt'), resetGuard);
-      rows.push(['syntax guard, 2000-line .ts file (vs .txt)', `${ms(withGuard)} (+${ms(Math.max(0, withGuard - without))})`, '', '', '', '10 ms']);
+      const load = async (call, tag) => Math.max(0, (await firstCall(call, `load-${tag}.ts`)) - (await firstCall(call, `load-${tag}.txt`)));
+      const loadLocal = await load(local, 'local');
+      const loadMcp = await load(mcp, 'mcp');
+
+      const cases = [
+        ['100 hunks (git diff), 10k-line file', { patch: bigPatch }, bigPatch, resetBig, TARGETS.hunks],
+        ['100 hunks (Codex patch), 10k-line file', { patch: bigCodex }, bigCodex, resetBig, TARGETS.hunks],
+        [`${edits.length} search/replace edits, 10k-line file`, { edits }, blocks, resetBig, TARGETS.hunks],
+        [`${edits.length} search/replace edits, 10k-line file not seen before`, { edits }, blocks, resetBigAnew, TARGETS.hunks],
+        ['200-file patch', { patch: manyPatch }, manyPatch, resetMany, ''],
+      ];
+      for (const [label, args, text, reset, target] of cases) {
+        const inside = await timeApply(local, args, reset);
+        const call = await timeApply(mcp, args, reset);
+        const process_ = timeProcess(cli, repo, text, reset);
+        // The baseline: git apply of the same changes as a git diff (for search/replace, the 100-hunk diff).
+        const git = timeProcess(['git', 'apply', '-'], repo, text === manyPatch ? manyPatch : bigPatch, reset);
+        rows.push([label, ms(inside), ms(call), ms(process_), ms(git), ratio(process_, git), target]);
+      }
+      // The guard on a file of ordinary size, with and without a grammar, call by call in turn.
+      for (const [label, fresh] of [
+        ['the first edit of a file (its old text parsed whole)', true],
+        ['a later edit (its tree kept, the changed lines reparsed)', false],
+      ]) {
+        const cost = async (call) => {
+          const samples = { ts: [], txt: [] };
+          for (let i = -1; i < RUNS; i++) {
+            for (const ext of ['ts', 'txt']) {
+              const args = guardRun(`guard.${ext}`, fresh)(i);
+              const started = performance.now();
+              await call({ ...args, maxTokens: 200 });
+              if (i >= 0) samples[ext].push(performance.now() - started);
+            }
+          }
+          return { ts: median(samples.ts), txt: median(samples.txt) };
+        };
+        const inside = await cost(local);
+        const call = await cost(mcp);
+        const added = ({ ts, txt }) => `+${ms(Math.max(0, ts - txt))}`;
+        guardRows.push([`2000-line .ts file, ${label}`, added(inside), added(call), `${ms(inside.txt)} / ${ms(call.txt)}`, TARGETS.guard]);
+      }
+      guardRows.push(['loading tree-sitter and the grammar (first guarded call of a process)', `+${ms(loadLocal)}`, `+${ms(loadMcp)}`, '', 'one-off']);
     } finally {
       await rpc.close();
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
+    for (const file of Object.values(BUNDLE)) rmSync(file, { force: true });
   }
 }
 
@@ -228,8 +313,15 @@ async function drift(rows) {
 
 export async function run() {
   const speedRows = [];
-  await speed(speedRows);
-  report('apply-patch', ['case', 'baton tool call', 'baton CLI process', 'git apply process', 'CLI vs git', 'target'], speedRows, { runs: RUNS });
+  const guardRows = [];
+  await speed(speedRows, guardRows);
+  report('apply-patch', ['case', 'in-process', 'MCP tool call', 'CLI process', 'git apply process', 'CLI vs git', 'target'], speedRows, {
+    runs: RUNS,
+    note: 'the 10k-line file is the same in every call (but in the "not seen before" row), so from the second call on the syntax guard finds its tree kept (see apply-patch-guard)',
+  });
+  report('apply-patch-guard', ['syntax guard: one edit (dry run)', 'in-process', 'MCP tool call', 'baseline: same edit of a .txt', 'target'], guardRows, {
+    runs: RUNS,
+  });
   const driftRows = [];
   const total = await drift(driftRows);
   report('apply-patch-drift', ['tool', `correct (of ${total})`, 'failed', 'misplaced'], driftRows);

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
 import picomatch from 'picomatch';
 import { UserError } from './errors.js';
+import { diffLinesOf, unifiedDiffOfLines } from './line-diff.js';
 import { git, gitDir, isGitRepository } from './git.js';
 import { isPathError, pathErrorFrom, quotePath } from './reading.js';
 import { Workspace } from './workspace.js';
@@ -261,7 +261,5 @@ export async function mapLimit<T>(items: readonly T[], limit: number, work: (ite
  * does not exist, three lines of context, no `Index:`/`===` preamble.
  */
 export function unifiedDiff(path: { before?: string | undefined; after?: string | undefined }, before: string, after: string): string {
-  const oldName = path.before === undefined ? '/dev/null' : `a/${path.before}`;
-  const newName = path.after === undefined ? '/dev/null' : `b/${path.after}`;
-  return createTwoFilesPatch(oldName, newName, before, after, undefined, undefined, { context: 3 }).replace(/^=+\n/, '');
+  return unifiedDiffOfLines(path, diffLinesOf(before), diffLinesOf(after));
 }

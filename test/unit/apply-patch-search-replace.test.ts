@@ -115,4 +115,23 @@ describe('apply-patch: search/replace edits', () => {
     await apply({ edits: [{ path: 'w.txt', oldText: 'b\n', newText: 'B\nB2\n' }] });
     expect(await read('w.txt')).toBe('a\r\nB\r\nB2\r\nc\r\n');
   });
+
+  it('replaces text as text: a new text without the final newline of the old one joins the next line, and later edits see earlier ones', async () => {
+    const result = await apply({
+      edits: [
+        { path: 'b.txt', oldText: 'one\n', newText: 'one, ' },
+        { path: 'b.txt', oldText: 'one, two', newText: 'one and two' },
+      ],
+    });
+    expect(result.errors).toEqual([]);
+    expect(await read('b.txt')).toBe('one and two\n');
+  });
+
+  it('finds old lines ending in a newline at the end of a file without one (as whole lines)', async () => {
+    await writeFile(join(root(), 'n.txt'), 'a\nlast');
+    const result = await apply({ edits: [{ path: 'n.txt', oldText: 'last\n', newText: 'LAST\n' }] });
+    expect(result.errors).toEqual([]);
+    expect(result.files[0]!.hunks[0]).toMatchObject({ line: 2, match: 'exact' });
+    expect(await read('n.txt')).toBe('a\nLAST');
+  });
 });

@@ -1,10 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { diffLinesOf, lineChanges } from '../../src/core/line-diff.js';
+import { loadTreeSitter, parserFor } from '../../src/core/treesitter.js';
+import type { Tree } from 'web-tree-sitter';
 import { WorkspaceState } from '../../src/core/state.js';
 import { Workspace } from '../../src/core/workspace.js';
 import { applyPatch } from '../../src/tools/apply-patch/patch.js';
 import { ApplyPatchInput } from '../../src/tools/apply-patch/schema.js';
+import { treeEdits } from '../../src/tools/apply-patch/syntax.js';
 import { tempDir, writeFiles } from '../helpers/repo.js';
 
 const FILES = {
@@ -66,5 +71,81 @@ describe('apply-patch: syntax guard', () => {
   it('reports a broken new file, on a dry run too', async () => {
     const result = await apply({ patch: '*** Begin Patch\n*** Add File: n.ts\n+const x = ;\n*** End Patch\n', dryRun: true });
     expect(result.syntax).toEqual([expect.objectContaining({ path: 'n.ts', line: 1 })]);
+  });
+
+  it('judges each edit of a file edited again and again (its last tree reused), and a dry run and its apply alike', async () => {
+    const first = await apply({ edits: [edit('a.ts', 'a + b', 'a + b + 1')] });
+    expect(first.syntax).toBeUndefined();
+    const dry = await apply({ edits: [edit('a.ts', 'return a + b + 1;', 'return (a + b + 1;')], dryRun: true });
+    const applied = await apply({ edits: [edit('a.ts', 'return a + b + 1;', 'return (a + b + 1;')] });
+    expect(dry.syntax).toEqual([expect.objectContaining({ path: 'a.ts', line: 2 })]);
+    expect(applied.syntax).toEqual(dry.syntax);
+    // Now broken: the next edit is not judged, and mending it is quiet.
+    const mended = await apply({ edits: [edit('a.ts', 'return (a + b + 1;', 'return a + b + 1;')] });
+    expect(mended.syntax).toBeUndefined();
+    const again = await apply({ edits: [edit('a.ts', 'number {', 'number {{')] });
+    expect(again.syntax).toEqual([expect.objectContaining({ path: 'a.ts', line: expect.any(Number) })]);
+  });
+});
+
+/** Every node of a tree with where it starts and ends (rows and columns too). */
+function shape(tree: Tree): string[] {
+  const nodes: string[] = [];
+  const cursor = tree.walk();
+  for (let more = true; more; ) {
+    const { nodeType, startIndex, endIndex, startPosition: from, endPosition: to } = cursor;
+    nodes.push(`${nodeType} ${startIndex}-${endIndex} ${from.row}:${from.column}-${to.row}:${to.column}`);
+    if (cursor.gotoFirstChild()) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) {
+        more = false;
+        break;
+      }
+    }
+  }
+  cursor.delete();
+  return nodes;
+}
+
+describe('syntax guard: incremental parsing', () => {
+  // Lines with multi-unit characters and CRLF endings: offsets are UTF-16 code units.
+  const line = fc.constantFrom('const a = 1;', 'const s = "é€😀";', 'function f() {', '}', 'if (a) {', '  return a;', '', '// ü', 'let x = (');
+
+  it('an old tree edited where the lines changed, reparsed, agrees with a full parse', async () => {
+    const [parser, treeSitter] = await Promise.all([parserFor('typescript'), loadTreeSitter()]);
+    const text = (lines: string[], ending: string, final: boolean) => lines.join(ending) + (final && lines.length ? ending : '');
+    fc.assert(
+      fc.property(
+        fc.array(line, { maxLength: 25 }),
+        fc.array(fc.tuple(fc.nat(30), fc.nat(3), fc.array(line, { maxLength: 3 })), { maxLength: 4 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.boolean(),
+        fc.boolean(),
+        (lines, splices, ending, finalBefore, finalAfter) => {
+          const edited = [...lines];
+          for (const [at, remove, insert] of splices) edited.splice(at % (edited.length + 1), remove, ...insert);
+          const before = text(lines, ending, finalBefore);
+          const after = text(edited, ending, finalAfter);
+          const oldLines = diffLinesOf(before);
+          const newLines = diffLinesOf(after);
+          const old = parser.parse(before)!;
+          for (const change of treeEdits({ text: before, ...oldLines }, { text: after, ...newLines }, lineChanges(oldLines, newLines)))
+            old.edit(new treeSitter.Edit(change));
+          const incremental = parser.parse(after, old)!;
+          const full = parser.parse(after)!;
+          try {
+            // Where a broken text's error nodes go may differ (tree-sitter recovers from what it
+            // reused); whether there is one may not, nor the tree of a text without errors.
+            expect(incremental.rootNode.hasError).toBe(full.rootNode.hasError);
+            if (!full.rootNode.hasError) expect(shape(incremental)).toEqual(shape(full));
+            expect(incremental.rootNode.endIndex).toBe(full.rootNode.endIndex);
+            expect(incremental.rootNode.endPosition).toEqual(full.rootNode.endPosition);
+          } finally {
+            for (const tree of [old, incremental, full]) tree.delete();
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

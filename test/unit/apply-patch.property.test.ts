@@ -3,6 +3,7 @@ import { structuredPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { applyHunks } from '../../src/tools/apply-patch/apply-hunks.js';
 import { parsePatch } from '../../src/tools/apply-patch/parse.js';
+import { EditBuffer } from '../../src/tools/apply-patch/edit-buffer.js';
 import { applyEdits } from '../../src/tools/apply-patch/search-replace.js';
 import { decodeText, encodeText, eolOf, withDefaultEol } from '../../src/tools/apply-patch/text.js';
 import type { UpdateFile } from '../../src/tools/apply-patch/types.js';
@@ -136,5 +137,100 @@ describe('apply-patch properties', () => {
     );
     expect(unique).toBeGreaterThan(50);
     expect(ambiguous).toBeGreaterThan(5);
+  });
+
+  it('edits apply in order, each to the text the ones before it left, exactly as replacing the text would (also across the blocks the file is held in)', () => {
+    let checked = 0;
+    let failed = 0;
+    const edit = fc.record({
+      from: fc.nat(),
+      length: fc.integer({ min: 1, max: 12 }),
+      newText: fc.array(fc.constantFrom('a', 'b', 'x', '\n', ' e'), { maxLength: 6 }).map((parts) => parts.join('')),
+      replaceAll: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(text, fc.array(edit, { minLength: 1, maxLength: 5 }), fc.nat(150), eol, (a, edits, shift, ending) => {
+        // A first line long enough that the file is held in two blocks, split near the edited text.
+        const filler = `${'f'.repeat(16_383 - shift)}\n`;
+        let reference = filler + join(a, '\n');
+        const applied: Array<{ oldText: string; newText: string; replaceAll: boolean }> = [];
+        let expectFailure = false;
+        for (const { from, length, newText, replaceAll } of edits) {
+          const start = filler.length + (from % Math.max(1, reference.length - filler.length));
+          const oldText = reference.slice(start, start + length);
+          if (!oldText) break;
+          applied.push({ oldText, newText, replaceAll });
+          let count = 0;
+          for (let i = reference.indexOf(oldText); i !== -1; i = reference.indexOf(oldText, i + 1)) count++;
+          if (count > 1 && !replaceAll) expectFailure = true;
+          else reference = replaceAll ? reference.split(oldText).join(newText) : reference.replace(oldText, () => newText);
+        }
+        fc.pre(applied.length > 0);
+        const fileEol = ending === '\n' ? '\n' : '\r\n';
+        const file = withDefaultEol(decodeText((filler + join(a, '\n')).replace(/\n/g, ending)), fileEol);
+        const result = applyEdits(file, applied, fileEol);
+        if (expectFailure) {
+          failed++;
+          expect(result.errors.length).toBeGreaterThan(0);
+          return;
+        }
+        checked++;
+        expect(result.errors).toEqual([]);
+        expect(encodeText(result.text!)).toBe(reference.replace(/\n/g, ending));
+      }),
+      { numRuns: 300 },
+    );
+    expect(checked).toBeGreaterThan(100);
+    expect(failed).toBeGreaterThan(10);
+  });
+
+  it('an edit buffer in blocks of any size searches, locates and splices like the plain text', () => {
+    const splice = fc.record({ at: fc.nat(), remove: fc.nat(3), insert: fc.array(line, { maxLength: 3 }) });
+    fc.assert(
+      fc.property(
+        text,
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(splice, { maxLength: 4 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 9 }),
+        (a, blockChars, splices, from, length) => {
+          const lines = [...a.lines];
+          const endings = lines.map((_, i) => (i < lines.length - 1 || a.finalNewline ? '\n' : ''));
+          const buffer = new EditBuffer({ bom: false, eol: '\n', eolKnown: true }, lines, endings, blockChars);
+          for (const splice of splices) {
+            let first = splice.at % (lines.length + 1);
+            let count = Math.min(splice.remove, lines.length - first);
+            let insert: string[] = splice.insert;
+            if (first === lines.length && first > 0 && insert.length && !endings[first - 1]) {
+              // Adding after a last line without a newline gives it one: it is rewritten too.
+              first--;
+              count = 1;
+              insert = [lines[first]!, ...insert];
+            }
+            // Lines other than the last keep an ending.
+            const added = insert.map((_, i) => (i < insert.length - 1 || first + count < lines.length || a.finalNewline ? '\n' : ''));
+            buffer.splice(first, count, insert, added);
+            lines.splice(first, count, ...insert);
+            endings.splice(first, count, ...added);
+          }
+          const plain = lines.length ? lines.join('\n') + (endings.at(-1) ? '\n' : '') : '';
+          expect(buffer.toFileText().lines).toEqual(lines);
+          expect(buffer.text(null)).toBe(plain);
+          const pattern = plain.slice(from % Math.max(1, plain.length), (from % Math.max(1, plain.length)) + length);
+          const everywhere: number[] = [];
+          for (let i = plain.indexOf(pattern); pattern && i !== -1; i = plain.indexOf(pattern, i + 1)) everywhere.push(i);
+          expect(buffer.find(null, pattern)).toEqual(everywhere);
+          const lineOf = (offset: number) => Math.max(0, Math.min(plain.slice(0, offset).split('\n').length - 1, lines.length - 1));
+          for (const offset of everywhere) expect(buffer.lineAt(null, offset)).toBe(lineOf(offset));
+          // Whole lines under a normalisation, as the tolerant steps search them.
+          const trim = (text: string) => text.trim();
+          const wanted = lines.slice(from % (lines.length + 1), (from % (lines.length + 1)) + Math.min(length, 3)).map(trim);
+          fc.pre(wanted.length > 0);
+          const starts = lines.flatMap((_, s) => (wanted.every((w, j) => lines[s + j] !== undefined && trim(lines[s + j]!) === w) ? [s] : []));
+          expect(buffer.find(trim, `${wanted.join('\n')}\n`, Number.POSITIVE_INFINITY, true).map((at) => buffer.lineAt(trim, at))).toEqual(starts);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

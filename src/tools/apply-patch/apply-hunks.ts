@@ -31,7 +31,7 @@ export interface ApplyOptions {
   unchangedSinceDiff: boolean;
 }
 
-interface Replacement {
+export interface Replacement {
   start: number;
   end: number;
   lines: string[];
@@ -165,6 +165,16 @@ function anchorPosition(lines: readonly string[], hunk: Hunk, from: number): num
 
 function anchorMissing(lines: readonly string[], hunk: Hunk, from: number): boolean {
   return hunk.anchors.length > 0 && anchorPosition(lines, hunk, 0) === undefined && anchorPosition(lines, hunk, from) === undefined;
+}
+
+/**
+ * What the lines of `file` a hunk matched at `start` become: its added lines re-indented like
+ * the file when the match needed whitespace tolerance (search/replace's tolerant matches).
+ */
+export function replacementAt(file: FileText, hunk: Hunk, start: number): Replacement {
+  const replacement = replace(file, hunk, start, 0, 0);
+  if (start + replacement.oldCount === file.lines.length) adjustFinalNewline(file, hunk, replacement, 'unified', false);
+  return replacement;
 }
 
 function replace(file: FileText, hunk: Hunk, start: number, dropBefore: number, dropAfter: number, exactBytes = false): Replacement & { oldCount: number } {

@@ -4,13 +4,14 @@ import { UserError } from '../../core/errors.js';
 import type { WorkspaceState } from '../../core/state.js';
 import { RootWriter, withPathLocks, type Workspace } from '../../core/workspace.js';
 import { isBinary, unifiedDiff } from '../../core/files.js';
+import { lineChanges, unifiedDiffOfLines, type DiffLines, type LineChange } from '../../core/line-diff.js';
 import { applyHunks } from './apply-hunks.js';
 import { applyEdits } from './search-replace.js';
-import { introducedSyntaxErrors, type SyntaxIssue } from './syntax.js';
+import { introducedSyntaxErrors, isJudged, type SyntaxIssue } from './syntax.js';
 import { loadCheckpoint, markUndone, newCheckpointId, saveCheckpoint, type PreImage } from './checkpoints.js';
 import { beginJournal, contentHash, type JournalEntry } from './journal.js';
 import type { ApplyPatchOutput, FileReport, PatchError } from './schema.js';
-import { decodeText, encodeText, textFromLines, withDefaultEol, type FileText } from './text.js';
+import { decodeText, diffLinesOfText, encodeText, textFromLines, withDefaultEol, type FileText } from './text.js';
 import type { FilePatch, ParsedPatch } from './types.js';
 import { WriteSetError, writeAllOrNothing, type Write } from './write-set.js';
 
@@ -30,6 +31,9 @@ interface Slot {
   abs: string;
   /** undefined: it did not exist. */
   original?: Buffer;
+  /** The original as text, and decoded into lines (kept for the diff and the syntax guard). */
+  originalString?: string;
+  originalText?: FileText;
   originalMode?: number;
   /** null: absent (deleted, moved away, or never there). */
   current: FileText | null;
@@ -82,8 +86,9 @@ export async function applyParsed(
     }
 
     const changed = [...slots.values()].filter(isChanged);
-    const diff = renderDiff(patch, changed, slots, workspace);
-    const syntax = errors.length ? [] : await syntaxGuard(changed);
+    const diffs = new LineDiffs();
+    const diff = renderDiff(patch, changed, slots, workspace, diffs);
+    const syntax = errors.length ? [] : await syntaxGuard(changed, diffs);
     if (rejectSyntaxErrors) {
       for (const issue of syntax)
         errors.push({ path: issue.path, message: `the edit introduces a syntax error at line ${issue.line}, column ${issue.column}: ${issue.message}` });
@@ -97,7 +102,7 @@ export async function applyParsed(
     const writes: Write[] = changed.map((s) => ({
       rel: s.rel,
       abs: s.abs,
-      ...(s.current ? { after: Buffer.from(encodeText(s.current)) } : {}),
+      ...(s.current ? { after: finalBytes(s)! } : {}),
       ...(s.newMode === undefined ? {} : { afterMode: s.newMode }),
       ...(s.original ? { before: s.original } : {}),
       ...(s.originalMode === undefined ? {} : { beforeMode: s.originalMode }),
@@ -121,11 +126,57 @@ export async function applyParsed(
 }
 
 /** Syntax errors the new contents introduce, file by file (see syntax.ts). */
-async function syntaxGuard(changed: readonly Slot[]): Promise<SyntaxIssue[]> {
+async function syntaxGuard(changed: readonly Slot[], diffs: LineDiffs): Promise<SyntaxIssue[]> {
   const perFile = await Promise.all(
-    changed.map((slot) => (slot.current ? introducedSyntaxErrors(slot.rel, slot.original?.toString('utf8'), encodeText(slot.current)) : [])),
+    changed.map((slot) => {
+      if (!slot.current || !isJudged(slot.rel)) return [];
+      return introducedSyntaxErrors(
+        slot.rel,
+        slot.originalString !== undefined ? { text: slot.originalString, ...diffs.before(slot) } : undefined,
+        { text: finalText(slot.current), ...diffs.after(slot) },
+        slot.original ? diffs.changes(slot, slot) : undefined,
+      );
+    }),
   );
   return perFile.flat();
+}
+
+const NO_LINES: DiffLines = { lines: [], endings: [] };
+
+/**
+ * Each changed file's lines before and after, and the line changes between them, worked out
+ * once for both the diff and the syntax guard.
+ */
+class LineDiffs {
+  private readonly lines = new Map<Slot, { before?: DiffLines; after?: DiffLines }>();
+  private readonly found = new Map<Slot, Map<Slot, LineChange[]>>();
+
+  before(slot: Slot): DiffLines {
+    const entry = this.entry(slot);
+    entry.before ??= slot.originalText ? diffLinesOfText(slot.originalText) : NO_LINES;
+    return entry.before;
+  }
+
+  after(slot: Slot): DiffLines {
+    const entry = this.entry(slot);
+    entry.after ??= slot.current ? diffLinesOfText(slot.current) : NO_LINES;
+    return entry.after;
+  }
+
+  /** From `from`'s original to `to`'s new content. */
+  changes(from: Slot, to: Slot): LineChange[] {
+    const byTarget = this.found.get(from) ?? new Map<Slot, LineChange[]>();
+    this.found.set(from, byTarget);
+    const changes = byTarget.get(to) ?? lineChanges(this.before(from), this.after(to));
+    byTarget.set(to, changes);
+    return changes;
+  }
+
+  private entry(slot: Slot): { before?: DiffLines; after?: DiffLines } {
+    const entry = this.lines.get(slot) ?? {};
+    this.lines.set(slot, entry);
+    return entry;
+  }
 }
 
 function touchedPaths(file: FilePatch): string[] {
@@ -153,7 +204,9 @@ async function loadSlot(abs: string, rel: string, patchEol: '\n' | '\r\n'): Prom
   if (info.isDirectory()) throw new UserError(`"${rel}" is a folder`, 'A patch changes files; name a file');
   const original = await readFile(abs);
   if (isBinary(original)) throw new UserError(`"${rel}" is a binary file`, 'Baton patches text files only');
-  return { rel, abs, original, originalMode: info.mode & 0o7777, current: withDefaultEol(decodeText(original), patchEol) };
+  const originalString = original.toString('utf8');
+  const originalText = decodeText(originalString);
+  return { rel, abs, original, originalString, originalText, originalMode: info.mode & 0o7777, current: withDefaultEol(originalText, patchEol) };
 }
 
 type SlotOf = (rel: string) => Promise<Slot>;
@@ -236,8 +289,27 @@ function sameBlob(slot: Slot, oldBlob: string | undefined): boolean {
   return id.startsWith(oldBlob.toLowerCase());
 }
 
+/** A slot's new text and its bytes, encoded once per content. */
+const encoded = new WeakMap<FileText, { text: string; bytes?: Buffer }>();
+function encodingOf(file: FileText): { text: string; bytes?: Buffer } {
+  const entry = encoded.get(file) ?? { text: encodeText(file) };
+  encoded.set(file, entry);
+  return entry;
+}
+
+function finalText(file: FileText): string {
+  return encodingOf(file).text;
+}
+
+function finalBytes(slot: Slot): Buffer | undefined {
+  if (!slot.current) return undefined;
+  const entry = encodingOf(slot.current);
+  entry.bytes ??= Buffer.from(entry.text);
+  return entry.bytes;
+}
+
 function isChanged(slot: Slot): boolean {
-  const final = slot.current ? Buffer.from(encodeText(slot.current)) : undefined;
+  const final = finalBytes(slot);
   if (!final || !slot.original) return Boolean(final) !== Boolean(slot.original);
   return !final.equals(slot.original) || (slot.newMode !== undefined && slot.newMode !== slot.originalMode);
 }
@@ -284,20 +356,15 @@ async function journaledWrites(
 }
 
 /** The unified diff of what was (or would be) written, file by file in patch order. */
-function renderDiff(patch: ParsedPatch, changed: readonly Slot[], slots: Map<string, Slot>, workspace: Workspace): string {
-  const text = (slot: Slot | undefined, side: 'before' | 'after'): string => {
-    if (!slot) return '';
-    if (side === 'before') return slot.original?.toString('utf8') ?? '';
-    return slot.current ? encodeText(slot.current) : '';
-  };
+function renderDiff(patch: ParsedPatch, changed: readonly Slot[], slots: Map<string, Slot>, workspace: Workspace, diffs: LineDiffs): string {
   const changedSet = new Set(changed);
   const byRel = new Map([...slots.values()].map((slot) => [slot.rel, slot]));
   const shown = new Set<Slot>();
   const parts: string[] = [];
   const add = (from: Slot | undefined, to: Slot | undefined): void => {
-    parts.push(
-      unifiedDiff({ before: from?.original ? from.rel : undefined, after: to?.current ? to.rel : undefined }, text(from, 'before'), text(to, 'after')),
-    );
+    const names = { before: from?.original ? from.rel : undefined, after: to?.current ? to.rel : undefined };
+    if (from && to) parts.push(unifiedDiffOfLines(names, diffs.before(from), diffs.after(to), diffs.changes(from, to)));
+    else parts.push(unifiedDiffOfLines(names, from ? diffs.before(from) : NO_LINES, to ? diffs.after(to) : NO_LINES));
     if (from) shown.add(from);
     if (to) shown.add(to);
   };

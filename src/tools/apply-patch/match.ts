@@ -47,7 +47,8 @@ export interface MatchOptions {
 
 type Normalise = (line: string) => string;
 
-const LEVELS: Array<{ kind: MatchKind; normalise: Normalise }> = [
+/** The tolerant steps of the ladder, in order (search/replace searches them too). */
+export const LEVELS: ReadonlyArray<{ kind: MatchKind; normalise: Normalise }> = [
   { kind: 'whitespace', normalise: (line) => line.trimEnd() },
   { kind: 'whitespace', normalise: (line) => line.trim() },
   { kind: 'unicode', normalise: (line) => normaliseUnicode(line).trim().replace(/\s+/g, ' ') },
@@ -75,10 +76,16 @@ export function oldLines(hunk: Hunk): string[] {
  */
 export function matchHunk(file: readonly string[], hunk: Hunk, options: MatchOptions): HunkMatch | MatchFailure {
   const old = oldLines(hunk);
-  const exact = findAll(file, old, options, hunk.atEnd, (line) => line);
   const expected = options.expected;
+  // Where the place is known (a trusted line, or Codex's first match from the previous chunk),
+  // other places do not matter, and the rest of the file need not be searched for them.
+  if (expected !== undefined && options.expectedIsReliable && !options.firstExactWins && expected >= options.from && !hunk.atEnd) {
+    if (expected + old.length <= file.length && sameAt(file, old, expected, (line) => line)) return at(expected, 'exact');
+  }
+  const exact = findAll(file, old, options, hunk.atEnd, (line) => line, options.firstExactWins ? 1 : Number.POSITIVE_INFINITY);
   if (exact.length) {
-    if (options.firstExactWins) return at(exact[0]!, 'exact', exact.length === 1); // Codex patches state no line to be off from
+    // Codex patches state no line to be off from: the first place wins, not checked for others.
+    if (options.firstExactWins) return at(exact[0]!, 'exact', false);
     if (expected !== undefined && exact.includes(expected) && (exact.length === 1 || options.expectedIsReliable)) return at(expected, 'exact');
     if (exact.length === 1) return at(exact[0]!, exact[0] === expected ? 'exact' : 'offset');
     return ambiguous(exact);
@@ -127,14 +134,21 @@ function dropOuterContext(hunk: Hunk, drop: number): { before: number; after: nu
 }
 
 /** Every start >= options.from where `old` matches under `normalise` (at the end only, for atEnd). */
-function findAll(file: readonly string[], old: readonly string[], options: MatchOptions, atEnd: boolean, normalise: Normalise): number[] {
+function findAll(
+  file: readonly string[],
+  old: readonly string[],
+  options: MatchOptions,
+  atEnd: boolean,
+  normalise: Normalise,
+  limit = Number.POSITIVE_INFINITY,
+): number[] {
   const last = file.length - old.length;
   if (last < options.from) return [];
   if (atEnd) return sameAt(file, old, last, normalise) ? [last] : [];
   if (!old.length) return options.expected !== undefined ? [Math.min(Math.max(options.expected, options.from), file.length)] : [options.from];
   const wanted = old.map(normalise);
   const starts: number[] = [];
-  for (let start = options.from; start <= last; start++) {
+  for (let start = options.from; start <= last && starts.length < limit; start++) {
     if (normalise(file[start]!) !== wanted[0]) continue;
     let j = 1;
     while (j < wanted.length && normalise(file[start + j]!) === wanted[j]) j++;

@@ -1,4 +1,6 @@
-import { applyHunks } from './apply-hunks.js';
+import { replacementAt } from './apply-hunks.js';
+import { EditBuffer } from './edit-buffer.js';
+import { LEVELS, nearestRegion, oldLines, type MatchKind } from './match.js';
 import type { HunkReport, PatchError } from './schema.js';
 import { decodeText, type FileText } from './text.js';
 import { PatchSyntaxError, type EditFile, type Hunk, type ParsedPatch, type SearchReplace } from './types.js';
@@ -108,11 +110,13 @@ export interface EditsResult {
   deletions: number;
 }
 
-/** Applies a file's edits in order, in memory. */
+/**
+ * Applies a file's edits in order, in memory: each edit searches the text the edits before it
+ * left, so an edit may match text an earlier edit wrote.
+ */
 export function applyEdits(file: FileText | null, edits: readonly SearchReplace[], eol: '\n' | '\r\n'): EditsResult {
   const result: EditsResult = { text: file, reports: [], errors: [], additions: 0, deletions: 0 };
-  /** The file being edited, with its text for searching, kept up to date edit by edit. */
-  let work: Working | undefined;
+  let buffer = file ? EditBuffer.of(file) : undefined;
   for (const [i, edit] of edits.entries()) {
     const index = i + 1;
     const oldText = edit.oldText.replace(/\r\n/g, '\n');
@@ -121,25 +125,22 @@ export function applyEdits(file: FileText | null, edits: readonly SearchReplace[
       result.reports.push({ index, status: 'failed', line: 0, offset: 0, message });
       result.errors.push({ hunk: index, message, ...extra });
     };
-    const current = result.text;
     if (oldText === '') {
-      if (current?.lines.length) {
+      if (buffer?.lineCount) {
         fail('oldText is empty but the file exists and is not empty; give the text to replace');
         continue;
       }
       const created = decodeText(newText);
-      result.text = created.eolKnown ? { ...created, endings: created.endings.map((e) => (e ? eol : e)), eol } : { ...created, eol };
-      work = undefined;
+      buffer = EditBuffer.of(created.eolKnown ? { ...created, endings: created.endings.map((e) => (e ? eol : e)), eol } : { ...created, eol });
       result.reports.push({ index, status: 'applied', line: 1, offset: 0, match: 'exact' });
       result.additions += lineCount(newText);
       continue;
     }
-    if (!current) {
+    if (!buffer) {
       fail('the file does not exist (an empty oldText creates it)');
       continue;
     }
-    if (work?.file !== current) work = workingCopy(current);
-    const exact = replaceExact(work, oldText, newText, edit.replaceAll);
+    const exact = replaceExact(buffer, oldText, newText, edit.replaceAll);
     if (exact.count > 1 && !edit.replaceAll) {
       fail(
         `oldText matches at ${exact.count > 10 ? 'more than 10' : exact.count} places (lines ${exact.lines.slice(0, 10).join(', ')}); include more surrounding text so it is unique, or set replaceAll`,
@@ -150,125 +151,104 @@ export function applyEdits(file: FileText | null, edits: readonly SearchReplace[
       continue;
     }
     if (exact.count >= 1) {
-      result.text = work.file;
       result.reports.push({ index, status: 'applied', line: exact.lines[0]!, offset: 0, match: 'exact' });
       result.additions += exact.count * lineCount(newText);
       result.deletions += exact.count * lineCount(oldText);
       continue;
     }
     // Not found as it is: the same tolerant ladder as a hunk, on whole lines, unique or fail.
-    const hunk: Hunk = {
-      anchors: [],
-      lines: [...splitLines(oldText).map((text) => ({ kind: '-' as const, text })), ...splitLines(newText).map((text) => ({ kind: '+' as const, text }))],
-      oldNoNewline: false,
-      newNoNewline: false,
-      atEnd: false,
-      patchLine: edit.patchLine ?? 0,
-    };
-    const tolerant = applyHunks(current, [hunk], { format: 'unified', unchangedSinceDiff: false });
-    const report = tolerant.reports[0]!;
-    if (tolerant.errors.length) {
-      const error = tolerant.errors[0]!;
-      const message =
-        error.message === 'does not match the file'
-          ? 'oldText was not found in the file'
-          : error.message.replace(/add context lines/, 'include more surrounding lines');
-      result.reports.push({ ...report, index, message });
-      result.errors.push({ ...error, hunk: index, message });
+    const tolerant = replaceTolerant(buffer, oldText, newText, edit.patchLine ?? 0);
+    if ('message' in tolerant) {
+      result.reports.push({ index, status: 'failed', line: 0, offset: 0, message: tolerant.message });
+      result.errors.push({ hunk: index, ...tolerant });
       continue;
     }
-    result.text = tolerant.text;
-    result.reports.push({ ...report, index });
+    result.reports.push({ index, status: 'applied', line: tolerant.line, offset: 0, match: tolerant.kind });
     result.additions += tolerant.additions;
     result.deletions += tolerant.deletions;
   }
+  if (buffer) result.text = buffer.toFileText();
   return result;
 }
 
-interface Working {
-  /** A copy of the file's lines and endings, changed in place. */
-  file: FileText;
-  /** The file as text with '\n' endings and no BOM: what oldText is searched in. */
-  text: string;
-  /** Offset in `text` where each line starts. */
-  starts: number[];
-}
-
-function workingCopy(file: FileText): Working {
-  const copy = { ...file, lines: [...file.lines], endings: [...file.endings] };
-  return { file: copy, text: logicalText(copy), starts: lineStartsOf(copy) };
-}
-
 /**
- * Every exact occurrence of `oldText`, replaced at once when allowed: the lines they span are
- * rewritten in place, and the search text and line offsets are patched rather than rebuilt,
- * so a hundred edits of a long file stay cheap.
+ * Every exact occurrence of `oldText`, replaced at once when allowed: the whole lines they
+ * span are rewritten. `lines` are the 1-based lines of the occurrences (the first ten, when
+ * there is more than one and not `replaceAll`).
  */
-function replaceExact(work: Working, oldText: string, newText: string, replaceAll: boolean): { count: number; lines: number[] } {
-  const { file, text } = work;
-  const found: number[] = [];
+function replaceExact(buffer: EditBuffer, oldText: string, newText: string, replaceAll: boolean): { count: number; lines: number[] } {
   // Unique means unique counting overlapping places too ("c\nc" is twice in "c\nc\nc");
   // replaceAll replaces the non-overlapping ones, left to right.
-  for (let at = text.indexOf(oldText); at !== -1; at = text.indexOf(oldText, at + (replaceAll ? oldText.length : 1))) {
-    found.push(at);
-    if (!replaceAll && found.length > 10) break;
-  }
+  const found = buffer.find(null, oldText, replaceAll ? Number.POSITIVE_INFINITY : 11);
   if (!found.length) return { count: 0, lines: [] };
-  const lines = found.map((at) => lineAt(work.starts, at) + 1);
-  if (found.length > 1 && !replaceAll) return { count: found.length, lines };
-  const first = lineAt(work.starts, found[0]!);
-  const end = found.at(-1)! + oldText.length;
-  const last = Math.min(lineAt(work.starts, end), file.lines.length - 1);
-  const regionStart = work.starts[first]!;
-  const regionEnd = last + 1 < file.lines.length ? work.starts[last + 1]! : text.length;
-  const region = text.slice(regionStart, regionEnd).split(oldText).join(newText);
+  if (found.length > 1 && !replaceAll) return { count: found.length, lines: found.slice(0, 10).map((at) => buffer.lineAt(null, at) + 1) };
+  const places: number[] = [];
+  for (const at of found) if (!places.length || at >= places.at(-1)! + oldText.length) places.push(at);
+  const first = buffer.lineAt(null, places[0]!);
+  let last = Math.min(buffer.lineAt(null, places.at(-1)! + oldText.length), buffer.lineCount - 1);
+  const old = buffer.slice(first, last);
+  let lastEnding = old.endings.at(-1)!;
+  let region = (old.lines.join('\n') + (lastEnding ? '\n' : '')).split(oldText).join(newText);
+  if (region && !region.endsWith('\n') && last + 1 < buffer.lineCount) {
+    // The new text took the newline the old one ended with: the line after it joins it, as in the text.
+    const next = buffer.slice(last + 1, last + 1);
+    last++;
+    lastEnding = next.endings[0]!;
+    region += next.lines[0]! + (lastEnding ? '\n' : '');
+  }
   const pieces = region.split('\n');
   const terminated = pieces.at(-1) === '';
   if (terminated) pieces.pop();
-  const endings = pieces.map((_, i) => (i < pieces.length - 1 ? file.eol : terminated ? file.endings[last] || file.eol : ''));
-  // A region that lost its final newline ends the file; one that did not must keep an ending.
-  if (endings.length && endings.at(-1) === '' && last + 1 < file.lines.length) endings[endings.length - 1] = file.eol;
-  file.lines.splice(first, last - first + 1, ...pieces);
-  file.endings.splice(first, last - first + 1, ...endings);
-  const starts: number[] = [];
-  let at = regionStart;
-  for (const piece of pieces) {
-    starts.push(at);
-    at += piece.length + 1;
-  }
-  const shift = region.length - (regionEnd - regionStart);
-  const after = work.starts.slice(last + 1);
-  for (let i = 0; i < after.length; i++) after[i]! += shift;
-  work.starts = [...work.starts.slice(0, first), ...starts, ...after];
-  work.text = text.slice(0, regionStart) + region + text.slice(regionEnd);
-  return { count: found.length, lines };
+  // Lines the edit wrote get the file's ending; the last keeps its own, or has none at the end of the file.
+  const eol = buffer.eol;
+  const endings = pieces.map((_, i) => (i < pieces.length - 1 ? eol : terminated ? lastEnding || eol : ''));
+  buffer.splice(first, last - first + 1, pieces, endings);
+  return { count: places.length, lines: [first + 1] };
 }
 
-function logicalText(file: FileText): string {
-  // Only the last line may lack an ending.
-  return file.lines.length ? file.lines.join('\n') + (file.endings.at(-1) ? '\n' : '') : '';
+/** Whole lines, as they are first (the file's last line may lack the newline oldText ends with). */
+const AS_IS = (line: string): string => line;
+
+/**
+ * The ladder past the exact text: whole lines as they are, then ignoring trailing and all
+ * outer whitespace, then after normalising Unicode; the first step that finds the old lines
+ * must find them in exactly one place, and the new lines are re-indented like the file.
+ */
+function replaceTolerant(
+  buffer: EditBuffer,
+  oldText: string,
+  newText: string,
+  patchLine: number,
+): { line: number; kind: MatchKind; additions: number; deletions: number } | Omit<PatchError, 'path' | 'hunk'> {
+  const old = splitLines(oldText);
+  const added = splitLines(newText);
+  const hunk: Hunk = {
+    anchors: [],
+    lines: [...old.map((text) => ({ kind: '-' as const, text })), ...added.map((text) => ({ kind: '+' as const, text }))],
+    oldNoNewline: false,
+    newNoNewline: false,
+    atEnd: false,
+    patchLine,
+  };
+  for (const { kind, normalise } of [{ kind: 'exact' as const, normalise: AS_IS }, ...LEVELS]) {
+    const found = buffer.find(normalise, `${old.map(normalise).join('\n')}\n`, Number.POSITIVE_INFINITY, true);
+    if (found.length > 1) {
+      const candidates = found.map((at) => buffer.lineAt(normalise, at) + 1);
+      return failure(buffer, hunk, `matches at lines ${candidates.join(', ')}; include more surrounding lines that occur only at the intended place`);
+    }
+    if (found.length === 1) {
+      const start = buffer.lineAt(normalise, found[0]!);
+      const replacement = replacementAt(buffer.toFileText(), hunk, start);
+      buffer.splice(start, replacement.end - start, replacement.lines, replacement.endings);
+      return { line: start + 1, kind, additions: added.length, deletions: old.length };
+    }
+  }
+  return failure(buffer, hunk, 'oldText was not found in the file');
 }
 
-function lineStartsOf(file: FileText): number[] {
-  const starts: number[] = [];
-  let at = 0;
-  for (let i = 0; i < file.lines.length; i++) {
-    starts.push(at);
-    at += file.lines[i]!.length + (file.endings[i] ? 1 : 0);
-  }
-  return starts;
-}
-
-/** 0-based line holding offset `at` (the last line whose start is at or before it). */
-function lineAt(starts: readonly number[], at: number): number {
-  let low = 0;
-  let high = starts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (starts[mid]! <= at) low = mid;
-    else high = mid - 1;
-  }
-  return low;
+function failure(buffer: EditBuffer, hunk: Hunk, message: string): Omit<PatchError, 'path' | 'hunk'> {
+  const nearest = nearestRegion(buffer.toFileText().lines, hunk, 0);
+  return { message, expected: oldLines(hunk), ...(nearest ? { nearest } : {}) };
 }
 
 function splitLines(text: string): string[] {

@@ -1,11 +1,16 @@
-import { grammarForPath, parserFor } from '../../core/treesitter.js';
-import type { Node } from 'web-tree-sitter';
+import type { Node, Parser, Tree } from 'web-tree-sitter';
+import type { DiffLines, LineChange } from '../../core/line-diff.js';
+import { grammarForPath, loadTreeSitter, parserFor, type GrammarName } from '../../core/treesitter.js';
 
 /**
  * The syntax guard: a changed file of a language Baton has a grammar for is parsed before and
  * after the edit; syntax errors (tree-sitter ERROR and MISSING nodes) the edit introduces are
  * reported, so the model fixes them at once. A file that was already broken, or has no
  * grammar, is not judged.
+ *
+ * The new text is parsed incrementally: the old tree, edited where the lines changed, lets
+ * tree-sitter reparse only those regions. Trees of texts parsed lately are kept, so the next
+ * edit of a file (or the apply after its dry run) does not parse the old text again.
  */
 
 export interface SyntaxIssue {
@@ -16,37 +21,102 @@ export interface SyntaxIssue {
   message: string;
 }
 
+/** A file's text, and the same as lines (what the line changes count). */
+export interface SourceText extends DiffLines {
+  text: string;
+}
+
 /** Errors listed per file at most: the first ones are what the model needs. */
 const SHOWN_PER_FILE = 5;
 /** As for repo-scan's tags: past this a file is generated and slow to parse. */
 const MAX_SOURCE_CHARS = 1_000_000;
 
-/** The syntax errors `after` has and `before` (undefined: a new file) did not. */
-export async function introducedSyntaxErrors(path: string, before: string | undefined, after: string): Promise<SyntaxIssue[]> {
-  const grammar = grammarForPath(path);
-  if (!grammar || after.length > MAX_SOURCE_CHARS || (before?.length ?? 0) > MAX_SOURCE_CHARS) return [];
-  const parser = await parserFor(grammar).catch(() => undefined);
-  if (!parser) return []; // no grammar at run time: not judged
-  // No await from here on: the parser is shared by every caller for this language.
-  const tree = parser.parse(after);
-  if (!tree) return [];
-  try {
-    // The usual case, a clean result, costs one parse; the old text is parsed only to excuse errors it already had.
-    if (!tree.rootNode.hasError) return [];
-    if (before !== undefined && hasErrors(parser.parse(before)?.rootNode)) return [];
-    const issues: SyntaxIssue[] = [];
-    collect(tree.rootNode, path, issues);
-    return issues;
-  } finally {
-    tree.delete();
-  }
+/** Whether the guard judges a file at this path: Baton has a grammar for its language. */
+export function isJudged(path: string): boolean {
+  return grammarForPath(path) !== undefined;
 }
 
-function hasErrors(root: Node | undefined): boolean {
-  if (!root) return false;
-  const broken = root.hasError;
-  root.tree.delete();
-  return broken;
+/**
+ * The syntax errors `after` has and `before` (undefined: a new file) did not. `changes` are
+ * the line changes from `before` to `after`; without them the new text is parsed whole.
+ */
+export async function introducedSyntaxErrors(
+  path: string,
+  before: SourceText | undefined,
+  after: SourceText,
+  changes?: readonly LineChange[],
+): Promise<SyntaxIssue[]> {
+  const grammar = grammarForPath(path);
+  if (!grammar || after.text.length > MAX_SOURCE_CHARS || (before?.text.length ?? 0) > MAX_SOURCE_CHARS) return [];
+  const [parser, treeSitter] = await Promise.all([parserFor(grammar), loadTreeSitter()]).catch(() => [undefined, undefined] as const);
+  if (!parser || !treeSitter) return []; // no grammar at run time: not judged
+  // No await from here on: the parser is shared by every caller for this language.
+  const oldTree = before === undefined ? undefined : treeOf(parser, grammar, before.text);
+  if (before !== undefined && (!oldTree || oldTree.rootNode.hasError)) return []; // already broken: not judged
+  let tree = trees.get(grammar, after.text);
+  if (!tree) {
+    let edited: Tree | undefined;
+    if (oldTree && before && changes) {
+      edited = oldTree.copy();
+      for (const edit of treeEdits(before, after, changes)) edited.edit(new treeSitter.Edit(edit));
+    }
+    tree = parser.parse(after.text, edited) ?? undefined;
+    edited?.delete();
+    if (!tree) return [];
+    trees.add(grammar, after.text, tree);
+  }
+  if (!tree.rootNode.hasError) return [];
+  const issues: SyntaxIssue[] = [];
+  collect(tree.rootNode, path, issues);
+  return issues;
+}
+
+function treeOf(parser: Parser, grammar: GrammarName, text: string): Tree | undefined {
+  let tree = trees.get(grammar, text);
+  if (!tree) {
+    tree = parser.parse(text) ?? undefined;
+    if (tree) trees.add(grammar, text, tree);
+  }
+  return tree;
+}
+
+type TreeEdit = ConstructorParameters<typeof import('web-tree-sitter').Edit>[0];
+
+/**
+ * The line changes as tree-sitter edits, first to last, each in the text as the edits before
+ * it left it (so its start is where it is in the new text). Offsets and columns are in UTF-16
+ * code units, as web-tree-sitter counts them.
+ */
+export function treeEdits(before: SourceText, after: SourceText, changes: readonly LineChange[]): TreeEdit[] {
+  const oldStarts = lineStarts(before);
+  const newStarts = lineStarts(after);
+  return changes.map((change) => {
+    const startIndex = newStarts[change.newStart]!;
+    const oldEndIndex = startIndex + oldStarts[change.oldEnd]! - oldStarts[change.oldStart]!;
+    const newEndIndex = newStarts[change.newEnd]!;
+    const rowShift = change.newStart - change.oldStart;
+    return {
+      startIndex,
+      oldEndIndex,
+      newEndIndex,
+      startPosition: { row: change.newStart, column: 0 },
+      oldEndPosition: endPoint(before, change.oldEnd, rowShift),
+      newEndPosition: endPoint(after, change.newEnd, 0),
+    };
+  });
+}
+
+/** Where each line starts, and (last) where the text ends. */
+function lineStarts({ lines, endings }: DiffLines): number[] {
+  const starts = [0];
+  for (let i = 0; i < lines.length; i++) starts.push(starts[i]! + lines[i]!.length + endings[i]!.length);
+  return starts;
+}
+
+/** The point just past line `end - 1`: the start of line `end`, or the end of a last line without a newline. */
+function endPoint({ lines, endings }: DiffLines, end: number, rowShift: number): { row: number; column: number } {
+  if (end > 0 && end === lines.length && !endings[end - 1]) return { row: end - 1 + rowShift, column: lines[end - 1]!.length };
+  return { row: end + rowShift, column: 0 };
 }
 
 /** ERROR and MISSING nodes, outermost first, only under nodes that contain an error. */
@@ -68,3 +138,39 @@ function collect(node: Node, path: string, issues: SyntaxIssue[]): void {
 function at(node: Node): { line: number; column: number } {
   return { line: node.startPosition.row + 1, column: node.startPosition.column + 1 };
 }
+
+/**
+ * Trees of the texts parsed last, most recent last. Bounded by the characters they were
+ * parsed from: a tree takes tens of bytes of WebAssembly memory per character.
+ */
+class TreeCache {
+  private readonly entries: Array<{ grammar: GrammarName; text: string; tree: Tree }> = [];
+  private chars = 0;
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxChars: number,
+  ) {}
+
+  get(grammar: GrammarName, text: string): Tree | undefined {
+    const index = this.entries.findIndex((entry) => entry.grammar === grammar && entry.text === text);
+    if (index < 0) return undefined;
+    const [entry] = this.entries.splice(index, 1);
+    this.entries.push(entry!);
+    return entry!.tree;
+  }
+
+  /** Keeps the tree (which the cache then owns and deletes when it drops it). */
+  add(grammar: GrammarName, text: string, tree: Tree): void {
+    this.entries.push({ grammar, text, tree });
+    this.chars += text.length;
+    // The newest entry stays even alone over the limit: its caller is still using its tree.
+    while (this.entries.length > 1 && (this.entries.length > this.maxEntries || this.chars > this.maxChars)) {
+      const dropped = this.entries.shift()!;
+      this.chars -= dropped.text.length;
+      dropped.tree.delete();
+    }
+  }
+}
+
+const trees = new TreeCache(256, MAX_SOURCE_CHARS);

@@ -1,3 +1,5 @@
+import type { DiffLines } from '../../core/line-diff.js';
+
 /**
  * A text file as lines plus everything needed to write it back byte for byte: each line's
  * own ending (so CRLF, LF and mixed files survive), the BOM, and a missing final newline
@@ -43,9 +45,25 @@ export function decodeText(content: Buffer | string): FileText {
 }
 
 export function encodeText(file: FileText): string {
-  let out = file.bom ? BOM : '';
-  for (let i = 0; i < file.lines.length; i++) out += file.lines[i]! + file.endings[i]!;
-  return out;
+  const { lines, endings } = file;
+  const last = endings.length - 1;
+  // The usual file has one ending throughout: one native join.
+  let uniform = true;
+  for (let i = 0; i < last && uniform; i++) uniform = endings[i] === endings[0];
+  let out: string;
+  if (uniform) out = lines.join(endings[0] ?? '') + (endings[last] ?? '');
+  else {
+    out = '';
+    for (let i = 0; i < lines.length; i++) out += lines[i]! + endings[i]!;
+  }
+  return file.bom ? BOM + out : out;
+}
+
+/** The text as diff lines (the BOM on the first). */
+export function diffLinesOfText(file: FileText): DiffLines {
+  if (!file.bom) return file;
+  const lines = file.lines.length ? [BOM + file.lines[0]!, ...file.lines.slice(1)] : [BOM];
+  return { lines, endings: file.lines.length ? file.endings : [''] };
 }
 
 /** A new file's text from patch lines, with the patch's own line endings. */
