@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   budgetOf,
@@ -9,6 +10,7 @@ import {
   fitItems,
   fitPrefix,
   fitTail,
+  longRuns,
   queryKey,
 } from '../../src/core/budget.js';
 
@@ -86,5 +88,22 @@ describe('budget', () => {
       }
     }
     expect(await fitPrefix('short', 100)).toBe(5);
+  });
+});
+
+describe('long runs', () => {
+  it('are exactly what /\\S{256}|\\s{256}/gu matches', () => {
+    const reference = (text: string) => [...text.matchAll(/\S{256}|\s{256}/gu)].map((m) => [m.index, m.index + m[0].length]);
+    const piece = fc.oneof(
+      fc.constantFrom(' ', '\t', '\n', '\u00a0', '\u2003', '\u3000', '\ufeff', 'a', 'é', '🙂', '\u0085', '\u180e'),
+      fc.string({ unit: 'binary', maxLength: 3 }),
+    );
+    const text = fc.array(fc.tuple(piece, fc.integer({ min: 1, max: 300 })), { maxLength: 8 }).map((parts) => parts.map(([p, n]) => p.repeat(n)).join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        expect([...longRuns(t)]).toEqual(reference(t));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
