@@ -17,6 +17,7 @@ import { fromReport } from './runners/outcome.js';
 import { RUNNERS } from './runners/index.js';
 import { localBin, type Invocation, type RunRequest, type Runner, type RunnerOutcome } from './runners/runner.js';
 import { throttled } from './progress.js';
+import { countCases } from './parse/excerpt.js';
 import { renderFailures } from './render.js';
 import type { RunTestsInput, RunTestsOutput } from './schema.js';
 import type { TestCase } from './types.js';
@@ -295,7 +296,7 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
       : plan.invocation.reportFile
         ? await readFile(plan.invocation.reportFile, 'utf8').catch(() => undefined)
         : undefined;
-    const outcome = plan.parse(report, result.output);
+    const outcome = onlySelected(plan.parse(report, result.output), plan.request.only);
     const status = statusOf(result, outcome, plan.runnerName);
     if (status === 'passed' || status === 'failed') await rememberFailures(context, plan, outcome, input.path ?? '');
     return await shape(
@@ -330,6 +331,21 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
     await new Promise((resolve) => log.end(resolve));
     await rm(plan.request.reportDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * onlyFailed re-runs the failed tests by name, and jest, vitest and node list the other tests of
+ * the same files as skipped: those are left out of the result, which counts what was re-run.
+ */
+function onlySelected(outcome: RunnerOutcome, only: TestCase[] | undefined): RunnerOutcome {
+  if (!only?.length) return outcome;
+  const key = (test: TestCase): string => `${test.file ?? ''}\0${test.name}`;
+  const wanted = new Set(only.map(key));
+  const cases = outcome.cases.filter((test) => wanted.has(key(test)) || test.status === 'failed');
+  const left = outcome.cases.length - cases.length;
+  if (left === 0) return outcome;
+  const note = `${left} other test${left === 1 ? '' : 's'} of the same files, not selected, left out`;
+  return { ...outcome, cases, summary: countCases(cases), note: outcome.note ? `${outcome.note}; ${note}` : note };
 }
 
 type ProcessResult = Awaited<ReturnType<typeof runProcess>>;

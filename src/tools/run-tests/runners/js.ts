@@ -134,7 +134,7 @@ export const mocha: Runner = {
       ...(replaced.length ? { replaced } : {}),
     };
   },
-  parse: (report, output, request) => fromReport(report, output, 'json', (text) => parseMochaJson(text, request.root)),
+  parse: (report, output, request) => fromReport(report, output, 'json', (text) => parseMochaJson(text, request.root, request.dir)),
   progress: () => undefined,
 };
 
