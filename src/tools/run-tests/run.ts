@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -239,14 +239,14 @@ function emptyOutput(status: RunTestsOutput['status'], runner: string): RunTests
 async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContext, job: JobContext): Promise<RunTestsOutput> {
   const logFile = context.state.path('run-tests', `${job.jobId}.log`);
   await mkdir(context.state.path('run-tests'), { recursive: true });
-  const log = createWriteStream(logFile, { mode: STATE_FILE_MODE });
+  const log = bufferedLog(createWriteStream(logFile, { mode: STATE_FILE_MODE }));
   let finished = 0;
   let currentFile: string | undefined;
   const progress = throttled((message) => job.progress(message));
   job.progress(`started ${plan.runnerName}`);
   const started = performance.now();
   try {
-    const common = { passEnv: context.config.env.pass, signal: job.signal, onLine: (line: string) => void log.write(line + '\n') };
+    const common = { passEnv: context.config.env.pass, signal: job.signal, onLine: (line: string) => log.line(line) };
     for (const step of plan.before) {
       job.progress(`running the script's build step: ${step.text}`);
       const remaining = input.timeoutSec * 1000 - (performance.now() - started);
@@ -283,7 +283,7 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
       signal: job.signal,
       keepStdout: plan.invocation.reportOnStdout ?? false,
       onLine: (line) => {
-        log.write(line + '\n');
+        log.line(line);
         const event = plan.runner?.progress(line);
         if (!event) return;
         finished += event.finished ?? 0;
@@ -328,7 +328,7 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
       input.maxTokens,
     );
   } finally {
-    await new Promise((resolve) => log.end(resolve));
+    await log.end();
     await rm(plan.request.reportDir, { recursive: true, force: true });
   }
 }
@@ -346,6 +346,32 @@ function onlySelected(outcome: RunnerOutcome, only: TestCase[] | undefined): Run
   if (left === 0) return outcome;
   const note = `${left} other test${left === 1 ? '' : 's'} of the same files, not selected, left out`;
   return { ...outcome, cases, summary: countCases(cases), note: outcome.note ? `${outcome.note}; ${note}` : note };
+}
+
+/**
+ * The run's log, written in chunks: a write per line of a runner that prints thousands of them
+ * costs more than the parsing (bench/run-tests.mjs).
+ */
+function bufferedLog(stream: WriteStream): { line: (line: string) => void; end: () => Promise<void> } {
+  let pending: string[] = [];
+  let size = 0;
+  const flush = (): void => {
+    if (!pending.length) return;
+    stream.write(pending.join(''));
+    pending = [];
+    size = 0;
+  };
+  return {
+    line(line) {
+      pending.push(line, '\n');
+      size += line.length + 1;
+      if (size >= 64 * 1024) flush();
+    },
+    end() {
+      flush();
+      return new Promise((resolve) => stream.end(resolve));
+    },
+  };
 }
 
 type ProcessResult = Awaited<ReturnType<typeof runProcess>>;
