@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './lib.mjs';
 
-const CACHE = process.env.BATON_CORPUS_DIR ?? join(homedir(), '.cache', 'baton-corpus');
+export const CACHE = process.env.BATON_CORPUS_DIR ?? join(homedir(), '.cache', 'baton-corpus');
 
 /** `npm pack name@version`, unpacked and committed; returns the folder. */
 export function npmProject(name, version) {
@@ -72,7 +72,7 @@ export function batonCheckout() {
   return root;
 }
 
-function commitAll(root) {
+export function commitAll(root) {
   const git = (...args) =>
     execFileSync('git', ['-c', 'user.name=corpus', '-c', 'user.email=corpus@example.invalid', '-c', 'commit.gpgsign=false', ...args], {
       cwd: root,

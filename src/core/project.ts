@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isPathError } from './reading.js';
 import { planTestScript, type TestScriptPlan, type WholeScriptPlan } from './test-script.js';
@@ -90,6 +90,31 @@ async function readPackageJson(root: string, dir: string): Promise<PackageJson |
   } catch {
     return undefined;
   }
+}
+
+const PYTHON_TEST_FILE = /^(test_.+|.+_test)\.py$/;
+
+/**
+ * Where a Python project without pytest configuration keeps its tests, by pytest's own naming:
+ * `test_*.py` in the folder, in `tests/` or `test/`, or in a package's `tests/` (`toolz/tests/`).
+ * One level of sub-folders is looked at (not symlinks), so the look stays cheap.
+ */
+async function pythonTestFolder(folder: string): Promise<string | undefined> {
+  const names = async (dir: string): Promise<Array<{ name: string; dir: boolean }>> =>
+    (await readdir(dir, { withFileTypes: true }).catch(() => [])).map((entry) => ({ name: entry.name, dir: entry.isDirectory() }));
+  const hasTests = async (dir: string): Promise<boolean> => (await names(dir)).some((entry) => !entry.dir && PYTHON_TEST_FILE.test(entry.name));
+  const top = await names(folder);
+  if (top.some((entry) => !entry.dir && PYTHON_TEST_FILE.test(entry.name))) return '';
+  const subfolders = top.filter((entry) => entry.dir && !entry.name.startsWith('.') && entry.name !== 'node_modules').slice(0, 200);
+  for (const sub of subfolders) {
+    if ((sub.name === 'tests' || sub.name === 'test') && (await hasTests(join(folder, sub.name)))) return sub.name;
+  }
+  for (const sub of subfolders) {
+    for (const inner of ['tests', 'test']) {
+      if (await hasTests(join(folder, sub.name, inner))) return `${sub.name}/${inner}`;
+    }
+  }
+  return undefined;
 }
 
 /** npm, pnpm, yarn or bun, from the `packageManager` field or the lockfile in `dir` or above it up to `root`. */
@@ -208,5 +233,10 @@ export async function detectTestRunners(root: string, dir = ''): Promise<Detecte
 
   if (await exists(join(folder, 'go.mod'))) add('go', 'go.mod');
   if (await exists(join(folder, 'Cargo.toml'))) add('cargo', 'Cargo.toml');
+  // Test files alone, only where nothing above said how the project runs its tests.
+  if (!runners.length) {
+    const found = await pythonTestFolder(folder);
+    if (found !== undefined) add('pytest', `Python test files in ${found || 'the package folder'} (pytest also runs unittest tests)`);
+  }
   return runners;
 }

@@ -61,6 +61,7 @@ const CHECK_TOOLS = new Set([
   'markdownlint-cli2',
   'dtslint',
   'tsd',
+  'tstyche',
   'attw',
   'publint',
   'oxlint',
@@ -228,6 +229,8 @@ function unwrap(step: ScriptStep, notes: string[]): string[] {
       if (rest[i]?.startsWith('-')) throw new Unsupported(`"${argv.join(' ')}" gives npx options`);
       argv = rest.slice(i);
     } else if ((program === 'pnpm' || program === 'yarn') && rest[0] === 'exec') argv = rest.slice(1);
+    // `pnpm vitest run`, `yarn jest`: both run a package's bin by its name when no script has it.
+    else if ((program === 'pnpm' || program === 'yarn') && rest[0] !== undefined && rest[0] in RUNNER_WORDS) argv = rest;
     else if (program === 'nyc' || program === 'c8') {
       // Coverage wrappers: the tests are the same without them. Their options come first.
       const at = rest.findIndex((word) => word in RUNNER_WORDS || word === 'node');

@@ -1,108 +1,195 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain .mjs helper shared with the benchmarks
-import { npmProject } from '../../bench/corpus.mjs';
 import { loadConfig } from '../../src/config.js';
-import { testScriptPlan } from '../../src/core/project.js';
 import { runTests } from '../../src/tools/run-tests/run.js';
 import { RunTestsInput, type RunTestsOutput } from '../../src/tools/run-tests/schema.js';
 import { toolContext } from '../helpers/context.js';
-import { BATON_NODE_MODULES } from '../helpers/projects.js';
 import { tempDir } from '../helpers/repo.js';
+import { CORPUS, type CorpusProject, type Counts, hasProgram } from './projects.js';
 
 /**
- * Real projects as published on npm (pinned, cached outside the repository by bench/corpus.mjs):
- * Baton's counts must equal those of the project's own test command (the runner step of its
- * scripts.test, run by a shell exactly as written), on the tarball as published and with one
- * injected failure, which Baton must name with its file and line and onlyFailed re-run alone.
- * Run with `npm run test:corpus` (needs the npm registry the first time).
+ * Real projects (test/corpus/projects.ts: npm tarballs, Debian binary and source packages, pinned,
+ * cached outside the repository): Baton's counts must equal those of the project's own test
+ * command, on the project as published and with one injected failure, which Baton must name with
+ * its file and line and re-run alone with onlyFailed. Run with `npm run test:corpus` (needs the
+ * npm registry and Debian's mirror the first time). A project whose toolchain is missing is
+ * skipped with the reason printed.
  */
 
-interface CorpusProject {
-  name: string;
-  version: string;
-  /** The test file the injected failure is appended to. */
-  inject: string;
-}
+// Nothing leaves the machine: go resolves modules from the checkout only.
+process.env.GOPROXY = 'off';
+process.env.GOFLAGS = '-mod=mod';
 
-const CORPUS: CorpusProject[] = [
-  // mocha --reporter=spec test/*-test.js && npm run lint
-  { name: 'hash.js', version: '1.1.7', inject: 'test/hash-test.js' },
-  // mocha --reporter=spec test/*-test.js
-  { name: 'hmac-drbg', version: '1.0.1', inject: 'test/drbg-test.js' },
-  // NODE_OPTIONS=--openssl-legacy-provider mocha --reporter=spec test/*-test.js
-  { name: 'des.js', version: '1.1.0', inject: 'test/des-test.js' },
-];
+const rows: string[] = [];
 
-/** The package's runtime dependencies from the registry once; its test runner is Baton's own mocha. */
-function prepare(project: CorpusProject): string {
-  const root: string = npmProject(project.name, project.version);
-  if (!existsSync(join(root, 'node_modules', '.corpus-deps'))) {
-    execFileSync('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock'], { cwd: root, stdio: 'ignore' });
-    mkdirSync(join(root, 'node_modules', '.bin'), { recursive: true });
-    if (!existsSync(join(root, 'node_modules', '.bin', 'mocha'))) symlinkSync('../mocha/bin/mocha.js', join(root, 'node_modules', '.bin', 'mocha'));
-    writeFileSync(join(root, 'node_modules', '.corpus-deps'), '');
-  }
-  // The cache outlives checkouts: mocha is linked to the checkout running now, every time.
-  rmSync(join(root, 'node_modules', 'mocha'), { force: true });
-  symlinkSync(join(BATON_NODE_MODULES, 'mocha'), join(root, 'node_modules', 'mocha'));
-  return root;
-}
+afterAll(() => {
+  if (!rows.length) return;
+  console.log(
+    [
+      '| project | runner | own command | Baton ran | own total/passed/failed/skipped | Baton | own, injected | Baton, injected | failure named | onlyFailed exact | time own / Baton |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...rows,
+    ].join('\n'),
+  );
+});
 
-/** The project's own command: its runner step, run by sh as written, with the spec reporter's counts. */
-function ownCounts(root: string, step: string): { total: number; passed: number; failed: number; skipped: number } {
-  const result = spawnSync('sh', ['-c', step], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`, NO_COLOR: '1' },
+const counts = (c: Counts): string => `${c.total}/${c.passed}/${c.failed}/${c.skipped}`;
+
+for (const project of CORPUS) {
+  const missing = project.needs && !hasProgram(project.needs) ? project.needs : undefined;
+  if (missing) console.warn(`corpus: ${project.name} skipped: "${missing}" is not installed (.ci/run installs it)`);
+  describe.skipIf(missing !== undefined)(`corpus: ${project.name}`, () => {
+    let root: string;
+    let state: Awaited<ReturnType<typeof tempDir>>;
+    const row: Record<string, string> = {};
+    const run = async (input: Partial<RunTestsInput> = {}): Promise<RunTestsOutput> =>
+      runTests(
+        RunTestsInput.parse({ waitSec: 600, ...(project.path ? { path: project.path } : {}), ...input }),
+        await toolContext(root, state.path, loadConfig({}, {})),
+      );
+
+    beforeAll(async () => {
+      root = project.prepare();
+      state = await tempDir();
+    }, 600_000);
+    afterAll(async () => {
+      if (root) execFileSync('git', ['checkout', '--', '.'], { cwd: root });
+      await state?.cleanup();
+      rows.push(
+        `| ${project.name} | ${project.runner} | \`${project.own}\` | \`${row.command ?? ''}\` | ${row.own ?? ''} | ${row.baton ?? ''} | ${row.ownInjected ?? ''} | ${row.batonInjected ?? ''} | ${row.named ?? 'no'} | ${row.exact ?? 'no'} | ${row.time ?? ''} |`,
+      );
+    });
+
+    it("counts equal the project's own command's, as published", async () => {
+      let started = performance.now();
+      const result = await run();
+      const batonMs = performance.now() - started;
+      started = performance.now();
+      const own = ownCounts(project, root);
+      const ownMs = performance.now() - started;
+      row.command = result.command.map((word, i) => (i === 0 ? word.replace(/^.*\//, '') : word.replace(/\/tmp\/baton-run-tests-[^/]+\//, '$TMP/'))).join(' ');
+      row.own = counts(own);
+      row.baton = counts(result.summary);
+      row.time = `${(ownMs / 1000).toFixed(1)} s / ${(batonMs / 1000).toFixed(1)} s`;
+      expect(result.summary).toEqual(own);
+    }, 600_000);
+
+    it('one injected failure: the same counts, named with file and line, and onlyFailed re-runs it alone', async () => {
+      inject(project, root);
+      const result = await run();
+      const own = ownCounts(project, root);
+      row.ownInjected = counts(own);
+      row.batonInjected = counts(result.summary);
+      expect(result.summary).toEqual(own);
+      const failure = result.failures.find((f) => f.name === project.failure);
+      expect(failure, JSON.stringify(result.failures.map((f) => f.name))).toBeDefined();
+      expect(failure).toMatchObject({ file: project.inject.file, line: expect.any(Number) });
+      row.named = `yes (${failure!.file}:${failure!.line})`;
+      // Exactly the failures of that run: the injected one, and any the project already had.
+      const again = await run({ onlyFailed: true });
+      expect(again.summary).toEqual({ total: result.summary.failed, passed: 0, failed: result.summary.failed, skipped: 0 });
+      expect(again.failures.map((f) => f.name).sort()).toEqual(result.failures.map((f) => f.name).sort());
+      row.exact = `yes (\`${again.command
+        .slice(1)
+        .join(' ')
+        .replace(/\/tmp\/baton-run-tests-[^/]+\//g, '$TMP/')}\`)`;
+      execFileSync('git', ['checkout', '--', '.'], { cwd: root });
+    }, 600_000);
   });
-  const count = (word: string): number => Number(new RegExp(`(\\d+) ${word}`).exec(result.stdout)?.[1] ?? 0);
-  const passed = count('passing');
-  const failed = count('failing');
-  const skipped = count('pending');
+}
+
+function inject(project: CorpusProject, root: string): void {
+  const file = join(root, project.inject.file);
+  if (project.inject.append) appendFileSync(file, project.inject.append);
+  if (project.inject.replace) {
+    const [from, to] = project.inject.replace;
+    const text = readFileSync(file, 'utf8');
+    if (!text.includes(from)) throw new Error(`${project.inject.file} has no "${from}"`);
+    writeFileSync(file, text.replace(from, to));
+  }
+}
+
+/** Runs the project's own command through sh, as its scripts would, and reads the runner's own summary. */
+function ownCounts(project: CorpusProject, root: string): Counts {
+  const cwd = join(root, project.path);
+  // go test prints no totals: its verbose mode names every test's verdict.
+  const command = project.runner === 'go' ? project.own.replace(/^go test/, 'go test -v') : project.own;
+  const result = spawnSync('sh', ['-c', command], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    env: {
+      ...process.env,
+      PATH: `${join(cwd, 'node_modules', '.bin')}:${join(root, 'node_modules', '.bin')}:${process.env.PATH}`,
+      CI: 'true',
+      NO_COLOR: '1',
+      FORCE_COLOR: '0',
+    },
+  });
+  const output = `${result.stdout}\n${result.stderr}`;
+  const parsed = SUMMARIES[project.runner](output);
+  if (!parsed) throw new Error(`${project.name}: no summary in the output of "${command}":\n${output.slice(-3000)}`);
+  return parsed;
+}
+
+const number = (text: string, pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? 0);
+
+function counted(passed: number, failed: number, skipped: number): Counts {
   return { total: passed + failed + skipped, passed, failed, skipped };
 }
 
-describe.each(CORPUS)('corpus: $name@$version', (project) => {
-  let root: string;
-  let step: string;
-  let state: Awaited<ReturnType<typeof tempDir>>;
-  const run = async (input: Partial<RunTestsInput> = {}): Promise<RunTestsOutput> =>
-    runTests(RunTestsInput.parse({ waitSec: 300, ...input }), await toolContext(root, state.path, loadConfig({}, {})));
-
-  beforeAll(async () => {
-    root = prepare(project);
-    state = await tempDir();
-    const plan = await testScriptPlan(root, '');
-    if (plan?.kind !== 'runner') throw new Error(`${project.name}: expected a runner step in scripts.test`);
-    step = [...Object.entries(plan.step.env).map(([name, value]) => `${name}=${value}`), ...plan.step.argv].join(' ');
-  }, 300_000);
-  afterAll(async () => {
-    execFileSync('git', ['checkout', '--', '.'], { cwd: root });
-    await state.cleanup();
-  });
-
-  it("counts equal the project's own command's, as published", async () => {
-    const result = await run();
-    console.log(`${project.name}@${project.version} | ${step} | ${result.command.slice(1).join(' ')} | ${JSON.stringify(result.summary)}`);
-    expect(result.summary).toEqual(ownCounts(root, step));
-  }, 300_000);
-
-  it('one injected failure: the same counts, named with file and line, and onlyFailed re-runs it alone', async () => {
-    appendFileSync(
-      join(root, project.inject),
-      "\ndescribe('baton corpus', function() {\n  it('injected failure', function() {\n    throw new Error('injected');\n  });\n});\n",
+/** Each runner's own closing summary, read from its default output. */
+const SUMMARIES: Record<CorpusProject['runner'], (output: string) => Counts | undefined> = {
+  mocha(output) {
+    if (!/\d+ passing/.test(output)) return undefined;
+    return counted(number(output, /(\d+) passing/), number(output, /(\d+) failing/), number(output, /(\d+) pending/));
+  },
+  jest(output) {
+    const line = /^Tests:\s+(.*)$/m.exec(output)?.[1];
+    if (!line) return undefined;
+    return counted(number(line, /(\d+) passed/), number(line, /(\d+) failed/), number(line, /(\d+) skipped/) + number(line, /(\d+) todo/));
+  },
+  vitest(output) {
+    const line = /^\s*Tests\s+(.*\(\d+\))\s*$/m.exec(output)?.[1];
+    if (!line) return undefined;
+    return counted(number(line, /(\d+) passed/), number(line, /(\d+) failed/), number(line, /(\d+) skipped/) + number(line, /(\d+) todo/));
+  },
+  node(output) {
+    if (!/^# tests \d+/m.test(output)) return undefined;
+    return counted(number(output, /^# pass (\d+)/m), number(output, /^# fail (\d+)/m), number(output, /^# skipped (\d+)/m) + number(output, /^# todo (\d+)/m));
+  },
+  pytest(output) {
+    const line = /^=+ (.*\d+ (?:passed|failed|skipped|errors?).*) in [\d.]+s/m.exec(output)?.[1];
+    if (!line) return undefined;
+    return counted(
+      number(line, /(\d+) passed/) + number(line, /(\d+) xpassed/),
+      number(line, /(\d+) failed/),
+      number(line, /(\d+) skipped/) + number(line, /(\d+) xfailed/),
     );
-    const result = await run();
-    const own = ownCounts(root, step);
-    expect(own.failed).toBe(1);
-    expect(result.summary).toEqual(own);
-    expect(result.failures).toHaveLength(1);
-    expect(result.failures[0]).toMatchObject({ name: 'baton corpus > injected failure', file: project.inject, line: expect.any(Number) });
-    const again = await run({ onlyFailed: true });
-    expect(again.summary).toEqual({ total: 1, passed: 0, failed: 1, skipped: 0 });
-    execFileSync('git', ['checkout', '--', project.inject], { cwd: root });
-  }, 300_000);
-});
+  },
+  cargo(output) {
+    const results = [...output.matchAll(/^test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/gm)];
+    if (!results.length) return undefined;
+    const sum = (i: number): number => results.reduce((total, match) => total + Number(match[i]), 0);
+    return counted(sum(1), sum(2), sum(3));
+  },
+  go(output) {
+    // Every verdict line of `go test -v`, per package; a test with subtests counts as its subtests.
+    const verdicts = new Map<string, string>();
+    let pkg = '';
+    const lines = output.split('\n');
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const line = lines[i]!;
+      if (/^(ok|FAIL)\s+\S+\s/.test(line)) pkg = line.split(/\s+/)[1]!;
+      const verdict = /^\s*--- (PASS|FAIL|SKIP): (\S+) \(/.exec(line);
+      if (verdict) verdicts.set(`${pkg}\t${verdict[2]}`, verdict[1]!);
+    }
+    if (!verdicts.size) return undefined;
+    const names = [...verdicts.keys()];
+    const leaves = names.filter((name) => !names.some((other) => other.startsWith(`${name}/`)));
+    const of = (status: string): number => leaves.filter((name) => verdicts.get(name) === status).length;
+    return counted(of('PASS'), of('FAIL'), of('SKIP'));
+  },
+};

@@ -152,7 +152,14 @@ describe('run-tests on real projects', () => {
   it('reports a runner that is not installed clearly', async () => {
     const root = join(dir.path, 'gomod');
     await writeFiles(root, { 'go.mod': 'module example.com/x\n\ngo 1.22\n' });
-    await expect(run(root, { runner: 'go', path: '' })).rejects.toThrow(/go is not installed/);
+    // go may well be installed (.ci/run installs it): a PATH without it stands for a machine without it.
+    const path = process.env.PATH;
+    process.env.PATH = join(dir.path, 'no-such-bin');
+    try {
+      await expect(run(root, { runner: 'go', path: '' })).rejects.toThrow(/go is not installed/);
+    } finally {
+      process.env.PATH = path;
+    }
   });
 
   it('says what it looked for when there are no tests', async () => {

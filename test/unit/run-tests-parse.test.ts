@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCargoTest } from '../../src/tools/run-tests/parse/cargo-text.js';
 import { cutLines, findFileLine, isProjectFrame, jsErrorExcerpt, parseStackFrame, projectPath, stripAnsi } from '../../src/tools/run-tests/parse/excerpt.js';
-import { parseGoTestJson } from '../../src/tools/run-tests/parse/go-json.js';
 import { parseJestJson } from '../../src/tools/run-tests/parse/jest-json.js';
 import { parseJunit } from '../../src/tools/run-tests/parse/junit.js';
 import { parseMochaJson } from '../../src/tools/run-tests/parse/mocha-json.js';
@@ -257,6 +256,32 @@ describe('parseJunit: bad reports', () => {
     expect(() => parseJunit('<html><body>502</body></html>')).toThrow(/not a JUnit report/);
     expect(() => parseJunit('<testsuites><testcase name="a"></testsuites>')).toThrow(/malformed/);
   });
+
+  it('refuses a stray "<", a second root and text outside the root', () => {
+    expect(() => parseJunit('<testsuites><testcase name="a" <x/></testsuites>')).toThrow(/malformed/);
+    expect(() => parseJunit('<testsuite name="a"></testsuite><testsuite name="b"></testsuite>')).toThrow(/second root/);
+    expect(() => parseJunit('<testsuites></testsuites> trailing words')).toThrow(/after the root/);
+  });
+
+  it('reads entities, CDATA, comments, single-quoted attributes and a declaration', () => {
+    const xml = [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<!-- written by hand for the reader, not by a runner -->',
+      '<testsuites><testsuite name=\'a &amp; b\' tests="2">',
+      '<testcase classname="a &amp; b" name="x &lt; y &#x3D; &#61; &quot;z&quot;" file="t.js"/>',
+      '<testcase classname="a &amp; b" name="fails" file="t.js"><failure message="expected &apos;1&apos;"><![CDATA[Error: <b>1</b> & 2',
+      '    at t.js:3:1]]></failure></testcase>',
+      '</testsuite></testsuites>',
+    ].join('\n');
+    const report = parseJunit(xml);
+    expect(report.cases.map((test) => [test.name.split(' > ').at(-1), test.status])).toEqual([
+      ['x < y = = "z"', 'passed'],
+      ['fails', 'failed'],
+    ]);
+    expect(report.cases[0]!.name).toMatch(/^a & b > /);
+    expect(report.cases[1]).toMatchObject({ message: "expected '1'" });
+    expect(report.cases[1]!.excerpt).toContain('Error: <b>1</b> & 2');
+  });
 });
 
 describe('parseJestJson', () => {
@@ -350,77 +375,6 @@ describe('parseMochaJson (mocha 11.8.0 --reporter json)', () => {
     expect(parseMochaJson(`${logged}\n${report}`, MOCHA_ROOT).summary.total).toBe(7);
     expect(() => parseMochaJson(report.slice(0, 1500), MOCHA_ROOT)).toThrow(/malformed or truncated/);
     expect(() => parseMochaJson('', MOCHA_ROOT)).toThrow(/empty/);
-  });
-});
-
-describe('parseGoTestJson', () => {
-  // Go is not installed on this machine: go-test.jsonl was written by hand, event by event, in
-  // test2json's documented format (Time, Action, Package, Test, Output, Elapsed; go 1.24's
-  // build-output/build-fail events with ImportPath and FailedBuild), modelled on the test2json
-  // testdata of the Go repository.
-  it('reads passes, failures, skips and subtests; a package that failed to build is an error', () => {
-    const report = parseGoTestJson(fixture('go-test.jsonl'));
-    expect(report.summary).toEqual({ total: 5, passed: 2, failed: 2, skipped: 1 });
-    // TestTable failed only because TestTable/negative did: it is not counted twice.
-    expect(report.cases.map((testCase) => testCase.id)).toEqual(['TestAdd', 'TestAddWrong', 'TestSkipped', 'TestTable/zero', 'TestTable/negative']);
-    expect(byName(report, 'TestTable/negative')).toMatchObject({
-      file: 'example.com/calc',
-      line: 31,
-      message: 'calc_test.go:31: Add(-1, -1) = -3, want -2',
-      excerpt: 'calc_test.go:31: Add(-1, -1) = -3, want -2',
-    });
-    expect(report.errors).toEqual([
-      'example.com/calc/broken: # example.com/calc/broken [example.com/calc/broken.test]\nbroken/broken_test.go:7:9: undefined: Sub',
-    ]);
-  });
-
-  it('reads a panic trace (test2json testdata panic.json) and a truncated last line', () => {
-    const stream = [
-      '{"Action":"run","Package":"m","Test":"TestPanic"}',
-      '{"Action":"output","Package":"m","Test":"TestPanic","Output":"--- FAIL: TestPanic (0.00s)\\n"}',
-      '{"Action":"output","Package":"m","Test":"TestPanic","Output":"panic: oops [recovered]\\n"}',
-      '{"Action":"output","Package":"m","Test":"TestPanic","Output":"\\t/go/src/testing/testing.go:874 +0x3a3\\n"}',
-      '{"Action":"output","Package":"m","Test":"TestPanic","Output":"command-line-arguments.TestPanic(0xc000092100)\\n"}',
-      '{"Action":"output","Package":"m","Test":"TestPanic","Output":"\\ta_test.go:6 +0x39\\n"}',
-      '{"Action":"fail","Package":"m","Test":"TestPanic"}',
-      '{"Action":"run","Package":"m","Test":"TestSlow"}',
-      '{"Action":"fail","Package":"m","Elapsed":0.04}',
-      '{"Action":"output","Package":"m","Out',
-    ].join('\n');
-    const report = parseGoTestJson(stream);
-    expect(byName(report, 'TestPanic')).toMatchObject({ status: 'failed', line: 6, message: 'panic: oops [recovered]' });
-    // Running when the package died: a failure, not a silent pass.
-    expect(byName(report, 'TestSlow')).toMatchObject({ status: 'failed', message: 'did not finish' });
-  });
-
-  it('takes build errors that older go printed as plain text', () => {
-    const stream = [
-      '# example',
-      './example.go:3:1: syntax error: non-declaration statement outside function body',
-      '{"Action":"output","Package":"example","Output":"FAIL\\texample [build failed]\\n"}',
-      '{"Action":"fail","Package":"example","Elapsed":0}',
-    ].join('\n');
-    expect(parseGoTestJson(stream).errors).toEqual(['example: # example\n./example.go:3:1: syntax error: non-declaration statement outside function body']);
-  });
-
-  it('counts a failure two subtests deep once', () => {
-    const event = (action: string, test: string, output?: string) => JSON.stringify({ Action: action, Package: 'm', Test: test, Output: output });
-    const stream = [
-      event('run', 'TestA'),
-      event('run', 'TestA/b'),
-      event('run', 'TestA/b/c'),
-      event('output', 'TestA/b/c', '        a_test.go:9: no\n'),
-      event('fail', 'TestA/b/c'),
-      event('fail', 'TestA/b'),
-      event('fail', 'TestA'),
-    ];
-    const report = parseGoTestJson(stream.join('\n'));
-    expect(report.cases.map((testCase) => [testCase.name, testCase.line])).toEqual([['TestA/b/c', 9]]);
-  });
-
-  it('refuses a stream with no events', () => {
-    expect(() => parseGoTestJson('')).toThrow(/no `go test -json` events/);
-    expect(() => parseGoTestJson('go: command not found\n')).toThrow(/no `go test -json` events/);
   });
 });
 
@@ -560,43 +514,6 @@ describe('parseTextSummary', () => {
 
   it('cargo: every binary', () => {
     expect(parseTextSummary(fixture('cargo.txt'))!.summary).toEqual({ total: 8, passed: 3, failed: 4, skipped: 1 });
-  });
-
-  it("go test without -json (written by hand after go test's format)", () => {
-    const output = [
-      '--- FAIL: TestAddWrong (0.00s)',
-      '    calc_test.go:14: Add(2, 2) = 4, want 5',
-      '--- FAIL: TestTable (0.00s)',
-      '    --- FAIL: TestTable/negative (0.00s)',
-      '        calc_test.go:31: Add(-1, -1) = -3, want -2',
-      'FAIL',
-      'FAIL\texample.com/calc\t0.004s',
-      '# example.com/calc/broken [example.com/calc/broken.test]',
-      'broken/broken_test.go:7:9: undefined: Sub',
-      'FAIL\texample.com/calc/broken [build failed]',
-      'ok  \texample.com/calc/util\t(cached)',
-      'FAIL',
-    ].join('\n');
-    const report = parseTextSummary(output)!;
-    expect(report.summary).toEqual({ total: 2, passed: 0, failed: 2, skipped: 0 });
-    expect(report.cases.map((testCase) => [testCase.name, testCase.line, testCase.message])).toEqual([
-      ['TestAddWrong', 14, 'calc_test.go:14: Add(2, 2) = 4, want 5'],
-      ['TestTable/negative', 31, 'calc_test.go:31: Add(-1, -1) = -3, want -2'],
-    ]);
-    expect(report.errors).toEqual(['example.com/calc/broken: build failed\nbroken/broken_test.go:7:9: undefined: Sub']);
-  });
-
-  it('go: a failure two subtests deep counts once', () => {
-    const output = [
-      '--- FAIL: TestA (0.00s)',
-      '    --- FAIL: TestA/b (0.00s)',
-      '        --- FAIL: TestA/b/c (0.00s)',
-      '            a_test.go:9: no',
-      'FAIL\tm\t0.01s',
-    ];
-    const report = parseTextSummary(output.join('\n'))!;
-    expect(report.summary).toEqual({ total: 1, passed: 0, failed: 1, skipped: 0 });
-    expect(report.cases).toEqual([{ name: 'TestA/b/c', id: 'TestA/b/c', status: 'failed', line: 9, message: 'a_test.go:9: no', excerpt: 'a_test.go:9: no' }]);
   });
 
   it('a generic "N passed, N failed" line, and nothing at all', () => {

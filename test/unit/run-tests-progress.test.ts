@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { throttled } from '../../src/tools/run-tests/progress.js';
+import { pytest } from '../../src/tools/run-tests/runners/pytest.js';
 
 describe('run-tests progress', () => {
   it('sends at most one message a second, the newest one when it does', () => {
@@ -16,5 +17,24 @@ describe('run-tests progress', () => {
     }
     expect(sent.length).toBe(4);
     expect(sent[1]).toBe('501 tests finished; running tests/test_5.py');
+  });
+});
+
+describe("pytest's progress lines (its default output, pytest 9.0.3)", () => {
+  it('counts one finished test per status character, wrapped lines included, and names the file', () => {
+    const lines = [
+      'collected 152 items',
+      '',
+      'tests/test_few.py .s                                                     [  1%]',
+      'tests/test_many.py .......F............................................. [ 36%]',
+      '........................................................................ [ 83%]',
+      '.........................                                                [100%]',
+      '',
+      '=================================== FAILURES ===================================',
+      '___________________________________ test_t7 ____________________________________',
+    ];
+    const events = lines.map((line) => pytest.progress(line)).filter((event) => event !== undefined);
+    expect(events.reduce((sum, event) => sum + (event.finished ?? 0), 0)).toBe(152);
+    expect(events.map((event) => event.file).filter(Boolean)).toEqual(['tests/test_few.py', 'tests/test_many.py']);
   });
 });

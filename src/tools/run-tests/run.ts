@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { fromReport } from './runners/outcome.js';
 import { RUNNERS } from './runners/index.js';
 import { localBin, type Invocation, type RunRequest, type Runner, type RunnerOutcome } from './runners/runner.js';
 import { throttled } from './progress.js';
+import { countCases } from './parse/excerpt.js';
 import { renderFailures } from './render.js';
 import type { RunTestsInput, RunTestsOutput } from './schema.js';
 import type { TestCase } from './types.js';
@@ -238,14 +239,14 @@ function emptyOutput(status: RunTestsOutput['status'], runner: string): RunTests
 async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContext, job: JobContext): Promise<RunTestsOutput> {
   const logFile = context.state.path('run-tests', `${job.jobId}.log`);
   await mkdir(context.state.path('run-tests'), { recursive: true });
-  const log = createWriteStream(logFile, { mode: STATE_FILE_MODE });
+  const log = bufferedLog(createWriteStream(logFile, { mode: STATE_FILE_MODE }));
   let finished = 0;
   let currentFile: string | undefined;
   const progress = throttled((message) => job.progress(message));
   job.progress(`started ${plan.runnerName}`);
   const started = performance.now();
   try {
-    const common = { passEnv: context.config.env.pass, signal: job.signal, onLine: (line: string) => void log.write(line + '\n') };
+    const common = { passEnv: context.config.env.pass, signal: job.signal, onLine: (line: string) => log.line(line) };
     for (const step of plan.before) {
       job.progress(`running the script's build step: ${step.text}`);
       const remaining = input.timeoutSec * 1000 - (performance.now() - started);
@@ -282,7 +283,7 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
       signal: job.signal,
       keepStdout: plan.invocation.reportOnStdout ?? false,
       onLine: (line) => {
-        log.write(line + '\n');
+        log.line(line);
         const event = plan.runner?.progress(line);
         if (!event) return;
         finished += event.finished ?? 0;
@@ -295,7 +296,7 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
       : plan.invocation.reportFile
         ? await readFile(plan.invocation.reportFile, 'utf8').catch(() => undefined)
         : undefined;
-    const outcome = plan.parse(report, result.output);
+    const outcome = onlySelected(plan.parse(report, result.output), plan.request.only);
     const status = statusOf(result, outcome, plan.runnerName);
     if (status === 'passed' || status === 'failed') await rememberFailures(context, plan, outcome, input.path ?? '');
     return await shape(
@@ -327,9 +328,50 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
       input.maxTokens,
     );
   } finally {
-    await new Promise((resolve) => log.end(resolve));
+    await log.end();
     await rm(plan.request.reportDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * onlyFailed re-runs the failed tests by name, and jest, vitest and node list the other tests of
+ * the same files as skipped: those are left out of the result, which counts what was re-run.
+ */
+function onlySelected(outcome: RunnerOutcome, only: TestCase[] | undefined): RunnerOutcome {
+  if (!only?.length) return outcome;
+  const key = (test: TestCase): string => `${test.file ?? ''}\0${test.name}`;
+  const wanted = new Set(only.map(key));
+  const cases = outcome.cases.filter((test) => wanted.has(key(test)) || test.status === 'failed');
+  const left = outcome.cases.length - cases.length;
+  if (left === 0) return outcome;
+  const note = `${left} other test${left === 1 ? '' : 's'} of the same files, not selected, left out`;
+  return { ...outcome, cases, summary: countCases(cases), note: outcome.note ? `${outcome.note}; ${note}` : note };
+}
+
+/**
+ * The run's log, written in chunks: a write per line of a runner that prints thousands of them
+ * costs more than the parsing (bench/run-tests.mjs).
+ */
+function bufferedLog(stream: WriteStream): { line: (line: string) => void; end: () => Promise<void> } {
+  let pending: string[] = [];
+  let size = 0;
+  const flush = (): void => {
+    if (!pending.length) return;
+    stream.write(pending.join(''));
+    pending = [];
+    size = 0;
+  };
+  return {
+    line(line) {
+      pending.push(line, '\n');
+      size += line.length + 1;
+      if (size >= 64 * 1024) flush();
+    },
+    end() {
+      flush();
+      return new Promise((resolve) => stream.end(resolve));
+    },
+  };
 }
 
 type ProcessResult = Awaited<ReturnType<typeof runProcess>>;

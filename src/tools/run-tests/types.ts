@@ -23,6 +23,8 @@ export interface TestCase {
    * plain name for JS runners. Used by `onlyFailed`.
    */
   id?: string | undefined;
+  /** go: the import path of the test's package, which `go test` needs beside the name. */
+  package?: string | undefined;
 }
 
 export interface ParsedReport {

@@ -38,9 +38,14 @@ interface GoRun {
   looseLines: string[];
 }
 
-export function parseGoTestJson(stream: string): ParsedReport {
+/**
+ * `folderOf` maps a package's import path to its folder (root-relative), when the caller knows
+ * the module: a failure's file is then the test file its message names (`uuid_test.go:705:`) in
+ * that folder. Without it, a test's file is its package's import path.
+ */
+export function parseGoTestJson(stream: string, folderOf: (importPath: string) => string | undefined = () => undefined): ParsedReport {
   const run = readEvents(stream);
-  const cases = reportedTests(run).map((test) => toCase(test, run));
+  const cases = reportedTests(run).map((test) => toCase(test, run, folderOf(test.pkg)));
   return { cases, summary: countCases(cases), errors: packageErrors(run) };
 }
 
@@ -58,7 +63,31 @@ function readEvents(stream: string): GoRun {
     applyEvent(run, event);
   }
   if (events === 0) throw new Error('no `go test -json` events found in the output');
+  readLooseLines(run);
   return run;
+}
+
+/**
+ * go before 1.24 reports a package that failed to build only as text: `FAIL\tpkg [build failed]`
+ * on stdout, and the compiler's `# pkg [pkg.test]` block on stderr.
+ */
+function readLooseLines(run: GoRun): void {
+  let block: string[] | undefined;
+  for (const line of run.looseLines) {
+    const header = /^# (\S+(?: \[\S+\])?)$/.exec(line);
+    if (header) {
+      block = [line];
+      run.buildOutput.set(header[1]!, block);
+      continue;
+    }
+    const failed = /^FAIL\s+(\S+) \[(?:build|setup) failed\]$/.exec(line);
+    if (failed) {
+      const target = packageOf(run, failed[1]!);
+      target.status = 'fail';
+      target.output.push(line);
+      block = undefined;
+    } else block?.push(line);
+  }
 }
 
 /** One event, or undefined for a line that is not one (including a last line cut off mid-write). */
@@ -134,21 +163,24 @@ function reportedTests(run: GoRun): GoTest[] {
     .map(([, test]) => test);
 }
 
-function toCase(test: GoTest, run: GoRun): TestCase {
+function toCase(test: GoTest, run: GoRun, folder: string | undefined): TestCase {
   const status = statusOf(test, run);
   const testCase: TestCase = {
     name: test.name,
-    // The package import path: what `go test -run` needs next to the name.
-    file: test.pkg,
+    file: folder === undefined ? test.pkg : folder || '.',
     status,
     durationMs: test.elapsed !== undefined ? Math.round(test.elapsed * 1000) : undefined,
     id: test.name,
+    // What `go test` needs next to the name to run the test again.
+    package: test.pkg,
   };
   if (status === 'failed') {
     const details = failureLines(test.output);
     testCase.excerpt = cutLines(details.join('\n')) || (test.status === undefined ? 'did not finish' : undefined);
     testCase.message = headline(details.join('\n')) ?? (test.status === undefined ? 'did not finish' : undefined);
-    testCase.line = testFileLine(details);
+    const at = testFileLine(details);
+    testCase.line = at?.line;
+    if (folder !== undefined && at?.file) testCase.file = folder === '' ? at.file : `${folder}/${at.file}`;
   }
   return compact(testCase);
 }
@@ -170,13 +202,14 @@ function failureLines(output: string[]): string[] {
   return tidyLines(dedent(lines));
 }
 
-/** `calc_test.go:14:` in t.Errorf output, or `\tcalc_test.go:30 +0x39` in a panic trace. */
-function testFileLine(lines: string[]): number | undefined {
+/** `calc_test.go:14:` in t.Errorf output, or `\tcalc_test.go:30 +0x39` in a panic trace (a file only when it is the bare test file's name). */
+function testFileLine(lines: string[]): { file?: string; line: number } | undefined {
   for (const line of lines) {
-    const match = /(?:^|\s)[\w.-]+_test\.go:(\d+)/.exec(line);
-    if (match) return Number(match[1]);
+    const match = /(?:^|[\s/])([\w.-]+_test\.go):(\d+)/.exec(line);
+    if (match) return { file: match[1]!, line: Number(match[2]) };
   }
-  return findFileLine(lines.join('\n'))?.line;
+  const found = findFileLine(lines.join('\n'));
+  return found ? { line: found.line } : undefined;
 }
 
 /** Packages that failed outside any test: build failures, TestMain exits, panics in init. */

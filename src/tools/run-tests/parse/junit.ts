@@ -3,7 +3,6 @@
  * `--test-reporter=junit`, vitest's and jest-junit's `junit`, mocha's `xunit`, and anything that
  * nests `<testsuite>` elements.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { ParsedReport, TestCase } from '../types.js';
 import {
   MAX_EXCERPT_LINES,
@@ -69,50 +68,66 @@ function toTree(xml: string): XmlElement {
     .replace(/^\uFEFF/, '')
     .replace(XML_INVALID_CHARS, '');
   if (cleaned.trim() === '') throw new Error('JUnit report is empty');
-  const verdict = XMLValidator.validate(cleaned);
-  if (verdict !== true) {
-    throw new Error(`JUnit report is malformed or truncated: ${verdict.err.msg} (line ${verdict.err.line})`);
-  }
-  const parser = new XMLParser({
-    preserveOrder: true,
-    ignoreAttributes: false,
-    attributeNamePrefix: '',
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: false,
-    htmlEntities: true,
-  });
-  const nodes = toElements(parser.parse(cleaned) as unknown[]);
-  const top = nodes.find((node) => !node.name.startsWith('?'));
-  if (!top || (top.name !== 'testsuites' && top.name !== 'testsuite')) {
-    throw new Error(`not a JUnit report: the root element is <${top?.name ?? 'none'}>, not <testsuites> or <testsuite>`);
+  const top = readXml(cleaned);
+  if (top.name !== 'testsuites' && top.name !== 'testsuite') {
+    throw new Error(`not a JUnit report: the root element is <${top.name}>, not <testsuites> or <testsuite>`);
   }
   return top;
 }
 
-/** fast-xml-parser's ordered output: `[{tag: [children], ':@': {attrs}}, {'#text': '…'}]`. */
-function toElements(nodes: unknown[]): XmlElement[] {
-  const elements: XmlElement[] = [];
-  for (const node of nodes) {
-    if (typeof node !== 'object' || node === null) continue;
-    const record = node as Record<string, unknown>;
-    const name = Object.keys(record).find((key) => key !== ':@');
-    if (name === undefined || name === '#text') continue;
-    const rawChildren = Array.isArray(record[name]) ? (record[name] as unknown[]) : [];
-    elements.push({
-      name,
-      attrs: (record[':@'] as Record<string, string> | undefined) ?? {},
-      children: toElements(rawChildren),
-      text: rawChildren.map(textOf).join(''),
-    });
-  }
-  return elements;
+// A JUnit report is elements, attributes, text, CDATA and comments: read in one pass with one
+// regex for the markup (a general XML parser costs several times more on a report of thousands
+// of test cases; see bench/run-tests.mjs). Anything not well formed is refused, never guessed.
+const MARKUP =
+  /<(?:(\/?)([A-Za-z_][\w.:-]*)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|!\[CDATA\[([\s\S]*?)\]\]>|!--[\s\S]*?-->|\?[\s\S]*?\?>|!DOCTYPE[^>]*>)/g;
+const ATTRIBUTE = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+const ENTITY = /&(?:#(\d+)|#x([\da-fA-F]+)|(lt|gt|amp|quot|apos));/g;
+const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+function decode(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(ENTITY, (whole, decimal?: string, hex?: string, name?: string) => {
+    if (name) return NAMED[name]!;
+    const code = decimal !== undefined ? Number(decimal) : Number.parseInt(hex!, 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
 }
 
-function textOf(node: unknown): string {
-  if (typeof node !== 'object' || node === null) return '';
-  const text = (node as Record<string, unknown>)['#text'];
-  return typeof text === 'string' ? text : '';
+function readXml(xml: string): XmlElement {
+  const malformed = (why: string, at: number): Error =>
+    new Error(`JUnit report is malformed or truncated: ${why} (line ${xml.slice(0, at).split('\n').length})`);
+  const stack: XmlElement[] = [];
+  let root: XmlElement | undefined;
+  let last = 0;
+  MARKUP.lastIndex = 0;
+  for (let match = MARKUP.exec(xml); match !== null; match = MARKUP.exec(xml)) {
+    const between = xml.slice(last, match.index);
+    if (between.includes('<')) throw malformed('a "<" that starts no markup', last + between.indexOf('<'));
+    if (stack.length) stack.at(-1)!.text += decode(between);
+    else if (between.trim() !== '') throw malformed('text outside the root element', last);
+    last = MARKUP.lastIndex;
+    const [, closing, name, attributes, selfClosing, cdata] = match;
+    if (cdata !== undefined) {
+      if (!stack.length) throw malformed('CDATA outside the root element', match.index);
+      stack.at(-1)!.text += cdata;
+    } else if (name !== undefined && closing) {
+      const open = stack.pop();
+      if (open?.name !== name) throw malformed(`</${name}> closes ${open ? `<${open.name}>` : 'nothing'}`, match.index);
+    } else if (name !== undefined) {
+      if (!stack.length && root) throw malformed('a second root element', match.index);
+      const element: XmlElement = { name, attrs: {}, children: [], text: '' };
+      for (const attribute of attributes!.matchAll(ATTRIBUTE)) element.attrs[attribute[1]!] = decode(attribute[2] ?? attribute[3] ?? '');
+      if (stack.length) stack.at(-1)!.children.push(element);
+      else root = element;
+      if (!selfClosing) stack.push(element);
+    } // else: a comment, a processing instruction, a DOCTYPE
+  }
+  const rest = xml.slice(last);
+  if (rest.includes('<')) throw malformed('a "<" that starts no markup', last + rest.indexOf('<'));
+  if (stack.length) throw malformed(`<${stack.at(-1)!.name}> is not closed`, xml.length);
+  if (!root) throw malformed('no root element', 0);
+  if (rest.trim() !== '') throw malformed('text after the root element', last);
+  return root;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
  * mocha's `json` reporter: written to a file with `--reporter-option output=FILE` (mocha >= 9), or
  * to stdout, where whatever the tests print with console.log comes first.
  */
+import { join } from 'node:path';
 import type { ParsedReport, TestCase } from '../types.js';
 import { compact, countCases, cutLines, failureFrame, headline, jsErrorExcerpt, projectPath, splitLines } from './excerpt.js';
 
@@ -31,18 +32,22 @@ interface MochaReport {
 /** Lines of `actual`/`expected` shown when the error message itself carries no diff. */
 const MAX_VALUE_LINES = 5;
 
-export function parseMochaJson(json: string, root: string): ParsedReport {
+/**
+ * `cwd` is where mocha ran: its stacks name files relative to it (mocha drops the cwd prefix), and
+ * in a monorepo's package that is not the root.
+ */
+export function parseMochaJson(json: string, root: string, cwd = root): ParsedReport {
   const report = findReport(json);
   const failed = new Set((report.failures ?? []).map(keyOf));
   const pending = new Set((report.pending ?? []).map(keyOf));
   const cases = (report.tests ?? []).map((test) => {
     const key = keyOf(test);
-    return toCase(test, failed.has(key) ? 'failed' : pending.has(key) ? 'skipped' : 'passed', root);
+    return toCase(test, failed.has(key) ? 'failed' : pending.has(key) ? 'skipped' : 'passed', root, cwd);
   });
   // A failing hook ("before each" hook for "x") is in `failures` but not in `tests`.
   const listed = new Set((report.tests ?? []).map(keyOf));
   for (const failure of report.failures ?? []) {
-    if (!listed.has(keyOf(failure))) cases.push(toCase(failure, 'failed', root));
+    if (!listed.has(keyOf(failure))) cases.push(toCase(failure, 'failed', root, cwd));
   }
   return { cases, summary: summaryOf(report, cases), errors: [] };
 }
@@ -93,7 +98,7 @@ function keyOf(test: MochaTest): string {
   return `${test.file ?? ''}\u0000${test.fullTitle ?? test.title ?? ''}`;
 }
 
-function toCase(test: MochaTest, status: TestCase['status'], root: string): TestCase {
+function toCase(test: MochaTest, status: TestCase['status'], root: string, cwd: string): TestCase {
   const title = test.title ?? '';
   const fullTitle = test.fullTitle ?? title;
   // fullTitle is the describe titles and the title joined by spaces: the suite part is what precedes the title.
@@ -107,12 +112,12 @@ function toCase(test: MochaTest, status: TestCase['status'], root: string): Test
     // What `--grep` matches.
     id: fullTitle,
   };
-  if (status === 'failed') describeFailure(testCase, test.err ?? {}, root);
+  if (status === 'failed') describeFailure(testCase, test.err ?? {}, root, cwd);
   return compact(testCase);
 }
 
-function describeFailure(testCase: TestCase, err: MochaError, root: string): void {
-  const dump = err.stack ?? err.message ?? '';
+function describeFailure(testCase: TestCase, err: MochaError, root: string, cwd: string): void {
+  const dump = absoluteFrames(err.stack ?? err.message ?? '', cwd);
   testCase.message = headline(err.message) ?? headline(dump);
   const excerpt = jsErrorExcerpt(dump, root);
   testCase.excerpt = cutLines([excerpt, ...valueLines(err)].filter((part) => part !== '').join('\n'));
@@ -121,6 +126,11 @@ function describeFailure(testCase: TestCase, err: MochaError, root: string): voi
     testCase.file ??= projectPath(frame.location, root);
     if (projectPath(frame.location, root) === testCase.file) testCase.line = frame.line;
   }
+}
+
+/** Stack frames whose file mocha made relative to its cwd (`at x (lib/a.test.js:4:11)`), made absolute again. */
+function absoluteFrames(stack: string, cwd: string): string {
+  return stack.replace(/^(\s+at (?:.*\()?)((?![\w+.-]+:)[^\s()/][^\s()]*:\d+:\d+\)?)$/gm, (_, at: string, location: string) => `${at}${join(cwd, location)}`);
 }
 
 /** chai-style messages are one line ("expected 2 to equal 3"); the values say more for objects. */

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { UserError } from '../../../core/errors.js';
 import { parseJestJson } from '../parse/jest-json.js';
 import { parseJunit } from '../parse/junit.js';
@@ -26,7 +26,8 @@ async function requireBin(request: RunRequest, name: string): Promise<string> {
  */
 function selection(request: RunRequest): { files: string[]; pattern?: string } {
   if (!request.only?.length) return { files: request.files.map(pathArg), ...(request.testNamePattern ? { pattern: request.testNamePattern } : {}) };
-  const files = [...new Set(request.only.flatMap((test) => (test.file ? [pathArg(test.file)] : [])))];
+  // The reports name files from the root; the runner runs in the package's folder.
+  const files = [...new Set(request.only.flatMap((test) => (test.file ? [pathArg(relative(request.dir, join(request.root, test.file)))] : [])))];
   const names = [...new Set(request.only.map((test) => test.id ?? test.name.split(' > ').join(' ')))];
   return { files, pattern: exactNamesPattern(names) };
 }
@@ -102,7 +103,8 @@ export const jest: Runner = {
         '--ci',
         '--json',
         `--outputFile=${reportFile}`,
-        '--testLocationInResults',
+        // No --testLocationInResults: a failure's line comes from its stack, and jest takes a
+        // stack for every test to find the others' (bench/run-tests.mjs measures what it costs).
         ...(pattern ? [`--testNamePattern=${pattern}`] : []),
         ...afterOptions(files),
       ],
@@ -134,7 +136,7 @@ export const mocha: Runner = {
       ...(replaced.length ? { replaced } : {}),
     };
   },
-  parse: (report, output, request) => fromReport(report, output, 'json', (text) => parseMochaJson(text, request.root)),
+  parse: (report, output, request) => fromReport(report, output, 'json', (text) => parseMochaJson(text, request.root, request.dir)),
   progress: () => undefined,
 };
 

@@ -40,7 +40,7 @@ export const pytest: Runner = {
         'junit_family=xunit1',
         '-p',
         'no:cacheprovider', // no .pytest_cache written into the repository
-        '-v',
+        // No -v: the report has every test, and a line per test costs pytest time (bench/run-tests.mjs).
         '--color=no',
         ...(expression ? ['-k', expression] : []),
         ...targets,
@@ -52,7 +52,9 @@ export const pytest: Runner = {
   },
   parse: (report, output, request) => fromReport(report, output, 'junit', (text) => parseJunit(text, { root: request.root })),
   progress(line) {
-    const done = /^(\S+?)::\S+ (PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS)/.exec(line);
-    return done ? { finished: 1, file: done[1]! } : undefined;
+    // pytest's default progress: a file, then one character per test (wrapped past 80 columns),
+    // then the percentage done: `tests/test_a.py ..F.s   [ 12%]`.
+    const done = /^(?:(\S+\.py) )?([.FEsxX]+)\s*(?:\[\s*\d+%\])?$/.exec(line);
+    return done ? { finished: done[2]!.length, ...(done[1] ? { file: done[1] } : {}) } : undefined;
   },
 };
