@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { throttled } from '../../src/tools/run-tests/progress.js';
+import { throttled } from '../../src/core/progress.js';
 
 describe('run-tests progress', () => {
   it('sends at most one message a second, the newest one when it does', () => {

@@ -2,18 +2,18 @@ import { budgetOf, countTokens, decodeCursorPosition, encodeCursor, fitItems, fi
 import { UserError } from '../../core/errors.js';
 import type { ToolContext } from '../../core/context.js';
 import { describeEntries, listFiles } from '../../core/files.js';
-import { provenanceOf } from './languages.js';
 import { overview } from './overview.js';
 import { readLines } from './read.js';
 import { renderEntry, renderFileSymbols, renderMatch, renderOverview, renderReadLine, renderSkipped, renderSkippedLine } from './render.js';
-import { buildGraph, identifiersIn, mapEntries, rankFiles, renderMap, renderMapEntry, type MapEntry, type MapGraph, type Ranking } from './repomap.js';
+import { currentGraph } from './map-graph.js';
+import { identifiersIn, mapEntries, renderMap, renderMapEntry, type MapEntry } from './repomap.js';
 import type { RepoScanInput, RepoScanOutput } from './schema.js';
 import { searchFiles, withContext } from './search.js';
 import { skippedFields, type Skipped, type SkippedFields } from './skipped.js';
 import { TagCache } from './tag-cache.js';
 import { tagLanguageFor } from './tags/index.js';
 
-type Services = Pick<ToolContext, 'workspace' | 'state'> & Partial<Pick<ToolContext, 'signal'>>;
+type Services = Pick<ToolContext, 'workspace' | 'state'> & Partial<Pick<ToolContext, 'signal' | 'progress'>>;
 
 /** Tokens kept free for the header line every rendering starts with. */
 const HEADER_TOKENS = 60;
@@ -204,39 +204,16 @@ async function symbolsPage(input: RepoScanInput, services: Services, offset: num
   };
 }
 
-/** The last graph and rankings per workspace: a repeated or re-paged map costs only the stat pass. */
-const mapMemo = new Map<string, { key: string; graph: MapGraph; rankings: Map<string, Ranking> }>();
-const candidateMemo = new Map<string, { key: string; paths: string[] }>();
 /** No page shows more files than this; definitions are ranked only for these. */
 const MAP_FILE_LIMIT = 600;
 
 async function mapPage(input: RepoScanInput, services: Services, offset: number, budget: number): Promise<Page> {
-  const listing = await listFiles(services.workspace, input);
-  const filterKey = `${listing.version}|${input.path ?? ''}|${input.glob ?? ''}`;
-  let candidates = candidateMemo.get(services.state.dir)?.key === filterKey ? candidateMemo.get(services.state.dir)!.paths : undefined;
-  if (!candidates) {
-    candidates = listing.paths.filter((path) => tagLanguageFor(path) !== undefined && !provenanceOf(path));
-    candidateMemo.set(services.state.dir, { key: filterKey, paths: candidates });
-  }
   const focus = await Promise.all((input.focus ?? []).map(async (path) => services.workspace.relative(await services.workspace.resolve(path))));
-  const { tags, parsed, cached, generation, skipped } = await TagCache.for(services.state).tagsFor(services.workspace, candidates, services.signal);
-  const unread = offset === 0 ? await fitSkipped(skippedFields(skipped), budget >> 2) : { fields: {}, cost: 0 }; // named once, on the first page
-  budget -= unread.cost;
-
-  const graphKey = `${filterKey}|${generation}`;
-  let memo = mapMemo.get(services.state.dir);
-  if (memo?.key !== graphKey) {
-    memo = { key: graphKey, graph: buildGraph(tags), rankings: new Map() };
-    mapMemo.set(services.state.dir, memo);
-  }
-  const mentioned = identifiersIn(input.query);
-  const requestKey = JSON.stringify([focus, [...mentioned]]);
-  let ranking = memo.rankings.get(requestKey);
-  if (!ranking) {
-    ranking = rankFiles(memo.graph, { focus, mentioned });
-    if (memo.rankings.size >= 16) memo.rankings.clear();
-    memo.rankings.set(requestKey, ranking);
-  }
+  const current = await currentGraph(services, input);
+  const unread = offset === 0 ? await fitSkipped(skippedFields(current.skipped), budget >> 2) : { fields: {}, cost: 0 }; // named once, on the first page
+  const note = current.note ? { note: current.note } : {};
+  budget -= unread.cost + (current.note ? await countTokens(`note: ${current.note}\n`) : 0);
+  const ranking = current.ranking({ focus, mentioned: identifiersIn(input.query) });
   // Entries are costed one line at a time as they are generated, so only what the page can
   // show is ranked and rendered; the joined text is checked once at the end.
   const shown: MapEntry[] = [];
@@ -263,9 +240,10 @@ async function mapPage(input: RepoScanInput, services: Services, offset: number,
     map: renderMap(shown),
     files: ranking.files.filter((file) => shownPaths.has(file.path)).map((file) => ({ path: file.path, rank: Number(file.rank.toPrecision(4)) })),
     ...unread.fields,
+    ...note,
     truncated: more,
-    parsedFiles: parsed,
-    cachedFiles: cached,
+    parsedFiles: current.parsed,
+    cachedFiles: current.cached,
     ...(more ? next(input, offset + low) : {}),
   };
 }

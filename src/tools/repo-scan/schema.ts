@@ -61,6 +61,8 @@ export const RepoScanOutput = z.object({
     .optional(),
   map: z.string().optional(),
   parsedFiles: z.number().optional(),
+  /** map: what the map had to leave out of a very large tree. */
+  note: z.string().optional(),
   cachedFiles: z.number().optional(),
   // overview, search, symbols, map: listed files left unread (a symlink out of the root, a FIFO)
   skipped: z.array(z.object({ path: z.string(), reason: z.string() })).optional(),

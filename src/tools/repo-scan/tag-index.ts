@@ -1,0 +1,235 @@
+import { NameTable } from './name-table.js';
+
+/**
+ * The tag store as it is kept in the state dir: one file of typed arrays, read back with a single
+ * read and no parsing beyond a header line, so a restarted server has its map's graph inputs in
+ * milliseconds. Symbols are not in it: they sit in segment files (tag-cache.ts) and are read only
+ * for the files a page shows; the index records where.
+ *
+ *   {"format":"baton-tags","version":N,...sections}\n   (padded to 8 bytes)
+ *   names      the identifiers, NUL-separated (NameTable)
+ *   flags      u8 per name
+ *   paths      NUL-separated
+ *   stamps     f64 size, f64 mtimeMs per file
+ *   hashes     20 bytes (sha1) per file
+ *   languages  u8 per file: index into the header's languages, 255 for none
+ *   blobs      u32 segment + 1 (0: none), offset, length per file
+ *   useStart   u32 per file + 1; uses: u32 name, u32 count pairs
+ *   defineStart u32 per file + 1; defines: u32 names
+ */
+
+export const INDEX_VERSION = 1;
+/** The bit of a `defines` entry marking a name defined only inside another definition (a method, a field). */
+export const MEMBER = 0x8000_0000;
+const NAME_BITS = MEMBER - 1;
+const FORMAT = 'baton-tags';
+const NO_LANGUAGE = 255;
+const HASH_BYTES = 20;
+
+/** Where one file's symbols (JSON) are stored. */
+export interface BlobRef {
+  segment: string;
+  offset: number;
+  length: number;
+}
+
+export interface FileRecord {
+  size: number;
+  mtimeMs: number;
+  /** sha1 of the content the tags come from; '' when they must be parsed again. */
+  hash: string;
+  /** undefined: no tags (no grammar for it, or its parse failed). */
+  language: string | undefined;
+  /** Pairs of name id and number of uses. */
+  uses: Uint32Array;
+  /** Ids of the names the file defines, with MEMBER set for those it defines only as members. */
+  defines: Uint32Array;
+  /** The symbols as JSON not stored yet, or where they are stored. */
+  symbols: string | BlobRef | undefined;
+}
+
+export interface IndexHeader {
+  format: string;
+  version: number;
+  files: number;
+  names: number;
+  uses: number;
+  defines: number;
+  languages: string[];
+  segments: string[];
+  sections: Record<string, [offset: number, length: number]>;
+}
+
+export interface StoredIndex {
+  names: NameTable;
+  files: Map<string, FileRecord>;
+  header: IndexHeader;
+}
+
+/** The file's bytes, in parts to write one after the other. Every record's symbols must be stored. */
+export function encodeIndex(names: NameTable, files: ReadonlyMap<string, FileRecord>): Uint8Array[] {
+  const paths = [...files.keys()];
+  const records = [...files.values()];
+  const count = records.length;
+  const languages = [...new Set(records.map((r) => r.language).filter((l): l is string => l !== undefined))];
+  const segments = [...new Set(records.map((r) => (typeof r.symbols === 'object' ? r.symbols.segment : undefined)).filter((s): s is string => !!s))];
+  const languageIndex = new Map(languages.map((language, i) => [language, i]));
+  const segmentIndex = new Map(segments.map((segment, i) => [segment, i + 1]));
+
+  const stamps = new Float64Array(count * 2);
+  const hashes = new Uint8Array(count * HASH_BYTES);
+  const languageBytes = new Uint8Array(count);
+  const blobs = new Uint32Array(count * 3);
+  const useStart = new Uint32Array(count + 1);
+  const defineStart = new Uint32Array(count + 1);
+  records.forEach((record, i) => {
+    stamps[2 * i] = record.size;
+    stamps[2 * i + 1] = record.mtimeMs;
+    if (record.hash.length === HASH_BYTES * 2) hashes.set(Buffer.from(record.hash, 'hex'), i * HASH_BYTES);
+    languageBytes[i] = record.language === undefined ? NO_LANGUAGE : languageIndex.get(record.language)!;
+    if (typeof record.symbols === 'object') blobs.set([segmentIndex.get(record.symbols.segment)!, record.symbols.offset, record.symbols.length], 3 * i);
+    useStart[i + 1] = useStart[i]! + record.uses.length / 2;
+    defineStart[i + 1] = defineStart[i]! + record.defines.length;
+  });
+  const uses = new Uint32Array(useStart[count]! * 2);
+  const defines = new Uint32Array(defineStart[count]!);
+  records.forEach((record, i) => {
+    uses.set(record.uses, useStart[i]! * 2);
+    defines.set(record.defines, defineStart[i]!);
+  });
+
+  const sections: Array<[string, Uint8Array]> = [
+    ['names', Buffer.from(names.text())],
+    ['flags', names.flags],
+    ['paths', Buffer.from(paths.join('\0'))],
+    ['stamps', bytesOf(stamps)],
+    ['hashes', hashes],
+    ['languages', languageBytes],
+    ['blobs', bytesOf(blobs)],
+    ['useStart', bytesOf(useStart)],
+    ['uses', bytesOf(uses)],
+    ['defineStart', bytesOf(defineStart)],
+    ['defines', bytesOf(defines)],
+  ];
+  const offsets: IndexHeader['sections'] = {};
+  let offset = 0;
+  for (const [name, bytes] of sections) {
+    offsets[name] = [offset, bytes.length];
+    offset = align(offset + bytes.length);
+  }
+  const header: IndexHeader = {
+    format: FORMAT,
+    version: INDEX_VERSION,
+    files: count,
+    names: names.count,
+    uses: uses.length / 2,
+    defines: defines.length,
+    languages,
+    segments,
+    sections: offsets,
+  };
+  const headerBytes = Buffer.from(JSON.stringify(header) + '\n');
+  const parts: Uint8Array[] = [Buffer.concat([headerBytes, new Uint8Array(align(headerBytes.length) - headerBytes.length)])];
+  for (const [name, bytes] of sections) {
+    parts.push(bytes);
+    const padding = align(offsets[name]![0] + bytes.length) - (offsets[name]![0] + bytes.length);
+    if (padding) parts.push(new Uint8Array(padding));
+  }
+  return parts;
+}
+
+/** The index in `buffer`, or undefined when it is another version or damaged (then it is rebuilt). */
+export function decodeIndex(buffer: Uint8Array): StoredIndex | undefined {
+  // Typed arrays over the buffer need it aligned; a fresh copy is.
+  const bytes = buffer.byteOffset % 8 ? new Uint8Array(buffer) : buffer;
+  const newline = bytes.subarray(0, 1 << 16).indexOf(0x0a);
+  if (newline === -1) return undefined;
+  let header: IndexHeader;
+  try {
+    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, newline).toString('utf8')) as IndexHeader;
+  } catch {
+    return undefined;
+  }
+  if (header.format !== FORMAT || header.version !== INDEX_VERSION) return undefined;
+  const base = align(newline + 1);
+  const section = (name: string, unit: number): { offset: number; length: number } | undefined => {
+    const [offset, length] = header.sections[name] ?? [-1, -1];
+    if (!(offset >= 0 && length >= 0 && length % unit === 0 && base + offset + length <= bytes.length)) return undefined;
+    return { offset: bytes.byteOffset + base + offset, length: length / unit };
+  };
+  const view = <T>(name: string, Type: { new (buffer: ArrayBufferLike, offset: number, length: number): T; BYTES_PER_ELEMENT: number }): T | undefined => {
+    const place = section(name, Type.BYTES_PER_ELEMENT);
+    return place && new Type(bytes.buffer, place.offset, place.length);
+  };
+  const text = (name: string): string | undefined => {
+    const place = section(name, 1);
+    return place && Buffer.from(bytes.buffer, place.offset, place.length).toString('utf8');
+  };
+  const names = text('names');
+  const flags = view('flags', Uint8Array);
+  const paths = text('paths');
+  const stamps = view('stamps', Float64Array);
+  const hashes = view('hashes', Uint8Array);
+  const languages = view('languages', Uint8Array);
+  const blobs = view('blobs', Uint32Array);
+  const useStart = view('useStart', Uint32Array);
+  const uses = view('uses', Uint32Array);
+  const defineStart = view('defineStart', Uint32Array);
+  const defines = view('defines', Uint32Array);
+  if (names === undefined || !flags || paths === undefined || !stamps || !hashes || !languages || !blobs || !useStart || !uses || !defineStart || !defines) {
+    return undefined;
+  }
+  const count = header.files;
+  const pathList = count ? paths.split('\0') : [];
+  if (
+    pathList.length !== count ||
+    stamps.length !== 2 * count ||
+    hashes.length !== HASH_BYTES * count ||
+    languages.length !== count ||
+    blobs.length !== 3 * count ||
+    useStart.length !== count + 1 ||
+    defineStart.length !== count + 1 ||
+    flags.length !== header.names ||
+    useStart[count]! * 2 !== uses.length ||
+    defineStart[count] !== defines.length ||
+    !idsBelow(uses, header.names, 2) ||
+    !idsBelow(defines, header.names, 1, NAME_BITS)
+  ) {
+    return undefined;
+  }
+  const hashText = Buffer.from(hashes.buffer, hashes.byteOffset, hashes.length).toString('hex');
+  const files = new Map<string, FileRecord>();
+  for (let i = 0; i < count; i++) {
+    const useFrom = useStart[i]!;
+    const useTo = useStart[i + 1]!;
+    const defineFrom = defineStart[i]!;
+    const defineTo = defineStart[i + 1]!;
+    if (useTo < useFrom || defineTo < defineFrom) return undefined;
+    const segment = blobs[3 * i]!;
+    files.set(pathList[i]!, {
+      size: stamps[2 * i]!,
+      mtimeMs: stamps[2 * i + 1]!,
+      hash: hashText.slice(i * HASH_BYTES * 2, (i + 1) * HASH_BYTES * 2),
+      language: languages[i] === NO_LANGUAGE ? undefined : header.languages[languages[i]!],
+      uses: uses.subarray(useFrom * 2, useTo * 2),
+      defines: defines.subarray(defineFrom, defineTo),
+      symbols:
+        segment && header.segments[segment - 1] ? { segment: header.segments[segment - 1]!, offset: blobs[3 * i + 1]!, length: blobs[3 * i + 2]! } : undefined,
+    });
+  }
+  return { names: new NameTable({ text: names, count: header.names, flags }), files, header };
+}
+
+/** Every name id (each `stride`-th value, `mask`ed) is below `count`. */
+function idsBelow(values: Uint32Array, count: number, stride: number, mask = 0xffff_ffff): boolean {
+  for (let i = 0; i < values.length; i += stride) if ((values[i]! & mask) >>> 0 >= count) return false;
+  return true;
+}
+
+function bytesOf(array: Float64Array | Uint32Array): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
+
+function align(offset: number): number {
+  return Math.ceil(offset / 8) * 8;
+}
