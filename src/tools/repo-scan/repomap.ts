@@ -85,9 +85,14 @@ export interface MapGraph {
 }
 
 const DAMPING = 0.85;
-const MAX_ITERATIONS = 50;
-/** L1 change per iteration below which the ranking is settled (ranks sum to 1). */
-const TOLERANCE = 1e-6;
+const MAX_ITERATIONS = 100;
+/**
+ * L1 change per iteration and file below which the ranking is settled (ranks sum to 1), as
+ * networkx's pagerank decides it: the order of the files that matter is settled long before the
+ * tail's ranks are.
+ */
+const TOLERANCE_PER_FILE = 1e-6;
+const MAX_TOLERANCE = 1e-4;
 /** A name defined in more files than this is too generic to say much (`get`, `init`): it weighs COMMON/D. */
 const COMMON_DEFINITION_FILES = 5;
 const MENTION_FACTOR = 10;
@@ -161,13 +166,18 @@ export function buildGraph(input: GraphInput, options: { maxUses?: number } = {}
   for (let f = 0; f < fileCount; f++) useStart[f + 1] = useStart[f]! + Math.min(useCounts[f]!, perFile);
   const useName = new Uint32Array(useStart[fileCount]!);
   const useCount = new Float64Array(useName.length);
+  const addUse = (id: number, count: number, e: number): void => {
+    if (nameIndex[id] === -1) nameIndex[id] = graphNames++;
+    useName[e] = nameIndex[id]!;
+    useCount[e] = count;
+  };
   files.forEach((file, f) => {
     own(f);
     let e = useStart[f]!;
-    for (const [id, count] of keptUses(file.uses, (id) => linking(id, f), perFile)) {
-      if (nameIndex[id] === -1) nameIndex[id] = graphNames++;
-      useName[e] = nameIndex[id]!;
-      useCount[e++] = count;
+    if (useCounts[f]! <= perFile) {
+      for (let i = 0; i < file.uses.length; i += 2) if (linking(file.uses[i]!, f)) addUse(file.uses[i]!, file.uses[i + 1]!, e++);
+    } else {
+      for (const [id, count] of mostUsed(file.uses, (id) => linking(id, f), perFile)) addUse(id, count, e++);
     }
   });
 
@@ -295,11 +305,11 @@ function usesPerFileWithin(counts: Uint32Array, limit: number): number {
   return low;
 }
 
-/** A file's linking uses as [name id, count], all of them or its `limit` most used. */
-function keptUses(uses: Uint32Array, linking: (id: number) => boolean, limit: number): Array<[number, number]> {
+/** A file's `limit` most used linking names, as [name id, count]. */
+function mostUsed(uses: Uint32Array, linking: (id: number) => boolean, limit: number): Array<[number, number]> {
   const kept: Array<[number, number]> = [];
   for (let i = 0; i < uses.length; i += 2) if (linking(uses[i]!)) kept.push([uses[i]!, uses[i + 1]!]);
-  return kept.length > limit ? kept.sort((a, b) => b[1] - a[1]).slice(0, limit) : kept;
+  return kept.sort((a, b) => b[1] - a[1]).slice(0, limit);
 }
 
 export interface RankRequest {
@@ -310,9 +320,11 @@ export interface RankRequest {
 
 export interface Ranking {
   graph: MapGraph;
-  /** Files, best first. */
-  files: RankedFile[];
-  /** Per file, the score `files` is sorted by. */
+  /** All files, best first (sorted on first use). */
+  readonly files: RankedFile[];
+  /** The `count` best files, best first: what a page needs, without sorting the whole tree. */
+  top(count: number): RankedFile[];
+  /** Per file, its PageRank. */
   rank: Float64Array;
   /** Per graph name, the rank that reached it: what its definitions are worth. */
   nameRank: Float64Array;
@@ -338,15 +350,30 @@ export function rankFiles(graph: MapGraph, request: RankRequest): Ranking {
   const { rank, nameRank } = pageRank(graph, outWeight, mentioned, personal);
   // The focus files head the map whatever their rank: the task is about them; then the files the
   // query names precisely; then library code (and the files the task is otherwise about); then
-  // tests, examples and the like.
-  const tier = new Uint8Array(size);
-  for (let i = 0; i < size; i++) tier[i] = named[i] ? 2 : graph.auxiliary[i] && !about[i] ? 0 : 1;
-  for (const path of request.focus) if (graph.index.has(path)) tier[graph.index.get(path)!] = 3;
-  const order = Uint32Array.from({ length: size }, (_, i) => i).sort(
-    (a, b) => tier[b]! - tier[a]! || rank[b]! - rank[a]! || (graph.paths[a]! < graph.paths[b]! ? -1 : 1),
-  );
-  const files = Array.from(order, (i) => ({ path: graph.paths[i]!, rank: rank[i]! }));
-  return { graph, files, rank, nameRank };
+  // tests, examples and the like. Ranks sum to 1, so tier + rank orders by tier first.
+  const score = new Float64Array(size);
+  for (let i = 0; i < size; i++) score[i] = (named[i] ? 2 : graph.auxiliary[i] && !about[i] ? 0 : 1) + rank[i]!;
+  for (const path of request.focus) if (graph.index.has(path)) score[graph.index.get(path)!]! += 3;
+  const better = (a: number, b: number): number => score[b]! - score[a]! || a - b; // ties in path order
+  const ranked = (indices: ArrayLike<number>): RankedFile[] => Array.from(indices, (i) => ({ path: graph.paths[i]!, rank: rank[i]! }));
+  let all: RankedFile[] | undefined;
+  return {
+    graph,
+    rank,
+    nameRank,
+    get files() {
+      all ??= ranked(Uint32Array.from({ length: size }, (_, i) => i).sort(better));
+      return all;
+    },
+    top(count) {
+      if (all || count >= size) return this.files.slice(0, count);
+      // The count-th best score, from a native sort of the scores; then only the files at or above it.
+      const threshold = Float64Array.from(score).sort()[size - count]!;
+      const best: number[] = [];
+      for (let i = 0; i < size; i++) if (score[i]! >= threshold) best.push(i);
+      return ranked(best.sort(better).slice(0, count));
+    },
+  };
 }
 
 /** A query word names files precisely when at most this many define it, or have it as their name. */
@@ -472,7 +499,7 @@ function pageRank(
       change += Math.abs(next[i]! - rank[i]!);
     }
     [rank, next] = [next, rank];
-    if (change < TOLERANCE) break;
+    if (change < Math.min(TOLERANCE_PER_FILE * size, MAX_TOLERANCE)) break;
   }
   return { rank, nameRank: forward };
 }
@@ -508,7 +535,7 @@ export interface MapEntry {
  * by its best definitions. Only the files a page reaches get their definitions read and ranked.
  */
 export function* mapEntries(ranking: Ranking, fileLimit: number): Generator<MapEntry> {
-  for (const file of ranking.files.slice(0, fileLimit)) {
+  for (const file of ranking.top(fileLimit)) {
     yield { path: file.path };
     const symbols = rankedSymbols(ranking, ranking.graph.index.get(file.path)!).slice(0, SYMBOLS_PER_FILE);
     for (const symbol of symbols) yield { path: file.path, symbol };

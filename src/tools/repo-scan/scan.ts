@@ -238,7 +238,7 @@ async function mapPage(input: RepoScanInput, services: Services, offset: number,
   const shownPaths = new Set(shown.map((entry) => entry.path));
   return {
     map: renderMap(shown),
-    files: ranking.files.filter((file) => shownPaths.has(file.path)).map((file) => ({ path: file.path, rank: Number(file.rank.toPrecision(4)) })),
+    files: [...shownPaths].map((path) => ({ path, rank: Number(ranking.rank[ranking.graph.index.get(path)!]!.toPrecision(4)) })),
     ...unread.fields,
     ...note,
     truncated: more,
