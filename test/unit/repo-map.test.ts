@@ -1,12 +1,16 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listFiles } from '../../src/core/files.js';
 import { WorkspaceState } from '../../src/core/state.js';
 import { Workspace } from '../../src/core/workspace.js';
+import { graphKey, readGraph, writeGraph } from '../../src/tools/repo-scan/graph-file.js';
 import { currentGraph } from '../../src/tools/repo-scan/map-graph.js';
 import { NameTable } from '../../src/tools/repo-scan/name-table.js';
 import { buildGraph, isAuxiliary, rankedSymbols, rankFiles, type GraphFile } from '../../src/tools/repo-scan/repomap.js';
 import { repoScan } from '../../src/tools/repo-scan/scan.js';
 import { RepoScanInput } from '../../src/tools/repo-scan/schema.js';
+import { TagCache } from '../../src/tools/repo-scan/tag-cache.js';
 import { decodeIndex, encodeIndex, MEMBER, type FileRecord } from '../../src/tools/repo-scan/tag-index.js';
 import type { SymbolInfo } from '../../src/tools/repo-scan/tags/index.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
@@ -161,7 +165,7 @@ describe('tag index', () => {
 
   it('reads back what it wrote', () => {
     const { names, files } = sample();
-    const decoded = decodeIndex(Buffer.concat(encodeIndex(names, files)))!;
+    const decoded = decodeIndex(Buffer.concat(encodeIndex(names, files, 'r1')))!;
     expect(decoded.header).toMatchObject({ files: 2, names: 2, uses: 1, defines: 2 });
     expect([...decoded.files.keys()]).toEqual(['src/a.ts', 'data/b.py']);
     const a = decoded.files.get('src/a.ts')!;
@@ -176,7 +180,7 @@ describe('tag index', () => {
 
   it('refuses a damaged, cut or other-version index rather than trusting it', () => {
     const { names, files } = sample();
-    const bytes = Buffer.concat(encodeIndex(names, files));
+    const bytes = Buffer.concat(encodeIndex(names, files, 'r1'));
     expect(decodeIndex(bytes.subarray(0, bytes.length - 9))).toBeUndefined();
     expect(decodeIndex(Buffer.from('not an index'))).toBeUndefined();
     expect(decodeIndex(Buffer.from(bytes.toString('latin1').replace('"version":1', '"version":9'), 'latin1'))).toBeUndefined();
@@ -215,5 +219,71 @@ describe('map on a tree where every file shares names', () => {
     // so only the use* functions' names would link, and nobody uses those.
     const { graph } = await currentGraph(services, {});
     expect(graph.edges).toBeLessThanOrEqual(300 * (COMMON.length + 1) * 2);
+  });
+});
+
+describe.runIf(process.platform === 'linux')('map on a watched tree', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let services: { workspace: Workspace; state: WorkspaceState };
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) files[`src/part${i % 4}/m${i}.ts`] = `export function f${i}(): number {\n  return ${i > 0 ? `f${i - 1}()` : '0'};\n}\n`;
+    await gitRepo(join(dir.path, 'repo'), files);
+    const workspace = await Workspace.open(join(dir.path, 'repo'));
+    services = { workspace, state: await WorkspaceState.open(join(dir.path, 'state'), workspace.root) };
+  });
+  afterAll(() => dir.cleanup());
+
+  it('checks only the files the watch reports once it is watching, and sees every change', async () => {
+    const store = TagCache.for(services.state);
+    const { paths } = await listFiles(services.workspace, {});
+    const look = () => store.refresh(services.workspace, paths, { watch: true });
+    expect((await look()).parsed).toBe(40); // cold: every file
+    expect((await look()).checked).toBe(40); // the watches started after the first look
+    expect((await look()).checked).toBe(0);
+    await writeFile(join(services.workspace.root, 'src/part1/m5.ts'), 'export function f5(): number {\n  return 5;\n}\n');
+    const afterEdit = await look();
+    expect(afterEdit).toMatchObject({ checked: 1, parsed: 1 });
+    await writeFile(join(services.workspace.root, 'src/part2/m6.ts'), 'export function f6(): number {\n  return 6;\n}\n');
+    await writeFile(join(services.workspace.root, 'src/part3/m7.ts'), 'export function f7(): number {\n  return 7;\n}\n');
+    expect(await look()).toMatchObject({ checked: 2, parsed: 2 });
+    // Another list of paths (a new listing) is checked in full.
+    expect((await store.refresh(services.workspace, [...paths], { watch: true })).checked).toBe(40);
+  });
+});
+
+describe('stored graph', () => {
+  it('is read back for the same revision and paths only, and never when damaged', async () => {
+    const dir = await tempDir();
+    try {
+      const graph = graphOf([
+        ['src/a.ts', ['alpha'], ['beta']],
+        ['src/b.ts', ['beta'], ['alpha', 'gamma']],
+        ['test/c.test.ts', ['gamma'], ['alpha']],
+      ]);
+      const plain = rankFiles(graph, { focus: [], mentioned: new Set() });
+      const file = join(dir.path, 'graph.bin');
+      const key = graphKey('rev1', graph.paths);
+      await writeGraph(file, key, graph, plain);
+      const stored = (await readGraph(file, key, 3, 3))!;
+      expect([...stored.graph.useName]).toEqual([...graph.useName]);
+      expect([...stored.graph.definerShare]).toEqual([...graph.definerShare]);
+      expect([...stored.base.rank]).toEqual([...plain.rank]);
+      expect(await readGraph(file, graphKey('rev2', graph.paths), 3, 3)).toBeUndefined();
+      expect(await readGraph(file, graphKey('rev1', ['src/a.ts']), 3, 3)).toBeUndefined();
+      expect(await readGraph(file, key, 4, 3)).toBeUndefined(); // other files than it was built for
+      const bytes = await readFile(file);
+      await writeFile(file, bytes.subarray(0, bytes.length - 16));
+      expect(await readGraph(file, key, 3, 3)).toBeUndefined();
+      const header = JSON.parse(bytes.subarray(0, bytes.indexOf(10)).toString());
+      const damaged = Buffer.from(bytes);
+      damaged.writeUInt32LE(7, Math.ceil((bytes.indexOf(10) + 1) / 8) * 8 + header.sections.useName[0]); // a name past the table
+      await writeFile(file, damaged);
+      expect(await readGraph(file, key, 3, 3)).toBeUndefined();
+    } finally {
+      await dir.cleanup();
+    }
   });
 });

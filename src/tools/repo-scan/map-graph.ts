@@ -1,7 +1,8 @@
 import type { ToolContext } from '../../core/context.js';
 import { comparePaths, listFiles } from '../../core/files.js';
 import { provenanceOf } from './languages.js';
-import { buildGraph, isAuxiliary, rankFiles, type MapGraph, type Ranking, type RankRequest } from './repomap.js';
+import { graphKey, readGraph, writeGraph, type GraphKey } from './graph-file.js';
+import { buildGraph, graphOver, isAuxiliary, rankFiles, type GraphInput, type MapGraph, type Ranking, type RankRequest } from './repomap.js';
 import type { Skipped } from './skipped.js';
 import { TagCache } from './tag-cache.js';
 import { tagLanguageFor } from './tags/index.js';
@@ -57,20 +58,13 @@ export async function currentGraph(services: MapServices, filter: { path?: strin
     signal: services.signal,
     progress: services.progress,
     complete: !filter.path && !filter.glob && !candidates.note,
+    watch: true,
   });
-  const graphKey = `${filterKey}|${refreshed.generation}|${refreshed.present.length}`;
+  const memoKey = `${filterKey}|${refreshed.generation}|${refreshed.present.length}`;
   let built = graphMemo.get(services.state.dir);
-  if (built?.key !== graphKey) {
+  if (built?.key !== memoKey) {
     graphMemo.delete(services.state.dir); // the old graph may go before the new one is built
-    const graph = buildGraph({
-      files: refreshed.present.map((path) => {
-        const record = store.record(path)!;
-        return { path, uses: record.uses, defines: record.defines };
-      }),
-      names: store.nameTable,
-      symbolsOf: (path) => store.symbolsOf(path),
-    });
-    built = { key: graphKey, graph, rankings: new Map() };
+    built = { key: memoKey, ...(await graphFor(services, store, refreshed.present)) };
     graphMemo.set(services.state.dir, built);
   }
   const { graph, rankings } = built;
@@ -82,7 +76,7 @@ export async function currentGraph(services: MapServices, filter: { path?: strin
     skipped: refreshed.skipped,
     ...(notes.length ? { note: notes.join('; ') } : {}),
     ranking(request) {
-      const key = JSON.stringify([request.focus, [...request.mentioned]]);
+      const key = requestKey(request);
       let ranking = rankings.get(key);
       if (!ranking) {
         ranking = rankFiles(graph, request);
@@ -92,6 +86,62 @@ export async function currentGraph(services: MapServices, filter: { path?: strin
       return ranking;
     },
   };
+}
+
+/** The graph over `present` as stored for the store's revision, or built (and then stored, after the call). */
+async function graphFor(services: MapServices, store: TagCache, present: readonly string[]): Promise<Omit<Built, 'key'>> {
+  const input: GraphInput = {
+    files: present.map((path) => {
+      const record = store.record(path)!;
+      return { path, uses: record.uses, defines: record.defines };
+    }),
+    names: store.nameTable,
+    symbolsOf: (path) => store.symbolsOf(path),
+  };
+  const file = services.state.path('repo-scan', GRAPH_FILE);
+  const key = graphKey(store.revision, present);
+  const stored = await readGraph(file, key, present.length, store.nameTable.count);
+  if (stored) {
+    const graph = graphOver(stored.graph, input);
+    return { graph, rankings: new Map([[PLAIN, rankFiles(graph, { focus: [], mentioned: new Set() }, stored.base)]]) };
+  }
+  const graph = buildGraph(input);
+  const rankings = new Map<string, Ranking>();
+  storeLater(file, key, graph, rankings);
+  return { graph, rankings };
+}
+
+/**
+ * Writes the graph and its plain ranking after the current call (computing that ranking if the
+ * call did not), one graph at a time, the newest: a save is worth it only for the next restart.
+ */
+function storeLater(file: string, key: GraphKey, graph: MapGraph, rankings: Map<string, Ranking>): void {
+  const run = async (): Promise<void> => {
+    const plain = rankings.get(PLAIN) ?? rankFiles(graph, { focus: [], mentioned: new Set() });
+    rankings.set(PLAIN, plain);
+    await writeGraph(file, key, graph, plain).catch(() => {}); // a cache: the next restart builds the graph instead
+  };
+  pendingSave = { file, run };
+  if (saving) return;
+  saving = (async () => {
+    await new Promise((resolve) => setTimeout(resolve, SAVE_DELAY_MS).unref());
+    while (pendingSave) {
+      const next = pendingSave;
+      pendingSave = undefined;
+      await next.run();
+    }
+    saving = undefined;
+  })();
+}
+let pendingSave: { file: string; run: () => Promise<void> } | undefined;
+let saving: Promise<void> | undefined;
+/** The graph is stored this long after it was built: a burst of edits writes it once. */
+const SAVE_DELAY_MS = 500;
+const GRAPH_FILE = 'map-graph.bin';
+const PLAIN = requestKey({ focus: [], mentioned: new Set() });
+
+function requestKey(request: RankRequest): string {
+  return JSON.stringify([request.focus, [...request.mentioned]]);
 }
 
 /** The listed files a map parses: those with a grammar, not vendored or generated; at most MAX_MAP_FILES. */

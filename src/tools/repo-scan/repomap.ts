@@ -43,23 +43,22 @@ export interface GraphInput {
   symbolsOf(path: string): SymbolInfo[];
 }
 
-export interface MapGraph {
-  paths: string[];
-  index: Map<string, number>;
+/** The graph's numbers: what graph-file.ts stores, and all the ranking reads. */
+export interface GraphArrays {
   /** 1 for a test, example, fixture, benchmark or doc file (isAuxiliary). */
   auxiliary: Uint8Array;
   /** file -> names it uses (CSR) and the weight of each use. */
   useStart: Uint32Array;
   useName: Uint32Array;
-  useWeight: Float64Array;
+  useWeight: Float32Array;
   /** name -> files using it: the same edges, transposed. */
   userStart: Uint32Array;
   userFile: Uint32Array;
-  userWeight: Float64Array;
+  userWeight: Float32Array;
   /** name -> files defining it, and the share of the name's rank each gets (definerShareOf). */
   definerStart: Uint32Array;
   definerFile: Uint32Array;
-  definerShare: Float64Array;
+  definerShare: Float32Array;
   /** file -> names it defines: the same edges, transposed. */
   defineStart: Uint32Array;
   defineName: Uint32Array;
@@ -73,6 +72,15 @@ export interface MapGraph {
   outWeight: Float64Array;
   backWeight: Float64Array;
   definesSomething: Uint8Array;
+  /** Per store name id: its graph name's number, or -1. */
+  nameIndex: Int32Array;
+  /** The uses each file kept, when the graph had to be limited (0: not limited). */
+  usesPerFile: number;
+}
+
+export interface MapGraph extends GraphArrays {
+  paths: readonly string[];
+  index: Map<string, number>;
   /** A graph name's number, from its text. */
   nameOf(name: string): number | undefined;
   /** The files defining a name, whether or not another file uses it. */
@@ -139,8 +147,7 @@ export function buildGraph(input: GraphInput, options: { maxUses?: number } = {}
   const fileCount = files.length;
   const nameCount = input.names.count;
   const flags = input.names.flags;
-  const paths = files.map((file) => file.path);
-  const auxiliary = Uint8Array.from(paths, (path) => (isAuxiliary(path) ? 1 : 0));
+  const auxiliary = Uint8Array.from(files, (file) => (isAuxiliary(file.path) ? 1 : 0));
 
   // Which uses link files: of a name some file defines, and not the using file itself (a name a
   // file defines means that definition there, whoever else defines it too).
@@ -194,7 +201,7 @@ export function buildGraph(input: GraphInput, options: { maxUses?: number } = {}
   });
   for (let n = 0; n < graphNames; n++) definerStart[n + 1]! += definerStart[n]!;
   const definerFile = new Uint32Array(definerStart[graphNames]!);
-  const definerShare = new Float64Array(definerFile.length);
+  const definerShare = new Float32Array(definerFile.length);
   const defineName = new Uint32Array(defineStart[fileCount]!);
   const definerFill = definerStart.slice(0, graphNames);
   const definerTotal = new Float64Array(graphNames);
@@ -218,7 +225,7 @@ export function buildGraph(input: GraphInput, options: { maxUses?: number } = {}
   // Weights, now that each name's number of definers is known; then the uses transposed.
   const storeId = new Uint32Array(graphNames);
   for (let id = 0; id < nameCount; id++) if (nameIndex[id]! >= 0) storeId[nameIndex[id]!] = id;
-  const useWeight = new Float64Array(useName.length);
+  const useWeight = new Float32Array(useName.length);
   const outWeight = new Float64Array(fileCount);
   const useTotal = new Float64Array(graphNames);
   const userStart = new Uint32Array(graphNames + 1);
@@ -227,14 +234,14 @@ export function buildGraph(input: GraphInput, options: { maxUses?: number } = {}
       const n = useName[e]!;
       const weight = nameWeight(flags[storeId[n]!]!, definerStart[n + 1]! - definerStart[n]!, topLevel[n] === 1) * Math.sqrt(useCount[e]!);
       useWeight[e] = weight;
-      outWeight[f]! += weight;
-      if (files[f]!.defines.length) useTotal[n]! += weight;
+      outWeight[f]! += useWeight[e]!; // as stored, so a file's shares add up to 1
+      if (files[f]!.defines.length) useTotal[n]! += useWeight[e]!;
       userStart[n + 1]!++;
     }
   }
   for (let n = 0; n < graphNames; n++) userStart[n + 1]! += userStart[n]!;
   const userFile = new Uint32Array(useName.length);
-  const userWeight = new Float64Array(useName.length);
+  const userWeight = new Float32Array(useName.length);
   const userFill = userStart.slice(0, graphNames);
   for (let f = 0; f < fileCount; f++) {
     for (let e = useStart[f]!; e < useStart[f + 1]!; e++) {
@@ -246,9 +253,7 @@ export function buildGraph(input: GraphInput, options: { maxUses?: number } = {}
   const backWeight = new Float64Array(fileCount);
   for (let f = 0; f < fileCount; f++) for (let e = defineStart[f]!; e < defineStart[f + 1]!; e++) backWeight[f]! += useTotal[defineName[e]!]!;
 
-  return {
-    paths,
-    index: new Map(paths.map((path, i) => [path, i])),
+  const arrays: GraphArrays = {
     auxiliary,
     useStart,
     useName,
@@ -266,13 +271,28 @@ export function buildGraph(input: GraphInput, options: { maxUses?: number } = {}
     outWeight,
     backWeight,
     definesSomething: Uint8Array.from(files, (file) => (file.defines.length ? 1 : 0)),
+    nameIndex,
+    usesPerFile: Number.isFinite(perFile) ? perFile : 0,
+  };
+  return graphOver(arrays, input, maxUses);
+}
+
+/** The graph of `arrays` (built, or read back from the state dir) over the files of `input`. */
+export function graphOver(arrays: GraphArrays, input: GraphInput, maxUses = MAX_GRAPH_USES): MapGraph {
+  const { files, names } = input;
+  const { nameIndex, definerFile, definerStart } = arrays;
+  const paths = files.map((file) => file.path);
+  return {
+    ...arrays,
+    paths,
+    index: new Map(paths.map((path, i) => [path, i])),
     nameOf: (name) => {
-      const id = input.names.idOf(name);
+      const id = names.idOf(name);
       const n = id === undefined ? -1 : nameIndex[id]!;
       return n >= 0 ? n : undefined;
     },
     definersOf: (name) => {
-      const id = input.names.idOf(name);
+      const id = names.idOf(name);
       if (id === undefined) return [];
       if (nameIndex[id]! >= 0) return Array.from(definerFile.subarray(definerStart[nameIndex[id]!]!, definerStart[nameIndex[id]! + 1]!));
       const found: number[] = [];
@@ -282,10 +302,10 @@ export function buildGraph(input: GraphInput, options: { maxUses?: number } = {}
       return found;
     },
     symbolsOf: (file) => input.symbolsOf(paths[file]!),
-    edges: useName.length + definerFile.length,
-    ...(Number.isFinite(perFile)
+    edges: arrays.useName.length + definerFile.length,
+    ...(arrays.usesPerFile
       ? {
-          note: `the map's graph is limited to ${maxUses} name uses: each file counts its ${perFile} most used names; pass path or glob to map a part in full`,
+          note: `the map's graph is limited to ${maxUses} name uses: each file counts its ${arrays.usesPerFile} most used names; pass path or glob to map a part in full`,
         }
       : {}),
   };
@@ -330,7 +350,8 @@ export interface Ranking {
   nameRank: Float64Array;
 }
 
-export function rankFiles(graph: MapGraph, request: RankRequest): Ranking {
+/** The ranking for `request`; `computed` is its PageRank when known already (the stored one, graph-file.ts). */
+export function rankFiles(graph: MapGraph, request: RankRequest, computed?: { rank: Float64Array; nameRank: Float64Array }): Ranking {
   const size = graph.paths.length;
   const mentioned = new Map<number, number>();
   for (const name of request.mentioned) {
@@ -347,7 +368,7 @@ export function rankFiles(graph: MapGraph, request: RankRequest): Ranking {
   }
   const { about, named } = filesAbout(graph, request);
   const personal = personalisation(graph, about);
-  const { rank, nameRank } = pageRank(graph, outWeight, mentioned, personal);
+  const { rank, nameRank } = computed ?? pageRank(graph, outWeight, mentioned, personal);
   // The focus files head the map whatever their rank: the task is about them; then the files the
   // query names precisely; then library code (and the files the task is otherwise about); then
   // tests, examples and the like. Ranks sum to 1, so tier + rank orders by tier first.

@@ -9,6 +9,7 @@ import { NameTable } from './name-table.js';
 import type { ParsedFile } from './parse-file.js';
 import { ParsePool } from './parse-pool.js';
 import { Skips, statThroughWorkspace, type Skipped } from './skipped.js';
+import { TreeWatch } from './tree-watch.js';
 import { decodeIndex, encodeIndex, MEMBER, type BlobRef, type FileRecord } from './tag-index.js';
 import type { FileTags, SymbolInfo } from './tags/index.js';
 
@@ -32,6 +33,11 @@ export interface RefreshOptions {
   progress?: ((message: string) => void) | undefined;
   /** `paths` are all the files the caller maps: what the store holds for others is forgotten. */
   complete?: boolean;
+  /**
+   * Watch the folders of `paths` (tree-watch.ts), and on the next call with the same `paths`
+   * array check only the files reported changed. For one caller per store: the map.
+   */
+  watch?: boolean;
 }
 
 export interface RefreshResult {
@@ -45,6 +51,8 @@ export interface RefreshResult {
   cached: number;
   /** Files left unread that the caller should report (a symlink out of the root, a FIFO). */
   skipped: readonly Skipped[];
+  /** Files whose stamps this call looked at (all of them, or those a watch reported). */
+  checked: number;
 }
 
 export interface TagsResult extends Omit<RefreshResult, 'present'> {
@@ -72,6 +80,12 @@ export class TagCache {
   private lock: Promise<void> = Promise.resolve();
   private dirty = false;
   private generation = 0;
+  /** Names the tags' content across restarts: new whenever a file's tags change (stored in the index). */
+  private currentRevision = newRevision();
+  /** What the last watching refresh found, for the next one over the same paths. */
+  private lastLook:
+    | { paths: readonly string[]; vouched: Uint8Array; present: string[]; skipped: Skipped[]; generation: number; index?: Map<string, number> }
+    | undefined;
 
   private constructor(private readonly dir: string) {}
 
@@ -87,6 +101,10 @@ export class TagCache {
 
   get nameTable(): NameTable {
     return this.names;
+  }
+
+  get revision(): string {
+    return this.currentRevision;
   }
 
   /** What the store holds for a path that a refresh vouched for. */
@@ -138,42 +156,65 @@ export class TagCache {
   private async refreshNow(workspace: Workspace, paths: readonly string[], options: RefreshOptions): Promise<RefreshResult> {
     const { signal } = options;
     await this.load();
+    const tree = options.watch ? TreeWatch.for(workspace.root) : undefined;
+    const changed = await tree?.take();
+    const last = this.lastLook?.paths === paths ? this.lastLook : undefined;
     const skips = new Skips();
-    /** 1 where the file was checked this call (unchanged, or read). */
-    const vouched = new Uint8Array(paths.length);
+    /** 1 where the file was checked this call (unchanged, or read), or unchanged since it last was. */
+    const vouched = last && changed ? Uint8Array.from(last.vouched) : new Uint8Array(paths.length);
     /** Files to read: their index in `paths` and what lstat said before the read. */
     const stale: Array<[number, Stats]> = [];
-    let cached = 0;
-    for (let i = 0; i < paths.length; i++) {
-      if ((i & 1023) === 0) signal?.throwIfAborted();
+    let checked = 0;
+    const check = async (i: number): Promise<void> => {
+      checked++;
       const path = paths[i]!;
       // Synchronous on purpose: on a warm call this loop is the whole cost, and lstatSync is
       // several times faster than awaiting one promise per file. A listed path that is not a
       // plain file (a symlink, a FIFO) goes through the workspace, which refuses what leads
       // outside the root or is no regular file.
       let info: Stats | undefined = lstatSync(`${workspace.root}/${path}`, { throwIfNoEntry: false });
-      if (!info || info.isDirectory()) continue; // gone, or a submodule
+      if (!info || info.isDirectory()) return; // gone, or a submodule
       if (!info.isFile()) info = await skips.read(path, () => statThroughWorkspace(workspace, path));
-      if (!info || info.size > MAX_PARSE_BYTES) continue;
+      if (!info || info.size > MAX_PARSE_BYTES) return;
       const record = this.files.get(path);
-      if (record?.hash && record.size === info.size && record.mtimeMs === info.mtimeMs) {
-        vouched[i] = 1;
-        cached++;
-      } else {
-        stale.push([i, info]);
+      if (record?.hash && record.size === info.size && record.mtimeMs === info.mtimeMs) vouched[i] = 1;
+      else stale.push([i, info]);
+    };
+    let skipped: Skipped[] = [];
+    if (last && changed) {
+      // Only what the watch reported; the files left unread last time stay so unless reported.
+      last.index ??= new Map(paths.map((path, i) => [path, i]));
+      for (const path of changed) {
+        const i = last.index.get(path);
+        if (i === undefined) continue;
+        vouched[i] = 0;
+        await check(i);
+      }
+      skipped = last.skipped.filter((entry) => !changed.has(entry.path));
+    } else {
+      for (let i = 0; i < paths.length; i++) {
+        if ((i & 1023) === 0) signal?.throwIfAborted();
+        await check(i);
       }
     }
     let parsed = 0;
+    let cached = 0;
     if (stale.length) {
       const counts = await this.parseStale(workspace, paths, stale, vouched, skips, options);
       parsed = counts.parsed;
-      cached += counts.cached;
     }
+    for (const flag of vouched) cached += flag;
+    cached -= parsed;
     if (options.complete && this.files.size > paths.length) this.forgetAllBut(paths);
     await this.save();
-    const present: string[] = [];
-    for (let i = 0; i < paths.length; i++) if (vouched[i] && this.files.get(paths[i]!)?.language !== undefined) present.push(paths[i]!);
-    return { present, parsed, cached, generation: this.generation, skipped: skips.all };
+    skipped.push(...skips.all);
+    const unchanged = last && changed && !stale.length && !skips.all.length && last.generation === this.generation;
+    const present = unchanged ? last.present : paths.filter((path, i) => vouched[i] && this.files.get(path)?.language !== undefined);
+    if (tree) {
+      this.lastLook = { paths, vouched, present, skipped, generation: this.generation, ...(last?.index ? { index: last.index } : {}) };
+      tree.follow(paths);
+    }
+    return { present, parsed, cached, generation: this.generation, skipped, checked };
   }
 
   /**
@@ -281,6 +322,7 @@ export class TagCache {
     });
     this.dirty = true;
     this.generation++;
+    this.currentRevision = newRevision();
   }
 
   private forgetAllBut(paths: readonly string[]): void {
@@ -290,6 +332,7 @@ export class TagCache {
         this.files.delete(path);
         this.dirty = true;
         this.generation++;
+        this.currentRevision = newRevision();
       }
     }
   }
@@ -302,6 +345,7 @@ export class TagCache {
       if (stored) {
         this.names = stored.names;
         this.files = stored.files;
+        this.currentRevision = stored.header.revision;
         for (const segment of stored.header.segments) {
           const size = statSync(`${this.dir}/${segment}`, { throwIfNoEntry: false })?.size;
           if (size !== undefined) this.segments.set(segment, size);
@@ -323,7 +367,7 @@ export class TagCache {
       const unstored = [...this.files.values()].filter((record) => typeof record.symbols === 'string');
       if (unstored.length) await this.writeSegment(unstored, (record) => Buffer.from(record.symbols as string));
       if (this.fragmented()) await this.compact();
-      await writeFileAtomic(`${this.dir}/${INDEX_FILE}`, encodeIndex(this.names, this.files));
+      await writeFileAtomic(`${this.dir}/${INDEX_FILE}`, encodeIndex(this.names, this.files, this.currentRevision));
       const used = new Set<string>();
       for (const record of this.files.values()) if (typeof record.symbols === 'object') used.add(record.symbols.segment);
       for (const segment of [...this.segments.keys()]) {
@@ -396,6 +440,10 @@ export class TagCache {
       if (now - modified > ORPHAN_SEGMENT_AGE_MS) await removeStateFile(`${this.dir}/${name}`).catch(() => {});
     }
   }
+}
+
+function newRevision(): string {
+  return randomBytes(8).toString('hex');
 }
 
 /** Waits for `promise`, or throws as soon as `signal` aborts. */

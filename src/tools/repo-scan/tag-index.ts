@@ -1,3 +1,4 @@
+import { decodeSections, encodeSections } from './binary-file.js';
 import { NameTable } from './name-table.js';
 
 /**
@@ -57,6 +58,8 @@ export interface IndexHeader {
   defines: number;
   languages: string[];
   segments: string[];
+  /** Changes with every change of the tags: a graph stored for one revision is valid only for it. */
+  revision: string;
   sections: Record<string, [offset: number, length: number]>;
 }
 
@@ -67,7 +70,7 @@ export interface StoredIndex {
 }
 
 /** The file's bytes, in parts to write one after the other. Every record's symbols must be stored. */
-export function encodeIndex(names: NameTable, files: ReadonlyMap<string, FileRecord>): Uint8Array[] {
+export function encodeIndex(names: NameTable, files: ReadonlyMap<string, FileRecord>, revision: string): Uint8Array[] {
   const paths = [...files.keys()];
   const records = [...files.values()];
   const count = records.length;
@@ -98,73 +101,37 @@ export function encodeIndex(names: NameTable, files: ReadonlyMap<string, FileRec
     defines.set(record.defines, defineStart[i]!);
   });
 
-  const sections: Array<[string, Uint8Array]> = [
-    ['names', Buffer.from(names.text())],
-    ['flags', names.flags],
-    ['paths', Buffer.from(paths.join('\0'))],
-    ['stamps', bytesOf(stamps)],
-    ['hashes', hashes],
-    ['languages', languageBytes],
-    ['blobs', bytesOf(blobs)],
-    ['useStart', bytesOf(useStart)],
-    ['uses', bytesOf(uses)],
-    ['defineStart', bytesOf(defineStart)],
-    ['defines', bytesOf(defines)],
-  ];
-  const offsets: IndexHeader['sections'] = {};
-  let offset = 0;
-  for (const [name, bytes] of sections) {
-    offsets[name] = [offset, bytes.length];
-    offset = align(offset + bytes.length);
-  }
-  const header: IndexHeader = {
+  const header = {
     format: FORMAT,
     version: INDEX_VERSION,
+    revision,
     files: count,
     names: names.count,
     uses: uses.length / 2,
     defines: defines.length,
     languages,
     segments,
-    sections: offsets,
   };
-  const headerBytes = Buffer.from(JSON.stringify(header) + '\n');
-  const parts: Uint8Array[] = [Buffer.concat([headerBytes, new Uint8Array(align(headerBytes.length) - headerBytes.length)])];
-  for (const [name, bytes] of sections) {
-    parts.push(bytes);
-    const padding = align(offsets[name]![0] + bytes.length) - (offsets[name]![0] + bytes.length);
-    if (padding) parts.push(new Uint8Array(padding));
-  }
-  return parts;
+  return encodeSections(header, {
+    names: Buffer.from(names.text()),
+    flags: names.flags,
+    paths: Buffer.from(paths.join('\0')),
+    stamps,
+    hashes,
+    languages: languageBytes,
+    blobs,
+    useStart,
+    uses,
+    defineStart,
+    defines,
+  });
 }
 
 /** The index in `buffer`, or undefined when it is another version or damaged (then it is rebuilt). */
 export function decodeIndex(buffer: Uint8Array): StoredIndex | undefined {
-  // Typed arrays over the buffer need it aligned; a fresh copy is.
-  const bytes = buffer.byteOffset % 8 ? new Uint8Array(buffer) : buffer;
-  const newline = bytes.subarray(0, 1 << 16).indexOf(0x0a);
-  if (newline === -1) return undefined;
-  let header: IndexHeader;
-  try {
-    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, newline).toString('utf8')) as IndexHeader;
-  } catch {
-    return undefined;
-  }
-  if (header.format !== FORMAT || header.version !== INDEX_VERSION) return undefined;
-  const base = align(newline + 1);
-  const section = (name: string, unit: number): { offset: number; length: number } | undefined => {
-    const [offset, length] = header.sections[name] ?? [-1, -1];
-    if (!(offset >= 0 && length >= 0 && length % unit === 0 && base + offset + length <= bytes.length)) return undefined;
-    return { offset: bytes.byteOffset + base + offset, length: length / unit };
-  };
-  const view = <T>(name: string, Type: { new (buffer: ArrayBufferLike, offset: number, length: number): T; BYTES_PER_ELEMENT: number }): T | undefined => {
-    const place = section(name, Type.BYTES_PER_ELEMENT);
-    return place && new Type(bytes.buffer, place.offset, place.length);
-  };
-  const text = (name: string): string | undefined => {
-    const place = section(name, 1);
-    return place && Buffer.from(bytes.buffer, place.offset, place.length).toString('utf8');
-  };
+  const decoded = decodeSections<IndexHeader>(buffer, FORMAT, INDEX_VERSION);
+  if (!decoded) return undefined;
+  const { header, view, text } = decoded;
   const names = text('names');
   const flags = view('flags', Uint8Array);
   const paths = text('paths');
@@ -224,12 +191,4 @@ export function decodeIndex(buffer: Uint8Array): StoredIndex | undefined {
 function idsBelow(values: Uint32Array, count: number, stride: number, mask = 0xffff_ffff): boolean {
   for (let i = 0; i < values.length; i += stride) if ((values[i]! & mask) >>> 0 >= count) return false;
   return true;
-}
-
-function bytesOf(array: Float64Array | Uint32Array): Uint8Array {
-  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-}
-
-function align(offset: number): number {
-  return Math.ceil(offset / 8) * 8;
 }
