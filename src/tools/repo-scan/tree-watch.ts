@@ -63,7 +63,10 @@ export class TreeWatch {
   private setUp(paths: readonly string[]): void {
     const folders = new Set<string>();
     for (const path of paths) folders.add(path.slice(0, Math.max(0, path.lastIndexOf('/'))));
-    if (folders.size > TreeWatch.MAX_FOLDERS) return this.stop();
+    if (folders.size > TreeWatch.MAX_FOLDERS) {
+      this.stop();
+      return;
+    }
     for (const [folder, watcher] of this.watchers) {
       if (folders.has(folder)) continue;
       watcher.close();
@@ -76,7 +79,8 @@ export class TreeWatch {
         watcher.on('error', () => this.stop());
         this.watchers.set(folder, watcher);
       } catch {
-        return this.stop(); // out of watches (ENOSPC), or the folder is gone: check everything instead
+        this.stop(); // out of watches (ENOSPC), or the folder is gone: check everything instead
+        return;
       }
     }
     this.everything = true; // what changed before these watches started is unknown
