@@ -122,7 +122,7 @@ export class TagCache {
     } catch {
       // damaged: as if lost
     }
-    record.hash = '';
+    record.stale = true;
     this.dirty = true;
     return [];
   }
@@ -177,7 +177,7 @@ export class TagCache {
       if (!info.isFile()) info = await skips.read(path, () => statThroughWorkspace(workspace, path));
       if (!info || info.size > MAX_PARSE_BYTES) return;
       const record = this.files.get(path);
-      if (record?.hash && record.size === info.size && record.mtimeMs === info.mtimeMs) vouched[i] = 1;
+      if (record && record.size === info.size && record.mtimeMs === info.mtimeMs && !record.stale) vouched[i] = 1;
       else stale.push([i, info]);
     };
     let skipped: Skipped[] = [];
@@ -265,7 +265,7 @@ export class TagCache {
         if (!content) continue;
         const hash = contentHash(content);
         const record = this.files.get(path);
-        if (record && record.hash === hash) {
+        if (record && !record.stale && record.hash === hash) {
           record.size = info.size;
           record.mtimeMs = info.mtimeMs;
           this.dirty = true;
@@ -351,7 +351,7 @@ export class TagCache {
           if (size !== undefined) this.segments.set(segment, size);
         }
         for (const record of this.files.values()) {
-          if (typeof record.symbols === 'object' && !this.segments.has(record.symbols.segment)) record.hash = ''; // its symbols are gone
+          if (typeof record.symbols === 'object' && !this.segments.has(record.symbols.segment)) record.stale = true; // its symbols are gone
         }
       }
       await removeStateFile(`${this.dir}/${LEGACY_FILE}`).catch(() => {});

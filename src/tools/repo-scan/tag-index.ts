@@ -37,8 +37,10 @@ export interface BlobRef {
 export interface FileRecord {
   size: number;
   mtimeMs: number;
-  /** sha1 of the content the tags come from; '' when they must be parsed again. */
+  /** sha1 of the content the tags come from. */
   hash: string;
+  /** The tags must be parsed again (their symbols were lost); stored as a hash of zeros. */
+  stale?: boolean;
   /** undefined: no tags (no grammar for it, or its parse failed). */
   language: string | undefined;
   /** Pairs of name id and number of uses. */
@@ -88,7 +90,7 @@ export function encodeIndex(names: NameTable, files: ReadonlyMap<string, FileRec
   records.forEach((record, i) => {
     stamps[2 * i] = record.size;
     stamps[2 * i + 1] = record.mtimeMs;
-    if (record.hash.length === HASH_BYTES * 2) hashes.set(Buffer.from(record.hash, 'hex'), i * HASH_BYTES);
+    if (!record.stale && record.hash.length === HASH_BYTES * 2) hashes.set(Buffer.from(record.hash, 'hex'), i * HASH_BYTES);
     languageBytes[i] = record.language === undefined ? NO_LANGUAGE : languageIndex.get(record.language)!;
     if (typeof record.symbols === 'object') blobs.set([segmentIndex.get(record.symbols.segment)!, record.symbols.offset, record.symbols.length], 3 * i);
     useStart[i + 1] = useStart[i]! + record.uses.length / 2;
@@ -164,27 +166,66 @@ export function decodeIndex(buffer: Uint8Array): StoredIndex | undefined {
   ) {
     return undefined;
   }
-  const hashText = Buffer.from(hashes.buffer, hashes.byteOffset, hashes.length).toString('hex');
   const files = new Map<string, FileRecord>();
   for (let i = 0; i < count; i++) {
-    const useFrom = useStart[i]!;
-    const useTo = useStart[i + 1]!;
-    const defineFrom = defineStart[i]!;
-    const defineTo = defineStart[i + 1]!;
-    if (useTo < useFrom || defineTo < defineFrom) return undefined;
+    if (useStart[i + 1]! < useStart[i]! || defineStart[i + 1]! < defineStart[i]!) return undefined;
     const segment = blobs[3 * i]!;
-    files.set(pathList[i]!, {
-      size: stamps[2 * i]!,
-      mtimeMs: stamps[2 * i + 1]!,
-      hash: hashText.slice(i * HASH_BYTES * 2, (i + 1) * HASH_BYTES * 2),
-      language: languages[i] === NO_LANGUAGE ? undefined : header.languages[languages[i]!],
-      uses: uses.subarray(useFrom * 2, useTo * 2),
-      defines: defines.subarray(defineFrom, defineTo),
-      symbols:
-        segment && header.segments[segment - 1] ? { segment: header.segments[segment - 1]!, offset: blobs[3 * i + 1]!, length: blobs[3 * i + 2]! } : undefined,
-    });
+    files.set(
+      pathList[i]!,
+      new StoredRecord(i, stamps[2 * i]!, stamps[2 * i + 1]!, hashes, languages[i] === NO_LANGUAGE ? undefined : header.languages[languages[i]!], {
+        useStart,
+        uses,
+        defineStart,
+        defines,
+      }),
+    );
+    const record = files.get(pathList[i]!)!;
+    if (segment && header.segments[segment - 1])
+      record.symbols = { segment: header.segments[segment - 1]!, offset: blobs[3 * i + 1]!, length: blobs[3 * i + 2]! };
   }
   return { names: new NameTable({ text: names, count: header.names, flags }), files, header };
+}
+
+/**
+ * A file's record as read back: its arrays become views over the index's bytes only when first
+ * used (a restarted server whose graph is stored needs few of them), its hash text likewise.
+ */
+class StoredRecord implements FileRecord {
+  symbols: string | BlobRef | undefined;
+  stale: boolean;
+  private usesView: Uint32Array | undefined;
+  private definesView: Uint32Array | undefined;
+  private hashText: string | undefined;
+
+  constructor(
+    private readonly at: number,
+    public size: number,
+    public mtimeMs: number,
+    private readonly hashes: Uint8Array,
+    readonly language: string | undefined,
+    private readonly arrays: { useStart: Uint32Array; uses: Uint32Array; defineStart: Uint32Array; defines: Uint32Array },
+  ) {
+    this.stale = hashes.subarray(at * HASH_BYTES, (at + 1) * HASH_BYTES).every((byte) => byte === 0); // no sha1 is all zeros
+  }
+
+  get hash(): string {
+    this.hashText ??= Buffer.from(this.hashes.buffer, this.hashes.byteOffset + this.at * HASH_BYTES, HASH_BYTES).toString('hex');
+    return this.hashText;
+  }
+
+  set hash(value: string) {
+    this.hashText = value;
+  }
+
+  get uses(): Uint32Array {
+    this.usesView ??= this.arrays.uses.subarray(this.arrays.useStart[this.at]! * 2, this.arrays.useStart[this.at + 1]! * 2);
+    return this.usesView;
+  }
+
+  get defines(): Uint32Array {
+    this.definesView ??= this.arrays.defines.subarray(this.arrays.defineStart[this.at]!, this.arrays.defineStart[this.at + 1]!);
+    return this.definesView;
+  }
 }
 
 /** Every name id (each `stride`-th value, `mask`ed) is below `count`. */

@@ -11,6 +11,8 @@ import { watch, type FSWatcher } from 'node:fs';
  * after a call, and the next call still checks everything; from then on calls check only what
  * was reported.
  */
+const SET_UP_DELAY_MS = 200;
+
 export class TreeWatch {
   private static readonly byRoot = new Map<string, TreeWatch>();
   private readonly watchers = new Map<string, FSWatcher>();
@@ -53,11 +55,12 @@ export class TreeWatch {
   follow(paths: readonly string[]): void {
     if (process.platform !== 'linux' || this.watching === paths || this.settingUp) return;
     this.settingUp = true;
-    setImmediate(() => {
+    // Later than the current call, whose answer should not wait for thousands of watches.
+    setTimeout(() => {
       this.settingUp = false;
       this.watching = paths;
       this.setUp(paths);
-    });
+    }, SET_UP_DELAY_MS).unref();
   }
 
   private setUp(paths: readonly string[]): void {
