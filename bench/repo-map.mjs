@@ -5,7 +5,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rankingProject } from './corpus.mjs';
 import { sharedNamesRepo } from './fixtures.mjs';
+import { mostImported, RANKING_CORPUS, rankingHits } from './imports.mjs';
 import { BATON_CLI, ms, ratio, report, RUNS, StdioRpc, timeCall, timeCommand } from './lib.mjs';
 
 const FILES = Number(process.env.BENCH_MAP_FILES ?? 50_000);
@@ -15,12 +17,13 @@ function peakRssMb(pid) {
   return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 }
 
-/** The graph's size as the map index records it (see src/tools/repo-scan/map-index.ts), if there is one. */
+/** The graph's edges (uses + definitions) as the stored graph records them (src/tools/repo-scan/graph-file.ts), if there is one. */
 function graphEdges(state) {
   try {
-    const [dir] = readdirSync(state);
-    const header = JSON.parse(readFileSync(join(state, dir, 'repo-scan', 'map-graph.json'), 'utf8'));
-    return header.edges;
+    const [dir] = readdirSync(state).filter((name) => name !== 'workspace.json');
+    const bytes = readFileSync(join(state, dir, 'repo-scan', 'map-graph.bin'));
+    const { sections } = JSON.parse(bytes.subarray(0, bytes.indexOf(10)).toString());
+    return sections.useName[1] / 4 + sections.definerFile[1] / 4;
   } catch {
     return undefined;
   }
@@ -98,4 +101,35 @@ export async function run() {
     rmSync(state, { recursive: true, force: true });
     report('repo-map', ['case', 'detail / baseline', 'baton', 'baseline', 'ratio', 'target'], rows, { files: FILES, runs: RUNS, cli: BATON_CLI });
   }
+  await ranking();
+}
+
+/**
+ * The ranking on real code (bench/imports.mjs RANKING_CORPUS): with a core file in focus, how many
+ * of the map's first 10 files are among the 20 its project's imports name most.
+ */
+async function ranking() {
+  const rows = [];
+  for (const entry of RANKING_CORPUS) {
+    const root = rankingProject(entry.name);
+    const state = mkdtempSync(join(tmpdir(), 'baton-bench-rank-'));
+    const rpc = new StdioRpc(process.execPath, [BATON_CLI, '--root', root, '--state-dir', state]);
+    try {
+      await rpc.initialize();
+      const map = await cappedCall(rpc, { mode: 'map', focus: [entry.focus], maxTokens: 20_000 });
+      if (map.failure) {
+        rows.push([entry.name, entry.source, entry.focus, `FAILED: ${map.failure}`, '', '≥ 6']);
+        continue;
+      }
+      const top10 = map.result.files.slice(0, 10).map((file) => file.path);
+      const imported = mostImported(root, entry);
+      const hits = rankingHits(top10, imported);
+      const misses = top10.filter((path) => !hits.includes(path));
+      rows.push([entry.name, entry.source, entry.focus, `${hits.length}/10`, misses.join(' ') || '-', '≥ 6']);
+    } finally {
+      await rpc.close();
+      rmSync(state, { recursive: true, force: true });
+    }
+  }
+  report('repo-map-ranking', ['repository', 'source', 'focus', 'top 10 among 20 most imported', 'the others', 'target'], rows, { cli: BATON_CLI });
 }

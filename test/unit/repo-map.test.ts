@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFiles } from '../../src/core/files.js';
@@ -10,10 +11,11 @@ import { NameTable } from '../../src/tools/repo-scan/name-table.js';
 import { buildGraph, isAuxiliary, rankedSymbols, rankFiles, type GraphFile } from '../../src/tools/repo-scan/repomap.js';
 import { repoScan } from '../../src/tools/repo-scan/scan.js';
 import { RepoScanInput } from '../../src/tools/repo-scan/schema.js';
+import { KIND_FILE, KIND_FOLDER, KIND_MISSING, KIND_OTHER, STAMP_WIDTH, statAll } from '../../src/tools/repo-scan/stat-pass.js';
 import { TagCache } from '../../src/tools/repo-scan/tag-cache.js';
 import { decodeIndex, encodeIndex, MEMBER, type FileRecord } from '../../src/tools/repo-scan/tag-index.js';
 import type { SymbolInfo } from '../../src/tools/repo-scan/tags/index.js';
-import { gitRepo, tempDir } from '../helpers/repo.js';
+import { gitRepo, tempDir, writeFiles } from '../helpers/repo.js';
 
 /** A graph over files given as [path, names defined, names used (each once)]. */
 function graphOf(files: Array<[string, string[], string[]]>, options: { maxUses?: number } = {}) {
@@ -256,7 +258,7 @@ describe.runIf(process.platform === 'linux')('map on a watched tree', () => {
     const { paths } = await listFiles(services.workspace, {});
     const look = () => store.refresh(services.workspace, paths, { watch: true });
     expect((await look()).parsed).toBe(40); // cold: every file
-    await new Promise((resolve) => setTimeout(resolve, 400)); // the watches start after a look
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the watches start after a look
     expect((await look()).checked).toBe(40); // what changed before they started is unknown
     expect((await look()).checked).toBe(0);
     await writeFile(join(services.workspace.root, 'src/part1/m5.ts'), 'export function f5(): number {\n  return 5;\n}\n');
@@ -298,6 +300,31 @@ describe('stored graph', () => {
       damaged.writeUInt32LE(7, Math.ceil((bytes.indexOf(10) + 1) / 8) * 8 + header.sections.useName[0]); // a name past the table
       await writeFile(file, damaged);
       expect(await readGraph(file, key, 3, 3)).toBeUndefined();
+    } finally {
+      await dir.cleanup();
+    }
+  });
+});
+
+describe('stat pass', () => {
+  it('stamps many files on threads exactly as one lstat each would', async () => {
+    const dir = await tempDir();
+    try {
+      const files: Record<string, string> = {};
+      for (let i = 0; i < 9000; i++) files[`d${i % 30}/f${i}.txt`] = 'x'.repeat(i % 7);
+      await writeFiles(dir.path, files);
+      await mkdir(join(dir.path, 'folder'));
+      await symlink('/etc/passwd', join(dir.path, 'link'));
+      const paths = [...Object.keys(files), 'missing.txt', 'folder', 'link'];
+      const stamps = await statAll(dir.path, paths);
+      expect(stamps).toHaveLength(paths.length * STAMP_WIDTH);
+      for (const i of [0, 1234, 8999]) {
+        const info = lstatSync(join(dir.path, paths[i]!));
+        expect([...stamps.subarray(i * STAMP_WIDTH, (i + 1) * STAMP_WIDTH)]).toEqual([KIND_FILE, info.size, info.mtimeMs]);
+      }
+      expect(stamps[9000 * STAMP_WIDTH]).toBe(KIND_MISSING);
+      expect(stamps[9001 * STAMP_WIDTH]).toBe(KIND_FOLDER);
+      expect(stamps[9002 * STAMP_WIDTH]).toBe(KIND_OTHER); // the link itself, not followed
     } finally {
       await dir.cleanup();
     }

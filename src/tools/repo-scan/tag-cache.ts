@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { contentHash } from '../../core/files.js';
 import { listStateDir, removeStateFile, writeFileAtomic, type WorkspaceState } from '../../core/state.js';
@@ -9,6 +9,7 @@ import { NameTable } from './name-table.js';
 import type { ParsedFile } from './parse-file.js';
 import { ParsePool } from './parse-pool.js';
 import { Skips, statThroughWorkspace, type Skipped } from './skipped.js';
+import { KIND_FILE, KIND_FOLDER, KIND_MISSING, KIND_OTHER, STAMP_WIDTH, statAll } from './stat-pass.js';
 import { TreeWatch } from './tree-watch.js';
 import { decodeIndex, encodeIndex, MEMBER, type BlobRef, type FileRecord } from './tag-index.js';
 import type { FileTags, SymbolInfo } from './tags/index.js';
@@ -26,6 +27,9 @@ const BATCH_FILES = 32;
 const MAX_SEGMENTS = 8;
 /** A segment no index names may belong to another server writing its index right now; older ones are litter. */
 const ORPHAN_SEGMENT_AGE_MS = 10 * 60_000;
+
+/** What the store compares to tell a changed file: its size and mtime. */
+type Stamp = { size: number; mtimeMs: number };
 
 export interface RefreshOptions {
   signal?: AbortSignal | undefined;
@@ -163,18 +167,15 @@ export class TagCache {
     /** 1 where the file was checked this call (unchanged, or read), or unchanged since it last was. */
     const vouched = last && changed ? Uint8Array.from(last.vouched) : new Uint8Array(paths.length);
     /** Files to read: their index in `paths` and what lstat said before the read. */
-    const stale: Array<[number, Stats]> = [];
+    const stale: Array<[number, Stamp]> = [];
     let checked = 0;
-    const check = async (i: number): Promise<void> => {
+    // A listed path that is not a plain file (a symlink, a FIFO) goes through the workspace,
+    // which refuses what leads outside the root or is no regular file.
+    const judge = async (i: number, kind: number, size: number, mtimeMs: number): Promise<void> => {
       checked++;
+      if (kind === KIND_MISSING || kind === KIND_FOLDER) return; // gone, or a submodule
       const path = paths[i]!;
-      // Synchronous on purpose: on a warm call this loop is the whole cost, and lstatSync is
-      // several times faster than awaiting one promise per file. A listed path that is not a
-      // plain file (a symlink, a FIFO) goes through the workspace, which refuses what leads
-      // outside the root or is no regular file.
-      let info: Stats | undefined = lstatSync(`${workspace.root}/${path}`, { throwIfNoEntry: false });
-      if (!info || info.isDirectory()) return; // gone, or a submodule
-      if (!info.isFile()) info = await skips.read(path, () => statThroughWorkspace(workspace, path));
+      const info: Stamp | undefined = kind === KIND_FILE ? { size, mtimeMs } : await skips.read(path, () => statThroughWorkspace(workspace, path));
       if (!info || info.size > MAX_PARSE_BYTES) return;
       const record = this.files.get(path);
       if (record && record.size === info.size && record.mtimeMs === info.mtimeMs && !record.stale) vouched[i] = 1;
@@ -188,13 +189,15 @@ export class TagCache {
         const i = last.index.get(path);
         if (i === undefined) continue;
         vouched[i] = 0;
-        await check(i);
+        const info = lstatSync(`${workspace.root}/${path}`, { throwIfNoEntry: false });
+        await judge(i, !info ? KIND_MISSING : info.isFile() ? KIND_FILE : info.isDirectory() ? KIND_FOLDER : KIND_OTHER, info?.size ?? 0, info?.mtimeMs ?? 0);
       }
       skipped = last.skipped.filter((entry) => !changed.has(entry.path));
     } else {
+      const stamps = await statAll(workspace.root, paths);
       for (let i = 0; i < paths.length; i++) {
         if ((i & 1023) === 0) signal?.throwIfAborted();
-        await check(i);
+        await judge(i, stamps[i * STAMP_WIDTH]!, stamps[i * STAMP_WIDTH + 1]!, stamps[i * STAMP_WIDTH + 2]!);
       }
     }
     let parsed = 0;
@@ -224,7 +227,7 @@ export class TagCache {
   private async parseStale(
     workspace: Workspace,
     paths: readonly string[],
-    stale: ReadonlyArray<[number, Stats]>,
+    stale: ReadonlyArray<[number, Stamp]>,
     vouched: Uint8Array,
     skips: Skips,
     options: RefreshOptions,
@@ -236,7 +239,7 @@ export class TagCache {
     let cached = 0;
     const inFlight = new Set<Promise<void>>();
     let failure: { error: unknown } | undefined;
-    type Pending = { index: number; info: Stats; hash: string };
+    type Pending = { index: number; info: Stamp; hash: string };
     const submit = (files: Array<{ path: string; source: string }>, pending: Pending[]): void => {
       const work: Promise<void> = pool
         .parse(files)
@@ -294,7 +297,7 @@ export class TagCache {
   }
 
   /** One parsed file into the store, its names numbered. */
-  private store(path: string, { info, hash }: { info: Pick<Stats, 'size' | 'mtimeMs'>; hash: string }, result: ParsedFile | null): void {
+  private store(path: string, { info, hash }: { info: Stamp; hash: string }, result: ParsedFile | null): void {
     const uses: number[] = [];
     const defines: number[] = [];
     if (result) {

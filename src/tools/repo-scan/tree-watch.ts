@@ -11,7 +11,8 @@ import { watch, type FSWatcher } from 'node:fs';
  * after a call, and the next call still checks everything; from then on calls check only what
  * was reported.
  */
-const SET_UP_DELAY_MS = 200;
+const SET_UP_DELAY_MS = 1000;
+const SET_UP_SLICE = 250;
 
 export class TreeWatch {
   private static readonly byRoot = new Map<string, TreeWatch>();
@@ -63,6 +64,7 @@ export class TreeWatch {
     }, SET_UP_DELAY_MS).unref();
   }
 
+  /** Watches the folders of `paths`, a slice per turn of the event loop so calls meanwhile are not held up. */
   private setUp(paths: readonly string[]): void {
     const folders = new Set<string>();
     for (const path of paths) folders.add(path.slice(0, Math.max(0, path.lastIndexOf('/'))));
@@ -75,18 +77,23 @@ export class TreeWatch {
       watcher.close();
       this.watchers.delete(folder);
     }
-    for (const folder of folders) {
-      if (this.watchers.has(folder)) continue;
-      try {
-        const watcher = watch(folder ? `${this.root}/${folder}` : this.root, { persistent: false }, (_event, name) => this.report(folder, name));
-        watcher.on('error', () => this.stop());
-        this.watchers.set(folder, watcher);
-      } catch {
-        this.stop(); // out of watches (ENOSPC), or the folder is gone: check everything instead
-        return;
+    const missing = [...folders].filter((folder) => !this.watchers.has(folder));
+    const next = (from: number): void => {
+      if (this.watching !== paths) return; // superseded by a newer list
+      for (const folder of missing.slice(from, from + SET_UP_SLICE)) {
+        try {
+          const watcher = watch(folder ? `${this.root}/${folder}` : this.root, { persistent: false }, (_event, name) => this.report(folder, name));
+          watcher.on('error', () => this.stop());
+          this.watchers.set(folder, watcher);
+        } catch {
+          this.stop(); // out of watches (ENOSPC), or the folder is gone: check everything instead
+          return;
+        }
       }
-    }
-    this.everything = true; // what changed before these watches started is unknown
+      this.everything = true; // what changed before these watches started is unknown
+      if (from + SET_UP_SLICE < missing.length) setImmediate(() => next(from + SET_UP_SLICE));
+    };
+    next(0);
   }
 
   private report(folder: string, name: string | Buffer | null): void {
