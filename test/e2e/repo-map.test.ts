@@ -17,7 +17,8 @@ function sources(count: number): Record<string, string> {
   const files: Record<string, string> = {};
   for (let i = 0; i < count; i++) {
     const uses = [1, 2, 3].map((d) => `step${(i + d) % count}`);
-    files[`src/part${i % 10}/m${i}.ts`] = `export function step${i}(input: number): number {\n  return ${uses.map((name) => `${name}(input)`).join(' + ')};\n}\n`;
+    files[`src/part${i % 10}/m${i}.ts`] =
+      `export function step${i}(input: number): number {\n  return ${uses.map((name) => `${name}(input)`).join(' + ')};\n}\n`;
   }
   return files;
 }
