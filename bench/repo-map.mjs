@@ -108,7 +108,7 @@ export async function run() {
  * The ranking on real code (bench/imports.mjs RANKING_CORPUS): with a core file in focus, how many
  * of the map's first 10 files are among the 20 its project's imports name most.
  */
-async function ranking() {
+export async function ranking() {
   const rows = [];
   for (const entry of RANKING_CORPUS) {
     const root = rankingProject(entry.name);

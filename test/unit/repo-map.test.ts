@@ -2,6 +2,7 @@ import { lstatSync } from 'node:fs';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channelTokens } from '../../src/core/budget.js';
 import { listFiles } from '../../src/core/files.js';
 import { WorkspaceState } from '../../src/core/state.js';
 import { Workspace } from '../../src/core/workspace.js';
@@ -10,6 +11,7 @@ import { currentGraph } from '../../src/tools/repo-scan/map-graph.js';
 import { NameTable } from '../../src/tools/repo-scan/name-table.js';
 import { buildGraph, isAuxiliary, rankedSymbols, rankFiles, type GraphFile } from '../../src/tools/repo-scan/repomap.js';
 import { repoScan } from '../../src/tools/repo-scan/scan.js';
+import { renderScan } from '../../src/tools/repo-scan/render.js';
 import { RepoScanInput } from '../../src/tools/repo-scan/schema.js';
 import { KIND_FILE, KIND_FOLDER, KIND_MISSING, KIND_OTHER, STAMP_WIDTH, statAll } from '../../src/tools/repo-scan/stat-pass.js';
 import { TagCache } from '../../src/tools/repo-scan/tag-cache.js';
@@ -232,6 +234,9 @@ describe('map on a tree where every file shares names', () => {
     const result = await repoScan(RepoScanInput.parse({ mode: 'map', query: 'loadConfig' }), services);
     expect(result.parsedFiles).toBe(300);
     expect(result.map).toMatch(/^src\/m\d+\.ts:\n/);
+    // Both channels fit maxTokens (4000), so the server never runs the map twice to fit it.
+    expect(result.truncated).toBe(true);
+    expect(await channelTokens(result, renderScan(result), 4000)).toBeLessThanOrEqual(4000);
     // Each file defines the shared names and uses them: its uses of names it defines link nowhere,
     // so only the use* functions' names would link, and nobody uses those.
     const { graph } = await currentGraph(services, {});

@@ -1,4 +1,4 @@
-import { budgetOf, countTokens, decodeCursorPosition, encodeCursor, fitItems, fitPrefix, fitsBudget, queryKey } from '../../core/budget.js';
+import { budgetOf, channelTokens, countTokens, decodeCursorPosition, encodeCursor, fitItems, fitPrefix, fitsBudget, queryKey } from '../../core/budget.js';
 import { UserError } from '../../core/errors.js';
 import type { ToolContext } from '../../core/context.js';
 import { describeEntries, listFiles } from '../../core/files.js';
@@ -214,15 +214,22 @@ async function mapPage(input: RepoScanInput, services: Services, offset: number,
   const note = current.note ? { note: current.note } : {};
   budget -= unread.cost + (current.note ? await countTokens(`note: ${current.note}\n`) : 0);
   const ranking = current.ranking({ focus, mentioned: identifiersIn(input.query) });
+  const fileOf = (path: string): { path: string; rank: number } => ({ path, rank: Number(ranking.rank[ranking.graph.index.get(path)!]!.toPrecision(4)) });
+  const page = (entries: readonly MapEntry[]): { map: string; files: Array<{ path: string; rank: number }> } => ({
+    map: renderMap(entries),
+    files: [...new Set(entries.map((entry) => entry.path))].map(fileOf),
+  });
   // Entries are costed one line at a time as they are generated, so only what the page can
-  // show is ranked and rendered; the joined text is checked once at the end.
+  // show is ranked and rendered; the page is checked once at the end. The structured result
+  // carries the map too (each line break escaped) and a {path, rank} per file: the cost of an
+  // entry is its cost there, the larger channel.
   const shown: MapEntry[] = [];
   let used = 0;
   let position = 0;
   let more = false;
   for (const entry of mapEntries(ranking, MAP_FILE_LIMIT)) {
     if (position++ < offset) continue;
-    const cost = await countTokens(renderMapEntry(entry) + '\n');
+    const cost = (await countTokens(renderMapEntry(entry) + '\n')) + 1 + (entry.symbol ? 0 : await countTokens(JSON.stringify(fileOf(entry.path)) + ','));
     if (used + cost > budget) {
       more = true;
       break;
@@ -230,15 +237,13 @@ async function mapPage(input: RepoScanInput, services: Services, offset: number,
     used += cost;
     shown.push(entry);
   }
-  while (shown.length && !(await fitsBudget(renderMap(shown), budget))) {
+  while (shown.length && (await channelTokens(page(shown), page(shown).map, budget)) > budget) {
     shown.pop();
     more = true;
   }
   const low = shown.length;
-  const shownPaths = new Set(shown.map((entry) => entry.path));
   return {
-    map: renderMap(shown),
-    files: [...shownPaths].map((path) => ({ path, rank: Number(ranking.rank[ranking.graph.index.get(path)!]!.toPrecision(4)) })),
+    ...page(shown),
     ...unread.fields,
     ...note,
     truncated: more,
