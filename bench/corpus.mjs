@@ -2,7 +2,8 @@
 // unpacked once into a cache outside the repository (BATON_CORPUS_DIR, default
 // ~/.cache/baton-corpus), each made a git repository so Baton sees it as a user's checkout would be.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './lib.mjs';
@@ -28,21 +29,29 @@ export function npmProject(name, version) {
 
 /**
  * A Debian package's files (`apt-get download`, `dpkg-deb -x`: nothing is installed, no root
- * needed), unpacked and committed; returns the folder. The archive keeps only the newest version
- * of a package, so when a security update has replaced the pinned one, the current version is
- * used and a line says so.
+ * needed), committed as a repository; returns the folder. `layout` ([inside the package, inside
+ * the repository] pairs) lays out just those folders; without it the whole package is the
+ * repository. The archive keeps only the newest version of a package, so when a security update
+ * has replaced the pinned one, the current version is used and a line says so.
  */
-export function debianPackage(name, version) {
+export function debianTree(name, version, layout) {
+  // The layout is part of the name: another benchmark may lay out the same package differently.
+  const shape = layout ? `-${createHash('sha256').update(JSON.stringify(layout)).digest('hex').slice(0, 8)}` : '';
+  const folder = (v) => join(CACHE, `deb-${name}-${v.replace(/[^\w.-]/g, '_')}${shape}`);
   let wanted = version;
-  if (!existsSync(join(CACHE, `deb-${name}-${version}`, '.corpus-ready'))) {
-    const candidate = aptCandidate(name);
+  if (!existsSync(join(folder(version), '.corpus-ready'))) {
+    let candidate = aptCandidate(name);
+    if (candidate === undefined) {
+      execFileSync('apt-get', ['update', '-q'], { stdio: 'ignore' }); // a fresh machine has no package lists yet
+      candidate = aptCandidate(name);
+    }
     if (candidate === undefined) throw new Error(`Debian package ${name} is unknown to apt here: run apt-get update (as root) first`);
     if (candidate !== version) {
       console.error(`corpus: ${name} ${version} is no longer in the archive; using ${candidate}`);
       wanted = candidate;
     }
   }
-  const root = join(CACHE, `deb-${name}-${wanted}`);
+  const root = folder(wanted);
   if (existsSync(join(root, '.corpus-ready'))) return root;
   rmSync(root, { recursive: true, force: true });
   const work = `${root}.download`;
@@ -50,10 +59,17 @@ export function debianPackage(name, version) {
   mkdirSync(work, { recursive: true });
   execFileSync('apt-get', ['download', '-q', `${name}=${wanted}`], { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
   const deb = readdirSync(work).find((file) => file.endsWith('.deb'));
-  execFileSync('dpkg-deb', ['-x', join(work, deb), root]);
+  execFileSync('dpkg-deb', ['-x', deb, 'unpacked'], { cwd: work });
+  if (layout) for (const [from, to] of layout) cpSync(join(work, 'unpacked', from), join(root, to), { recursive: true });
+  else renameSync(join(work, 'unpacked'), root);
   rmSync(work, { recursive: true, force: true });
   commitAll(root);
   return root;
+}
+
+/** A whole Debian package as a repository (see debianTree). */
+export function debianPackage(name, version) {
+  return debianTree(name, version);
 }
 
 /** The version `apt-get download NAME` would fetch, or undefined when apt knows no such package. */
@@ -61,6 +77,25 @@ function aptCandidate(name) {
   const policy = execFileSync('apt-cache', ['policy', name], { encoding: 'utf8' });
   const candidate = /Candidate: (\S+)/.exec(policy)?.[1];
   return candidate === undefined || candidate === '(none)' ? undefined : candidate;
+}
+
+/** The repositories of bench/imports.mjs RANKING_CORPUS, by name. */
+export function rankingProject(name) {
+  switch (name) {
+    case 'express':
+      return debianTree('node-express', '4.18.2+~4.17.14-1', [
+        ['usr/share/nodejs/express', '.'],
+        ['usr/share/doc/node-express/examples', 'examples'],
+      ]);
+    case 'rxjs':
+      return npmProject('rxjs', '7.8.1');
+    case 'networkx':
+      return debianTree('python3-networkx', '2.8.8-1', [['usr/lib/python3/dist-packages/networkx', 'networkx']]);
+    case 'regex':
+      return debianTree('librust-regex-dev', '1.7.1-1', [['usr/share/cargo/registry/regex-1.7.1', '.']]);
+    default:
+      throw new Error(`no ranking project ${name}`);
+  }
 }
 
 /** This repository as it is committed: a real TypeScript project, cloned into the cache. */

@@ -74,7 +74,8 @@ stubbedHits.clear(); // the check is about the bundle that ships
 
 await build({
   ...shared,
-  entryPoints: { cli: 'src/cli.ts' },
+  // parse-worker: the entry of repo-scan's parse threads, which parse-pool.ts finds next to the chunks.
+  entryPoints: { cli: 'src/cli.ts', 'parse-worker': 'src/tools/repo-scan/parse-worker.ts' },
   outdir: 'dist',
   splitting: true,
   minify: true,

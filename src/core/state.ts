@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, writeSync } from 'node:fs';
-import { access, chmod, mkdir, open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from './errors.js';
 import { syncDir } from './workspace.js';
@@ -184,10 +184,21 @@ export function parseJsonl<T = unknown>(text: string): JsonlContents<T> {
 
 /** Writes JSON through a temp file, fsync and rename: a reader sees the old file or the new one. */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  await writeFileAtomic(file, [JSON.stringify(value)]);
+}
+
+/** Writes the parts, one after the other, through a temp file, fsync and rename, like writeJsonAtomic. */
+export async function writeFileAtomic(file: string, parts: ReadonlyArray<string | Uint8Array>): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: STATE_DIR_MODE });
   const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writeFile(temp, JSON.stringify(value), { flush: true, mode: STATE_FILE_MODE });
+    const handle = await open(temp, 'w', STATE_FILE_MODE);
+    try {
+      for (const part of parts) await handle.writeFile(part); // whole, from where the last part ended
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, file);
   } catch (error) {
     await unlink(temp).catch(() => {});

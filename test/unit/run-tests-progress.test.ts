@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { throttled } from '../../src/tools/run-tests/progress.js';
+import { throttled } from '../../src/core/progress.js';
 import { pytest } from '../../src/tools/run-tests/runners/pytest.js';
 
 describe('run-tests progress', () => {

@@ -133,7 +133,7 @@ const GENERATED = [
   /(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|Cargo\.lock|go\.sum|poetry\.lock|Pipfile\.lock|composer\.lock|Gemfile\.lock|uv\.lock)$/,
   /\.pb\.(go|cc|h)$|_pb2(_grpc)?\.py$|\.g\.dart$|\.designer\.cs$|\.generated\.\w+$/i,
   /(^|\/)(__generated__|generated|gen)\//,
-  /(^|\/)(dist|build|out|target)\/.*\.(js|mjs|cjs|css|map)$/,
+  /(^|\/)(dist|build|out|target)\/.*\.(js|mjs|cjs|d\.ts|css|map)$/,
 ];
 
 /** `vendored`: someone else's code kept in the tree; `generated`: produced by a tool. */

@@ -3,7 +3,7 @@ import { listFiles, pathPrefix } from '../../core/files.js';
 import type { WorkspaceState } from '../../core/state.js';
 import type { Workspace } from '../../core/workspace.js';
 import { provenanceOf } from './languages.js';
-import { buildGraph, rankFiles, type MapGraph, type Ranking } from './repomap.js';
+import { currentGraph, type MapServices } from './map-graph.js';
 import { clip } from './search.js';
 import type { Skipped } from './skipped.js';
 import { MAX_PARSE_BYTES, TagCache } from './tag-cache.js';
@@ -52,7 +52,7 @@ export interface ReferenceIndex {
   cached: number;
 }
 
-type Services = { workspace: Workspace; state: WorkspaceState; signal?: AbortSignal | undefined };
+type Services = MapServices;
 
 const MAX_IDENTIFIER_CHARS = 200;
 /** A use's line is cut to this many characters around it: enough to recognise the use. */
@@ -77,50 +77,48 @@ export function identifierOf(query: string | undefined): string {
   );
 }
 
-/** The files of the last listing per workspace, as the map picks them. */
-const candidateMemo = new Map<string, { key: string; paths: string[] }>();
-
-/** Where `name` is defined and which files use it, from the cached tags of every mapped file. */
+/**
+ * Where `name` is defined and which files use it, from the map's graph over the cached tags of
+ * every mapped file (so the two modes share one graph, and its rank orders the files).
+ */
 export async function referenceIndex(
   services: Services,
   name: string,
   filter: { path?: string | undefined; glob?: string | undefined },
 ): Promise<ReferenceIndex> {
-  const listing = await listFiles(services.workspace, { glob: filter.glob });
-  const listingKey = `${listing.version}|${filter.glob ?? ''}`;
-  let candidates = candidateMemo.get(services.state.dir)?.key === listingKey ? candidateMemo.get(services.state.dir)!.paths : undefined;
-  if (!candidates) {
-    // The map's files: vendored and generated copies would repeat every use.
-    candidates = listing.paths.filter((path) => tagLanguageFor(path) !== undefined && !provenanceOf(path));
-    candidateMemo.set(services.state.dir, { key: listingKey, paths: candidates });
-  }
-  const { tags, parsed, cached, generation, skipped } = await TagCache.for(services.state).tagsFor(services.workspace, candidates, services.signal);
+  const current = await currentGraph(services, { glob: filter.glob });
+  const { graph } = current;
+  const store = TagCache.for(services.state);
 
   let definitions: Definition[] = [];
+  for (const file of graph.definersOf(name)) {
+    const path = graph.paths[file]!;
+    for (const symbol of graph.symbolsOf(file)) if (symbol.name === name) definitions.push(definitionOf(path, symbol));
+  }
+  // The tag records count every use exactly (the graph may keep fewer of a huge file's names).
+  const id = store.nameTable.idOf(name);
   const files: Array<{ path: string; count: number }> = [];
   let total = 0;
-  for (const [path, fileTags] of tags) {
-    for (const symbol of fileTags.symbols) if (symbol.name === name) definitions.push(definitionOf(path, symbol));
-    // Own properties only: a name such as `constructor` or `__proto__` must not find Object's.
-    const count = Object.hasOwn(fileTags.references, name) ? fileTags.references[name]! : 0;
-    if (count > 0) {
-      files.push({ path, count });
-      total += count;
+  if (id !== undefined) {
+    for (const path of graph.paths) {
+      const uses = store.record(path)?.uses;
+      if (!uses) continue;
+      for (let i = 0; i < uses.length; i += 2) {
+        if (uses[i] !== id) continue;
+        files.push({ path, count: uses[i + 1]! });
+        total += uses[i + 1]!;
+        break;
+      }
     }
   }
   if (filter.path !== undefined) definitions = definitionsUnder(definitions, await pathPrefix(services.workspace, filter.path), filter.path, name);
 
-  const rank = fileRankFor(
-    services.state.dir,
-    `${listing.version}|${filter.glob ?? ''}|${generation}`,
-    tags,
-    [...new Set(definitions.map((d) => d.path))],
-    name,
-  );
-  const byRank = (a: string, b: string): number => rank(b) - rank(a) || (a < b ? -1 : a > b ? 1 : 0);
+  const { rank } = current.ranking({ focus: [...new Set(definitions.map((d) => d.path))], mentioned: new Set([name]) });
+  const rankOf = (path: string): number => rank[graph.index.get(path) ?? -1] ?? 0;
+  const byRank = (a: string, b: string): number => rankOf(b) - rankOf(a) || (a < b ? -1 : a > b ? 1 : 0);
   files.sort((a, b) => byRank(a.path, b.path));
   definitions.sort((a, b) => byRank(a.path, b.path) || a.line - b.line);
-  return { definitions, files, total, skipped, parsed, cached };
+  return { definitions, files, total, skipped: current.skipped, parsed: current.parsed, cached: current.cached };
 }
 
 function definitionOf(path: string, symbol: SymbolInfo): Definition {
@@ -141,31 +139,6 @@ function definitionsUnder(definitions: Definition[], prefix: string, given: stri
   if (!definers.length) throw new UserError(`"${given}" does not define ${name}, and no mapped file does`, 'Omit path to list its uses anyway');
   const named = definers.slice(0, 10).join(', ') + (definers.length > 10 ? ` and ${definers.length - 10} more` : '');
   throw new UserError(`"${given}" does not define ${name}; ${named} ${definers.length === 1 ? 'does' : 'do'}`, 'Pass one of those as path, or omit path');
-}
-
-/** The last graph and rankings per workspace, so paging through the uses of a name ranks once. */
-const rankMemo = new Map<string, { key: string; graph: MapGraph; rankings: Map<string, Ranking> }>();
-
-/**
- * The map's file rank for a references request: PageRank over the definition/reference graph,
- * personalised towards the files defining the name and towards the name itself. The one place
- * this mode reaches into the map's ranking.
- */
-function fileRankFor(scope: string, key: string, tags: ReadonlyMap<string, FileTags>, focus: readonly string[], name: string): (path: string) => number {
-  let memo = rankMemo.get(scope);
-  if (memo?.key !== key) {
-    memo = { key, graph: buildGraph(tags), rankings: new Map() };
-    rankMemo.set(scope, memo);
-  }
-  const requestKey = JSON.stringify([focus, name]);
-  let ranking = memo.rankings.get(requestKey);
-  if (!ranking) {
-    ranking = rankFiles(memo.graph, { focus, mentioned: new Set([name]) });
-    if (memo.rankings.size >= 16) memo.rankings.clear();
-    memo.rankings.set(requestKey, ranking);
-  }
-  const { rank, graph } = ranking;
-  return (path) => rank[graph.index.get(path) ?? -1] ?? 0;
 }
 
 /**

@@ -131,7 +131,7 @@ export function renderScan(result: RepoScanOutput): string {
           result,
         );
       case 'map':
-        return withSkipped(result.map || 'no files with symbols to map', result);
+        return withSkipped((result.note ? `note: ${result.note}\n` : '') + (result.map || 'no files with symbols to map'), result);
       case 'references':
         return withSkipped(renderReferences(result), result);
       case 'read':

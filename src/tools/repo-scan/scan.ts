@@ -1,8 +1,7 @@
-import { budgetOf, countTokens, decodeCursorPosition, encodeCursor, fitItems, fitPrefix, fitsBudget, queryKey } from '../../core/budget.js';
+import { budgetOf, channelTokens, countTokens, decodeCursorPosition, encodeCursor, fitItems, fitPrefix, fitsBudget, queryKey } from '../../core/budget.js';
 import { UserError } from '../../core/errors.js';
 import type { ToolContext } from '../../core/context.js';
 import { describeEntries, listFiles } from '../../core/files.js';
-import { provenanceOf } from './languages.js';
 import { overview } from './overview.js';
 import { readLines } from './read.js';
 import {
@@ -18,14 +17,15 @@ import {
   renderUsesHead,
 } from './render.js';
 import { identifierOf, referenceIndex, usesIn, type Definition, type Reference, type Use } from './references.js';
-import { buildGraph, identifiersIn, mapEntries, rankFiles, renderMap, renderMapEntry, type MapEntry, type MapGraph, type Ranking } from './repomap.js';
+import { currentGraph } from './map-graph.js';
+import { identifiersIn, mapEntries, renderMap, renderMapEntry, type MapEntry } from './repomap.js';
 import type { RepoScanInput, RepoScanOutput } from './schema.js';
 import { searchFiles, withContext } from './search.js';
 import { skippedFields, type Skipped, type SkippedFields } from './skipped.js';
 import { TagCache } from './tag-cache.js';
 import { tagLanguageFor } from './tags/index.js';
 
-type Services = Pick<ToolContext, 'workspace' | 'state'> & Partial<Pick<ToolContext, 'signal'>>;
+type Services = Pick<ToolContext, 'workspace' | 'state'> & Partial<Pick<ToolContext, 'signal' | 'progress'>>;
 
 /** Tokens kept free for the header line every rendering starts with. */
 const HEADER_TOKENS = 60;
@@ -230,48 +230,32 @@ async function symbolsPage(input: RepoScanInput, services: Services, offset: num
   };
 }
 
-/** The last graph and rankings per workspace: a repeated or re-paged map costs only the stat pass. */
-const mapMemo = new Map<string, { key: string; graph: MapGraph; rankings: Map<string, Ranking> }>();
-const candidateMemo = new Map<string, { key: string; paths: string[] }>();
 /** No page shows more files than this; definitions are ranked only for these. */
 const MAP_FILE_LIMIT = 600;
 
 async function mapPage(input: RepoScanInput, services: Services, offset: number, budget: number): Promise<Page> {
-  const listing = await listFiles(services.workspace, input);
-  const filterKey = `${listing.version}|${input.path ?? ''}|${input.glob ?? ''}`;
-  let candidates = candidateMemo.get(services.state.dir)?.key === filterKey ? candidateMemo.get(services.state.dir)!.paths : undefined;
-  if (!candidates) {
-    candidates = listing.paths.filter((path) => tagLanguageFor(path) !== undefined && !provenanceOf(path));
-    candidateMemo.set(services.state.dir, { key: filterKey, paths: candidates });
-  }
   const focus = await Promise.all((input.focus ?? []).map(async (path) => services.workspace.relative(await services.workspace.resolve(path))));
-  const { tags, parsed, cached, generation, skipped } = await TagCache.for(services.state).tagsFor(services.workspace, candidates, services.signal);
-  const unread = offset === 0 ? await fitSkipped(skippedFields(skipped), budget >> 2) : { fields: {}, cost: 0 }; // named once, on the first page
-  budget -= unread.cost;
-
-  const graphKey = `${filterKey}|${generation}`;
-  let memo = mapMemo.get(services.state.dir);
-  if (memo?.key !== graphKey) {
-    memo = { key: graphKey, graph: buildGraph(tags), rankings: new Map() };
-    mapMemo.set(services.state.dir, memo);
-  }
-  const mentioned = identifiersIn(input.query);
-  const requestKey = JSON.stringify([focus, [...mentioned]]);
-  let ranking = memo.rankings.get(requestKey);
-  if (!ranking) {
-    ranking = rankFiles(memo.graph, { focus, mentioned });
-    if (memo.rankings.size >= 16) memo.rankings.clear();
-    memo.rankings.set(requestKey, ranking);
-  }
+  const current = await currentGraph(services, input);
+  const unread = offset === 0 ? await fitSkipped(skippedFields(current.skipped), budget >> 2) : { fields: {}, cost: 0 }; // named once, on the first page
+  const note = current.note ? { note: current.note } : {};
+  budget -= unread.cost + (current.note ? await countTokens(`note: ${current.note}\n`) : 0);
+  const ranking = current.ranking({ focus, mentioned: identifiersIn(input.query) });
+  const fileOf = (path: string): { path: string; rank: number } => ({ path, rank: Number(ranking.rank[ranking.graph.index.get(path)!]!.toPrecision(4)) });
+  const page = (entries: readonly MapEntry[]): { map: string; files: Array<{ path: string; rank: number }> } => ({
+    map: renderMap(entries),
+    files: [...new Set(entries.map((entry) => entry.path))].map(fileOf),
+  });
   // Entries are costed one line at a time as they are generated, so only what the page can
-  // show is ranked and rendered; the joined text is checked once at the end.
+  // show is ranked and rendered; the page is checked once at the end. The structured result
+  // carries the map too (each line break escaped) and a {path, rank} per file: the cost of an
+  // entry is its cost there, the larger channel.
   const shown: MapEntry[] = [];
   let used = 0;
   let position = 0;
   let more = false;
   for (const entry of mapEntries(ranking, MAP_FILE_LIMIT)) {
     if (position++ < offset) continue;
-    const cost = await countTokens(renderMapEntry(entry) + '\n');
+    const cost = (await countTokens(renderMapEntry(entry) + '\n')) + 1 + (entry.symbol ? 0 : await countTokens(JSON.stringify(fileOf(entry.path)) + ','));
     if (used + cost > budget) {
       more = true;
       break;
@@ -279,19 +263,18 @@ async function mapPage(input: RepoScanInput, services: Services, offset: number,
     used += cost;
     shown.push(entry);
   }
-  while (shown.length && !(await fitsBudget(renderMap(shown), budget))) {
+  while (shown.length && (await channelTokens(page(shown), page(shown).map, budget)) > budget) {
     shown.pop();
     more = true;
   }
   const low = shown.length;
-  const shownPaths = new Set(shown.map((entry) => entry.path));
   return {
-    map: renderMap(shown),
-    files: ranking.files.filter((file) => shownPaths.has(file.path)).map((file) => ({ path: file.path, rank: Number(file.rank.toPrecision(4)) })),
+    ...page(shown),
     ...unread.fields,
+    ...note,
     truncated: more,
-    parsedFiles: parsed,
-    cachedFiles: cached,
+    parsedFiles: current.parsed,
+    cachedFiles: current.cached,
     ...(more ? next(input, offset + low) : {}),
   };
 }

@@ -69,6 +69,8 @@ export const RepoScanOutput = z.object({
   references: z.array(z.object({ path: z.string(), line: z.number(), column: z.number(), text: z.string(), container: z.string().optional() })).optional(),
   totalReferences: z.number().optional(),
   parsedFiles: z.number().optional(),
+  /** map: what the map had to leave out of a very large tree. */
+  note: z.string().optional(),
   cachedFiles: z.number().optional(),
   // overview, search, symbols, map, references: listed files left unread (a symlink out of the root, a FIFO)
   skipped: z.array(z.object({ path: z.string(), reason: z.string() })).optional(),

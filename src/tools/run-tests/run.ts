@@ -16,7 +16,7 @@ import { splitArgv } from './argv.js';
 import { fromReport } from './runners/outcome.js';
 import { RUNNERS } from './runners/index.js';
 import { localBin, type Invocation, type RunRequest, type Runner, type RunnerOutcome } from './runners/runner.js';
-import { throttled } from './progress.js';
+import { throttled } from '../../core/progress.js';
 import { countCases } from './parse/excerpt.js';
 import { renderFailures } from './render.js';
 import type { RunTestsInput, RunTestsOutput } from './schema.js';

@@ -1,0 +1,76 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * The stamps (kind, size, mtime) of many files at once, for the map's check of what changed
+ * since the tags were stored: on a large tree after a restart, tens of thousands of lstat calls
+ * are most of the first map's time, and on a busy disk each waits on the kernel. Past
+ * PARALLEL_FROM files they run on a few threads at once; the threads only lstat (no file is
+ * opened, no link followed), and a path that is not a plain file or folder is left to the
+ * caller to look at through the workspace.
+ *
+ * The thread runs stampPaths's source text (as search-thread.ts does with its worker), so the
+ * same code runs from the TypeScript sources and from the bundle.
+ */
+
+export const KIND_MISSING = 0;
+export const KIND_FILE = 1;
+export const KIND_FOLDER = 2;
+export const KIND_OTHER = 3;
+/** Numbers per path in the result: kind, size, mtimeMs. */
+export const STAMP_WIDTH = 3;
+
+const PARALLEL_FROM = 8_000;
+const MAX_THREADS = 4;
+
+/** The stamps of `paths` (relative to `root`), STAMP_WIDTH numbers each. */
+export async function statAll(root: string, paths: readonly string[]): Promise<Float64Array> {
+  if (paths.length < PARALLEL_FROM) return stampPaths(root, paths);
+  const threads = Math.min(MAX_THREADS, Math.max(2, availableParallelism()));
+  const size = Math.ceil(paths.length / threads);
+  const parts = await Promise.all(
+    Array.from({ length: threads }, (_, t) =>
+      inThread(root, paths.slice(t * size, (t + 1) * size)).catch(() => stampPaths(root, paths.slice(t * size, (t + 1) * size))),
+    ),
+  );
+  const stamps = new Float64Array(paths.length * STAMP_WIDTH);
+  parts.forEach((part, t) => {
+    stamps.set(part, t * size * STAMP_WIDTH);
+  });
+  return stamps;
+}
+
+function inThread(root: string, paths: readonly string[]): Promise<Float64Array> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { root, paths }, stdout: true });
+    worker.stdout.pipe(process.stderr, { end: false }); // stdout belongs to the MCP transport
+    worker.once('message', (stamps: Float64Array) => {
+      resolve(stamps);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the stat thread exited with code ${code}`)));
+  });
+}
+
+/**
+ * The pass itself, here or in a thread. A thread runs it from its source text, so it uses
+ * nothing but its arguments and globals (process.getBuiltinModule, literal kinds: KIND_*).
+ */
+function stampPaths(root: string, paths: readonly string[]): Float64Array {
+  const { lstatSync } = process.getBuiltinModule('node:fs');
+  const stamps = new Float64Array(paths.length * 3);
+  for (let i = 0; i < paths.length; i++) {
+    const info = lstatSync(`${root}/${paths[i]}`, { throwIfNoEntry: false });
+    stamps[i * 3] = !info ? 0 : info.isFile() ? 1 : info.isDirectory() ? 2 : 3;
+    stamps[i * 3 + 1] = info?.size ?? 0;
+    stamps[i * 3 + 2] = info?.mtimeMs ?? 0;
+  }
+  return stamps;
+}
+
+const THREAD_SOURCE = `
+  const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+  const stamps = (${stampPaths.toString()})(workerData.root, workerData.paths);
+  parentPort.postMessage(stamps, [stamps.buffer]);
+`;
