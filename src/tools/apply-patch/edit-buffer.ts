@@ -130,25 +130,39 @@ export class EditBuffer {
     const found: number[] = [];
     if (!pattern) return found;
     const starts = this.startsOf(view);
+    // A place running from one block into the next covers the newline that ends the block: it
+    // is the pattern split after one of its own newlines, its head ending the block and the
+    // rest starting what follows. Latest newline first, so places come in order.
+    const splits: Array<{ head: string; rest: string }> = [];
+    const lastSplit = pattern.length >= 2 ? pattern.lastIndexOf('\n', pattern.length - 2) : -1;
+    for (let q = lastSplit; q !== -1; q = q > 0 ? pattern.lastIndexOf('\n', q - 1) : -1) {
+      splits.push({ head: pattern.slice(0, q + 1), rest: pattern.slice(q + 1) });
+    }
     for (let b = 0; b < this.blocks.length && found.length < limit; b++) {
       const text = this.textOf(view, b);
       const accept = (local: number) => !atLineStart || local === 0 || text[local - 1] === '\n';
       for (let at = text.indexOf(pattern); at !== -1 && found.length < limit; at = text.indexOf(pattern, at + 1)) {
         if (accept(at)) found.push(starts[b]! + at);
       }
-      // Places that start in this block and run on into the next ones: searched in a window of
-      // this block's last pattern.length - 1 characters and as many of what follows.
-      if (pattern.length < 2 || b === this.blocks.length - 1) continue;
-      const tailFrom = Math.max(0, text.length - pattern.length + 1);
-      let window = text.slice(tailFrom);
-      for (let next = b + 1; next < this.blocks.length && window.length < text.length - tailFrom + pattern.length - 1; next++) {
-        window += this.textOf(view, next).slice(0, pattern.length - 1 - (window.length - (text.length - tailFrom)));
-      }
-      for (let at = window.indexOf(pattern); at !== -1 && tailFrom + at < text.length && found.length < limit; at = window.indexOf(pattern, at + 1)) {
-        if (accept(tailFrom + at)) found.push(starts[b]! + tailFrom + at);
+      if (b === this.blocks.length - 1) break;
+      for (const { head, rest } of splits) {
+        const at = text.length - head.length;
+        if (at >= 0 && found.length < limit && text.endsWith(head) && accept(at) && this.startsWithAt(view, b + 1, rest)) found.push(starts[b]! + at);
       }
     }
     return found;
+  }
+
+  /** Whether the view's text from the start of block `b` on begins with `text`. */
+  private startsWithAt(view: View, b: number, text: string): boolean {
+    let rest = text;
+    for (let next = b; next < this.blocks.length; next++) {
+      const block = this.textOf(view, next);
+      if (rest.length <= block.length) return block.startsWith(rest);
+      if (!rest.startsWith(block)) return false;
+      rest = rest.slice(block.length);
+    }
+    return false;
   }
 
   /** The 0-based line an offset of the view is on (the last line for the offset just past the end). */
