@@ -86,9 +86,15 @@ export async function readGraph(
 /** The arrays fit together and every index in them is in range: a damaged file is never trusted. */
 function consistent(graph: GraphArrays, files: number, storeNames: number): boolean {
   const names = graph.definerTotal.length;
-  const csr = (start: Uint32Array, rows: number, target: { length: number }): boolean =>
-    start.length === rows + 1 && start[0] === 0 && start[rows] === target.length && start.every((value, i) => i === 0 || value >= start[i - 1]!);
-  const below = (values: Uint32Array, limit: number): boolean => values.every((value) => value < limit);
+  const csr = (start: Uint32Array, rows: number, target: { length: number }): boolean => {
+    if (start.length !== rows + 1 || start[0] !== 0 || start[rows] !== target.length) return false;
+    for (let i = 1; i <= rows; i++) if (start[i]! < start[i - 1]!) return false;
+    return true;
+  };
+  const below = (values: Uint32Array | Int32Array, limit: number): boolean => {
+    for (let i = 0; i < values.length; i++) if (values[i]! >= limit) return false;
+    return true;
+  };
   return (
     graph.auxiliary.length === files &&
     graph.outWeight.length === files &&
@@ -96,7 +102,7 @@ function consistent(graph: GraphArrays, files: number, storeNames: number): bool
     graph.definesSomething.length === files &&
     graph.useTotal.length === names &&
     graph.nameIndex.length === storeNames &&
-    graph.nameIndex.every((n) => n < names) &&
+    below(graph.nameIndex, names) &&
     csr(graph.useStart, files, graph.useName) &&
     graph.useWeight.length === graph.useName.length &&
     below(graph.useName, names) &&

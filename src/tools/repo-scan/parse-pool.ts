@@ -26,6 +26,8 @@ export interface ParsedBatch {
   results: Array<ParsedFile | null>;
 }
 
+/** Below this many files to parse, threads are not worth starting. */
+export const MIN_FILES_FOR_THREADS = 200;
 /** More threads than this cost memory (a grammar set each) for little: reading and merging stay on one thread. */
 const MAX_THREADS = 8;
 /** A thread that ended mid-batch is replaced this many times per pool before the pool gives up on threads. */
@@ -166,6 +168,3 @@ export class ParsePool {
     return results;
   }
 }
-
-/** Below this many files to parse, threads are not worth starting. */
-export const MIN_FILES_FOR_THREADS = 200;

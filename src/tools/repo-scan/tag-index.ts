@@ -205,7 +205,9 @@ class StoredRecord implements FileRecord {
     readonly language: string | undefined,
     private readonly arrays: { useStart: Uint32Array; uses: Uint32Array; defineStart: Uint32Array; defines: Uint32Array },
   ) {
-    this.stale = hashes.subarray(at * HASH_BYTES, (at + 1) * HASH_BYTES).every((byte) => byte === 0); // no sha1 is all zeros
+    let zeros = 0;
+    for (let i = at * HASH_BYTES; i < (at + 1) * HASH_BYTES; i++) if (hashes[i] === 0) zeros++;
+    this.stale = zeros === HASH_BYTES; // no sha1 is all zeros
   }
 
   get hash(): string {
