@@ -113,8 +113,9 @@ export async function referenceIndex(
   }
   if (filter.path !== undefined) definitions = definitionsUnder(definitions, await pathPrefix(services.workspace, filter.path), filter.path, name);
 
-  const { rank } = current.ranking({ focus: [...new Set(definitions.map((d) => d.path))], mentioned: new Set([name]) });
-  const rankOf = (path: string): number => rank[graph.index.get(path) ?? -1] ?? 0;
+  // In the map's order: the definitions' files (its focus) first, then by tier and rank.
+  const { score } = current.ranking({ focus: [...new Set(definitions.map((d) => d.path))], mentioned: new Set([name]) });
+  const rankOf = (path: string): number => score[graph.index.get(path) ?? -1] ?? 0;
   const byRank = (a: string, b: string): number => rankOf(b) - rankOf(a) || (a < b ? -1 : a > b ? 1 : 0);
   files.sort((a, b) => byRank(a.path, b.path));
   definitions.sort((a, b) => byRank(a.path, b.path) || a.line - b.line);

@@ -346,6 +346,8 @@ export interface Ranking {
   top(count: number): RankedFile[];
   /** Per file, its PageRank. */
   rank: Float64Array;
+  /** Per file, where the map puts it (higher first): its tier (focus, named, library, auxiliary) plus its rank. */
+  score: Float64Array;
   /** Per graph name, the rank that reached it: what its definitions are worth. */
   nameRank: Float64Array;
 }
@@ -381,6 +383,7 @@ export function rankFiles(graph: MapGraph, request: RankRequest, computed?: { ra
   return {
     graph,
     rank,
+    score,
     nameRank,
     get files() {
       all ??= ranked(Uint32Array.from({ length: size }, (_, i) => i).sort(better));
