@@ -9,30 +9,18 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CACHE, commitAll } from './corpus.mjs';
+import { CACHE, commitAll, debianTree } from './corpus.mjs';
 
 const SUITE = 'bookworm';
 const MIRROR = 'http://deb.debian.org/debian';
 
 /**
- * `apt-get download NAME=VERSION`, unpacked; `parts` maps folders inside the package to folders of
- * the project (`{'usr/share/gocode/src/github.com/google/uuid': '.'}`); `setup(root)` runs before the
- * first commit. Returns the project folder.
+ * A binary package's folders as a project: `parts` maps folders inside the package to folders of
+ * the project (`{'usr/share/gocode/src/github.com/google/uuid': '.'}`); `setup(root)` runs before
+ * the first commit. Returns the project folder.
  */
 export function debBinaryProject(name, version, parts, setup) {
-  const root = join(CACHE, `rt-deb-${name}-${version}`);
-  if (existsSync(join(root, '.corpus-ready'))) return root;
-  const work = fresh(`${root}.download`);
-  download(['download', `${name}=${version}`], work);
-  const deb = readdirSync(work).find((file) => file.endsWith('.deb'));
-  if (!deb) throw new Error(`apt-get download ${name}=${version} left no .deb`);
-  execFileSync('dpkg-deb', ['-x', deb, 'unpacked'], { cwd: work });
-  fresh(root);
-  for (const [from, to] of Object.entries(parts)) cpSync(join(work, 'unpacked', from), join(root, to), { recursive: true });
-  rmSync(work, { recursive: true, force: true });
-  setup?.(root);
-  commitAll(root);
-  return root;
+  return debianTree(name, version, Object.entries(parts), setup);
 }
 
 /** The upstream tarball of a Debian source package (`NAME_VERSION.orig.tar.*`), unpacked. */

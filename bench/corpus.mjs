@@ -31,12 +31,19 @@ export function npmProject(name, version) {
  * A Debian package's files (`apt-get download`, `dpkg-deb -x`: nothing is installed, no root
  * needed), committed as a repository; returns the folder. `layout` ([inside the package, inside
  * the repository] pairs) lays out just those folders; without it the whole package is the
- * repository. The archive keeps only the newest version of a package, so when a security update
- * has replaced the pinned one, the current version is used and a line says so.
+ * repository; `setup(root)` runs before the first commit. The archive keeps only the newest
+ * version of a package, so when a security update has replaced the pinned one, the current
+ * version is used and a line says so.
  */
-export function debianTree(name, version, layout) {
-  // The layout is part of the name: another benchmark may lay out the same package differently.
-  const shape = layout ? `-${createHash('sha256').update(JSON.stringify(layout)).digest('hex').slice(0, 8)}` : '';
+export function debianTree(name, version, layout, setup) {
+  // The layout and set-up are part of the name: another corpus may lay out the same package differently.
+  const shape =
+    layout || setup
+      ? `-${createHash('sha256')
+          .update(JSON.stringify(layout ?? null) + String(setup))
+          .digest('hex')
+          .slice(0, 8)}`
+      : '';
   const folder = (v) => join(CACHE, `deb-${name}-${v.replace(/[^\w.-]/g, '_')}${shape}`);
   let wanted = version;
   if (!existsSync(join(folder(version), '.corpus-ready'))) {
@@ -63,6 +70,7 @@ export function debianTree(name, version, layout) {
   if (layout) for (const [from, to] of layout) cpSync(join(work, 'unpacked', from), join(root, to), { recursive: true });
   else renameSync(join(work, 'unpacked'), root);
   rmSync(work, { recursive: true, force: true });
+  setup?.(root);
   commitAll(root);
   return root;
 }
