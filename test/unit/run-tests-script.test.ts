@@ -1,8 +1,12 @@
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { detectTestRunners } from '../../src/core/project.js';
 import { planTestScript, type TestScriptPlan } from '../../src/core/test-script.js';
 import { RUNNERS } from '../../src/tools/run-tests/runners/index.js';
 import type { RunRequest } from '../../src/tools/run-tests/runners/runner.js';
+import { tempDir, writeFiles } from '../helpers/repo.js';
 
 /** How scripts.test is read: the runner step with the project's arguments, what runs first, what is skipped, and when the script runs whole. */
 
@@ -60,6 +64,13 @@ describe('scripts.test: the runner step with every argument the project gave it'
     });
     expect(runnerPlan({ test: 'yarn unit', unit: 'jest' })).toMatchObject({ runner: 'jest' });
     expect(runnerPlan({ test: 'npx mocha test' })).toMatchObject({ runner: 'mocha', args: ['test'] });
+    // zod@4.1.12's script: pnpm and yarn run a bin by its name when no script has that name.
+    expect(runnerPlan({ test: 'pnpm vitest run' })).toMatchObject({ runner: 'vitest', args: ['run'] });
+    expect(runnerPlan({ test: 'yarn jest --ci' })).toMatchObject({ runner: 'jest', args: ['--ci'] });
+    // @fastify/error@4.3.0's: the type tests (tstyche) are a check, named, not run.
+    expect(
+      runnerPlan({ test: 'npm run test:unit && npm run test:typescript', 'test:unit': 'c8 --100 node --test', 'test:typescript': 'tstyche' }),
+    ).toMatchObject({ runner: 'node', args: ['--test'], skipped: ['tstyche'] });
   });
 
   it('build steps before the runner run first; checks are named, not run', () => {
@@ -139,6 +150,16 @@ describe("the runner invocation: the project's arguments plus Baton's reporter a
     expect(invocation.args).not.toContain('test/');
   });
 
+  it("onlyFailed in a workspace package: the reports' root-relative files become the package's", async () => {
+    const invocation = await argsOf('mocha', {
+      dir: `${ROOT}/packages/commons`,
+      only: [{ name: 'x > y', id: 'x y', file: 'packages/commons/lib/every.test.js', status: 'failed' }],
+      project: { args: ['--recursive', 'lib/**/*.test.js'], env: {} },
+    });
+    expect(invocation.args).toContain('./lib/every.test.js');
+    expect(invocation.args).not.toContain('lib/**/*.test.js');
+  });
+
   it('vitest: --typecheck and --project kept, watch becomes run, reporters replaced', async () => {
     const invocation = await argsOf('vitest', { project: { args: ['watch', '--typecheck', '--project', 'unit', '--reporter=verbose', 'src/'], env: {} } });
     expect(invocation.args[0]).toBe('run');
@@ -160,5 +181,27 @@ describe("the runner invocation: the project's arguments plus Baton's reporter a
     expect(invocation.args.slice(0, 3)).toEqual(['--import', 'tsx', '--test']);
     expect(invocation.args).not.toContain('dot');
     expect(invocation.args.slice(-2)).toEqual(['--', 'test/']);
+  });
+});
+
+describe('detection of a Python project by its test files alone', () => {
+  it('finds test_*.py in the folder, in tests/ or in a package tests/, and only when nothing else applies', async () => {
+    const dir = await tempDir();
+    try {
+      const detect = async (files: Record<string, string>): Promise<string[]> => {
+        const root = await mkdtemp(join(dir.path, 'p-'));
+        await writeFiles(root, files);
+        return (await detectTestRunners(root)).map((found) => `${found.runner}: ${found.reason}`);
+      };
+      expect(await detect({ 'toolz/__init__.py': '', 'toolz/tests/test_utils.py': 'def test_a(): pass\n' })).toEqual([
+        'pytest: Python test files in toolz/tests (pytest also runs unittest tests)',
+      ]);
+      expect(await detect({ 'tests/test_a.py': '' })).toEqual(['pytest: Python test files in tests (pytest also runs unittest tests)']);
+      expect(await detect({ 'calc_test.py': '' })).toEqual(['pytest: Python test files in the package folder (pytest also runs unittest tests)']);
+      expect(await detect({ 'go.mod': 'module m\n', 'tests/test_e2e.py': '' })).toEqual(['go: go.mod']);
+      expect(await detect({ 'tests/helpers.py': '', 'docs/test.txt': '' })).toEqual([]);
+    } finally {
+      await dir.cleanup();
+    }
   });
 });
