@@ -181,7 +181,9 @@ export const CORPUS: CorpusProject[] = [
   },
   {
     // test_eq is also in tests/test_identifier.rs, and test_eq_hash in test_version_req.rs: cargo's
-    // substring filter would re-run all three.
+    // substring filter would re-run all three. The reference is `cargo test --no-fail-fast`, as
+    // Baton runs it: plain `cargo test` stops at the first test binary that fails, so with a
+    // failure it reports part of the suite.
     name: 'semver@1.0.14 (Debian librust-semver-dev)',
     runner: 'cargo',
     prepare: () =>
