@@ -66,8 +66,11 @@ async function currentListing(root: string): Promise<Listing> {
   const cached = listings.get(root);
   if (cached && cached.stamps.every(([path, mtime]) => (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? -1) === mtime)) return cached;
   const started = Date.now();
+  // git lists the files while it is still asked whether this is a repository: two processes at once, not one after the other.
+  const listed = gitFiles(root);
+  listed.catch(() => undefined); // outside a repository it fails, and is not used
   const inGit = await isGitRepository(root);
-  const paths = (inGit ? await gitFiles(root) : await walkFiles(root)).sort(comparePaths);
+  const paths = (inGit ? await listed : await walkFiles(root)).sort(comparePaths);
   const stamps = await stampsFor(root, paths, inGit, started - RACY_MS);
   const changedAt = stamps.reduce((newest, [, mtime]) => Math.max(newest, Number.isNaN(mtime) ? Infinity : mtime), 0);
   const listing = { paths, git: inGit, version: ++listingVersion, stamps, changedAt };
@@ -77,13 +80,18 @@ async function currentListing(root: string): Promise<Listing> {
 
 async function stampsFor(root: string, paths: readonly string[], inGit: boolean, racyAfter: number): Promise<Listing['stamps']> {
   const watched = new Set<string>([root]);
+  let lastFolder = '';
   for (const path of paths) {
-    for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+    if (path.endsWith('.gitignore') && (path === '.gitignore' || path.endsWith('/.gitignore'))) watched.add(`${root}/${path}`);
+    // Sorted paths come folder by folder: only a new folder is worth looking at.
+    const end = path.lastIndexOf('/');
+    if (end <= 0 || (end === lastFolder.length && path.startsWith(lastFolder))) continue;
+    lastFolder = path.slice(0, end);
+    for (let slash = end; slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
       const folder = `${root}/${path.slice(0, slash)}`;
       if (watched.has(folder)) break; // its ancestors are in already
       watched.add(folder);
     }
-    if (path === '.gitignore' || path.endsWith('/.gitignore')) watched.add(`${root}/${path}`);
   }
   if (inGit) {
     const folder = await gitDir(root);

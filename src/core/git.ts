@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { UserError } from './errors.js';
 import { runProcess } from './process.js';
 
@@ -36,24 +35,35 @@ export async function git(cwd: string, args: readonly string[], options: GitOpti
   return { stdout: result.stdout, exitCode };
 }
 
-const repositoryCache = new Map<string, Promise<boolean>>();
+/** Per root: its repository's git folder (absolute), or undefined outside a git work tree. */
+const repositoryCache = new Map<string, Promise<string | undefined>>();
 
-/** Whether `root` is inside a git work tree (false, too, when git itself is missing). */
-export function isGitRepository(root: string): Promise<boolean> {
+/** One git call answers both questions a listing asks, so a fresh root costs one spawn, not two in a row. */
+function repositoryOf(root: string): Promise<string | undefined> {
   let known = repositoryCache.get(root);
   if (!known) {
-    known = git(root, ['rev-parse', '--is-inside-work-tree'], { timeoutMs: 10_000 }).then(
-      ({ stdout }) => stdout.trim() === 'true',
-      () => false,
+    known = git(root, ['rev-parse', '--is-inside-work-tree', '--absolute-git-dir'], { timeoutMs: 10_000 }).then(
+      ({ stdout }) => {
+        const [inside, folder] = stdout.split('\n');
+        return inside === 'true' && folder ? folder : undefined;
+      },
+      () => undefined,
     );
     repositoryCache.set(root, known);
   }
   return known;
 }
 
+/** Whether `root` is inside a git work tree (false, too, when git itself is missing). */
+export async function isGitRepository(root: string): Promise<boolean> {
+  return (await repositoryOf(root)) !== undefined;
+}
+
 /** The absolute path of the repository's git folder (`.git`, or where a worktree keeps it). */
 export async function gitDir(root: string): Promise<string> {
-  return resolve(root, (await git(root, ['rev-parse', '--git-dir'])).stdout.trim());
+  const folder = await repositoryOf(root);
+  if (folder === undefined) throw new UserError(`${root} is not inside a git work tree`);
+  return folder;
 }
 
 export interface GitStatus {

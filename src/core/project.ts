@@ -208,7 +208,17 @@ export async function detectTestRunners(root: string, dir = ''): Promise<Detecte
     if (!runners.some((r) => r.runner === runner)) runners.push({ runner, path: dir, reason });
   };
 
-  const pkg = await readPackageJson(root, dir);
+  // Every file that can tell is read at once: one after the other they wait on a busy thread pool in turn.
+  const [pkg, pytestIni, pyproject, setupCfg, toxIni, conftest, goMod, cargoToml] = await Promise.all([
+    readPackageJson(root, dir),
+    exists(join(folder, 'pytest.ini')),
+    readText(root, join(dir, 'pyproject.toml')),
+    readText(root, join(dir, 'setup.cfg')),
+    readText(root, join(dir, 'tox.ini')),
+    exists(join(folder, 'conftest.py')),
+    exists(join(folder, 'go.mod')),
+    exists(join(folder, 'Cargo.toml')),
+  ]);
   if (pkg) {
     const deps = { ...pkg.dependencies, ...pkg.devDependencies };
     const testScript = pkg.scripts?.test;
@@ -224,15 +234,14 @@ export async function detectTestRunners(root: string, dir = ''): Promise<Detecte
     }
   }
 
-  if (await exists(join(folder, 'pytest.ini'))) add('pytest', 'pytest.ini');
-  else if (/^\[tool\.pytest\.ini_options\]/m.test((await readText(root, join(dir, 'pyproject.toml'))) ?? ''))
-    add('pytest', 'pyproject.toml [tool.pytest.ini_options]');
-  else if (/^\[tool:pytest\]/m.test((await readText(root, join(dir, 'setup.cfg'))) ?? '')) add('pytest', 'setup.cfg [tool:pytest]');
-  else if (/^\[pytest\]/m.test((await readText(root, join(dir, 'tox.ini'))) ?? '')) add('pytest', 'tox.ini [pytest]');
-  else if (await exists(join(folder, 'conftest.py'))) add('pytest', 'conftest.py');
+  if (pytestIni) add('pytest', 'pytest.ini');
+  else if (/^\[tool\.pytest\.ini_options\]/m.test(pyproject ?? '')) add('pytest', 'pyproject.toml [tool.pytest.ini_options]');
+  else if (/^\[tool:pytest\]/m.test(setupCfg ?? '')) add('pytest', 'setup.cfg [tool:pytest]');
+  else if (/^\[pytest\]/m.test(toxIni ?? '')) add('pytest', 'tox.ini [pytest]');
+  else if (conftest) add('pytest', 'conftest.py');
 
-  if (await exists(join(folder, 'go.mod'))) add('go', 'go.mod');
-  if (await exists(join(folder, 'Cargo.toml'))) add('cargo', 'Cargo.toml');
+  if (goMod) add('go', 'go.mod');
+  if (cargoToml) add('cargo', 'Cargo.toml');
   // Test files alone, only where nothing above said how the project runs its tests.
   if (!runners.length) {
     const found = await pythonTestFolder(folder);

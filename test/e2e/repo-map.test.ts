@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RepoScanOutput } from '../../src/tools/repo-scan/schema.js';
@@ -116,6 +116,21 @@ describe('map over MCP', () => {
       expect(rebuilt.map).toBe(before.map);
     } finally {
       await third.close();
+    }
+    // Changed while no server ran: one file edited, one added, one removed.
+    await writeFile(join(root, 'src/part3/m13.ts'), 'export function step13(input: number, scale = 2): number {\n  return step14(input) * scale;\n}\n');
+    await writeFile(join(root, 'src/part0/extra.ts'), 'export function extra(): number {\n  return step1(1);\n}\n');
+    await rm(join(root, 'src/part7/m7.ts'));
+    const fourth = await startServer({ root, stateDir });
+    try {
+      const changed = await map(fourth, args);
+      expect(changed).toMatchObject({ parsedFiles: 2, cachedFiles: 298 });
+      const paths = changed.files!.map((file) => file.path);
+      expect(paths).toContain('src/part0/extra.ts');
+      expect(paths).not.toContain('src/part7/m7.ts');
+      expect(changed.map).toContain('scale = 2');
+    } finally {
+      await fourth.close();
     }
   }, 180_000);
 });

@@ -136,8 +136,12 @@ const GENERATED = [
   /(^|\/)(dist|build|out|target)\/.*\.(js|mjs|cjs|d\.ts|css|map)$/,
 ];
 
+/** Matches every path one of the patterns above matches (and a few more): most paths are neither, and one test rules them out. */
+const EITHER = new RegExp([...VENDORED, ...GENERATED].map((pattern) => `(?:${pattern.source})`).join('|'), 'i');
+
 /** `vendored`: someone else's code kept in the tree; `generated`: produced by a tool. */
 export function provenanceOf(path: string): 'vendored' | 'generated' | undefined {
+  if (!EITHER.test(path)) return undefined;
   if (VENDORED.some((pattern) => pattern.test(path))) return 'vendored';
   if (GENERATED.some((pattern) => pattern.test(path))) return 'generated';
   return undefined;

@@ -46,14 +46,15 @@ const graphMemo = new Map<string, Built>();
  * or the set of files changed.
  */
 export async function currentGraph(services: MapServices, filter: { path?: string | undefined; glob?: string | undefined }): Promise<CurrentGraph> {
-  const listing = await listFiles(services.workspace, filter);
+  const store = TagCache.for(services.state);
+  // The stored tags load while git lists the tree: after a restart both take a while.
+  const [listing] = await Promise.all([listFiles(services.workspace, filter), store.prepare(services.workspace.root)]);
   const filterKey = `${listing.version}|${filter.path ?? ''}|${filter.glob ?? ''}`;
   let candidates = candidateMemo.get(services.state.dir);
   if (candidates?.key !== filterKey) {
     candidates = mapCandidates(filterKey, listing.paths);
     candidateMemo.set(services.state.dir, candidates);
   }
-  const store = TagCache.for(services.state);
   const refreshed = await store.refresh(services.workspace, candidates.paths, {
     signal: services.signal,
     progress: services.progress,
@@ -91,10 +92,16 @@ export async function currentGraph(services: MapServices, filter: { path?: strin
 /** The graph over `present` as stored for the store's revision, or built (and then stored, after the call). */
 async function graphFor(services: MapServices, store: TagCache, present: readonly string[]): Promise<Omit<Built, 'key'>> {
   const input: GraphInput = {
-    files: present.map((path) => {
-      const record = store.record(path)!;
-      return { path, uses: record.uses, defines: record.defines };
-    }),
+    // The arrays are views made when first used: a stored graph needs few of them.
+    files: present.map((path) => ({
+      path,
+      get uses() {
+        return store.record(path)!.uses;
+      },
+      get defines() {
+        return store.record(path)!.defines;
+      },
+    })),
     names: store.nameTable,
     symbolsOf: (path) => store.symbolsOf(path),
   };

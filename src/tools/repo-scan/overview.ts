@@ -1,7 +1,7 @@
 import { detectTestRunners, readManifests, type DetectedRunner, type Manifest } from '../../core/project.js';
 import type { Workspace } from '../../core/workspace.js';
 import { comparePaths, countFileLines, listFiles, mapLimit } from '../../core/files.js';
-import { git, gitStatus, isGitRepository } from '../../core/git.js';
+import { git, gitStatus } from '../../core/git.js';
 import { languageTable, provenanceOf } from './languages.js';
 import { Skips, type Skipped } from './skipped.js';
 
@@ -36,17 +36,17 @@ const README_MAX_LINES = 30;
 const README_MAX_BYTES = 64 << 10;
 
 export async function overview(workspace: Workspace): Promise<Overview> {
-  // What needs no listing (git's status and line counts, the test runners) starts beside it:
-  // on a small repository these processes are most of the call.
-  const inGit = await isGitRepository(workspace.root);
-  const status = inGit ? gitStatus(workspace.root) : undefined;
-  const gitLines = inGit ? gitLineCounts(workspace.root) : undefined;
+  // What needs no listing (git's status and line counts, the test runners) starts beside it,
+  // and before git has said whether this is a repository at all: on a small repository these
+  // processes are most of the call, and outside one the two git calls only fail.
+  const status = gitStatus(workspace.root);
+  const gitLines = gitLineCounts(workspace.root);
   const runners = detectTestRunners(workspace.root);
-  for (const started of [status, gitLines, runners]) started?.catch(() => undefined); // awaited below, even when the listing fails first
+  for (const started of [status, gitLines, runners]) started.catch(() => undefined); // awaited below, even when the listing fails first
   const files = await listFiles(workspace);
   const skips = new Skips();
   const [gitState, languages, manifests, testRunners, readme] = await Promise.all([
-    files.git ? (status ?? null) : null,
+    files.git ? status : null,
     languageStats(workspace, files.paths, files.git ? gitLines : undefined, skips),
     readableManifests(workspace, files.paths, skips),
     runners,

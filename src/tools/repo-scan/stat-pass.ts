@@ -40,6 +40,37 @@ export async function statAll(root: string, paths: readonly string[]): Promise<F
   return stamps;
 }
 
+/** A stat pass started before the paths to check were known: over `paths` under `root`. */
+export interface EarlyStamps {
+  root: string;
+  paths: readonly string[];
+  stamps: Promise<Float64Array>;
+}
+
+/** The stamps of `paths`, taken from `early` where it has them; only the others are statted now. */
+export async function statAllReusing(root: string, paths: readonly string[], early: EarlyStamps): Promise<Float64Array> {
+  const taken = await early.stamps.catch(() => undefined);
+  if (!taken) return statAll(root, paths);
+  const at = new Map(early.paths.map((path, i) => [path, i]));
+  const stamps = new Float64Array(paths.length * STAMP_WIDTH);
+  const rest: number[] = [];
+  for (let i = 0; i < paths.length; i++) {
+    const j = at.get(paths[i]!);
+    if (j === undefined) rest.push(i);
+    else stamps.set(taken.subarray(j * STAMP_WIDTH, (j + 1) * STAMP_WIDTH), i * STAMP_WIDTH);
+  }
+  if (rest.length) {
+    const more = await statAll(
+      root,
+      rest.map((i) => paths[i]!),
+    );
+    rest.forEach((i, k) => {
+      stamps.set(more.subarray(k * STAMP_WIDTH, (k + 1) * STAMP_WIDTH), i * STAMP_WIDTH);
+    });
+  }
+  return stamps;
+}
+
 function inThread(root: string, paths: readonly string[]): Promise<Float64Array> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { root, paths }, stdout: true });

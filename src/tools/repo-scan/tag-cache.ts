@@ -9,7 +9,7 @@ import { NameTable } from './name-table.js';
 import type { ParsedFile } from './parse-file.js';
 import { ParsePool } from './parse-pool.js';
 import { Skips, statThroughWorkspace, type Skipped } from './skipped.js';
-import { KIND_FILE, KIND_FOLDER, KIND_MISSING, KIND_OTHER, STAMP_WIDTH, statAll } from './stat-pass.js';
+import { KIND_FILE, KIND_FOLDER, KIND_MISSING, KIND_OTHER, STAMP_WIDTH, statAll, statAllReusing, type EarlyStamps } from './stat-pass.js';
 import { TreeWatch } from './tree-watch.js';
 import { decodeIndex, encodeIndex, MEMBER, type BlobRef, type FileRecord } from './tag-index.js';
 import type { FileTags, SymbolInfo } from './tags/index.js';
@@ -91,6 +91,9 @@ export class TagCache {
     | { paths: readonly string[]; vouched: Uint8Array; present: string[]; skipped: Skipped[]; generation: number; index?: Map<string, number> }
     | undefined;
 
+  /** Stamps of the stored files, taken early by prepare() for the first full check. */
+  private early: EarlyStamps | undefined;
+
   private constructor(private readonly dir: string) {}
 
   static for(state: WorkspaceState): TagCache {
@@ -160,6 +163,8 @@ export class TagCache {
   private async refreshNow(workspace: Workspace, paths: readonly string[], options: RefreshOptions): Promise<RefreshResult> {
     const { signal } = options;
     await this.load();
+    const early = this.early;
+    this.early = undefined;
     const tree = options.watch ? TreeWatch.for(workspace.root) : undefined;
     const changed = await tree?.take();
     const last = this.lastLook?.paths === paths ? this.lastLook : undefined;
@@ -171,15 +176,22 @@ export class TagCache {
     let checked = 0;
     // A listed path that is not a plain file (a symlink, a FIFO) goes through the workspace,
     // which refuses what leads outside the root or is no regular file.
-    const judge = async (i: number, kind: number, size: number, mtimeMs: number): Promise<void> => {
-      checked++;
-      if (kind === KIND_MISSING || kind === KIND_FOLDER) return; // gone, or a submodule
-      const path = paths[i]!;
-      const info: Stamp | undefined = kind === KIND_FILE ? { size, mtimeMs } : await skips.read(path, () => statThroughWorkspace(workspace, path));
+    const compare = (i: number, info: Stamp | undefined): void => {
       if (!info || info.size > MAX_PARSE_BYTES) return;
-      const record = this.files.get(path);
+      const record = this.files.get(paths[i]!);
       if (record && record.size === info.size && record.mtimeMs === info.mtimeMs && !record.stale) vouched[i] = 1;
       else stale.push([i, info]);
+    };
+    // Synchronous for plain files (nearly all of them): a pass over a large tree awaits only the odd ones.
+    const judge = (i: number, kind: number, size: number, mtimeMs: number): Promise<void> | undefined => {
+      checked++;
+      if (kind === KIND_MISSING || kind === KIND_FOLDER) return undefined; // gone, or a submodule
+      if (kind === KIND_FILE) {
+        compare(i, { size, mtimeMs });
+        return undefined;
+      }
+      const path = paths[i]!;
+      return skips.read(path, () => statThroughWorkspace(workspace, path)).then((info) => compare(i, info));
     };
     let skipped: Skipped[] = [];
     if (last && changed) {
@@ -194,10 +206,11 @@ export class TagCache {
       }
       skipped = last.skipped.filter((entry) => !changed.has(entry.path));
     } else {
-      const stamps = await statAll(workspace.root, paths);
+      const stamps = early?.root === workspace.root ? await statAllReusing(workspace.root, paths, early) : await statAll(workspace.root, paths);
       for (let i = 0; i < paths.length; i++) {
         if ((i & 1023) === 0) signal?.throwIfAborted();
-        await judge(i, stamps[i * STAMP_WIDTH]!, stamps[i * STAMP_WIDTH + 1]!, stamps[i * STAMP_WIDTH + 2]!);
+        const judged = judge(i, stamps[i * STAMP_WIDTH]!, stamps[i * STAMP_WIDTH + 1]!, stamps[i * STAMP_WIDTH + 2]!);
+        if (judged) await judged;
       }
     }
     let parsed = 0;
@@ -338,6 +351,19 @@ export class TagCache {
         this.currentRevision = newRevision();
       }
     }
+  }
+
+  /**
+   * Reads the stored index and starts the stat pass over the files it holds, both while the
+   * caller lists the tree: after a restart, listing, index and stat pass are most of the first
+   * map's time, and none of them needs the others. The next full check takes these stamps and
+   * stats only files the index did not hold.
+   */
+  async prepare(root: string): Promise<void> {
+    await this.load();
+    if (this.lastLook || this.early || !this.files.size) return;
+    const paths = [...this.files.keys()];
+    this.early = { root, paths, stamps: statAll(root, paths) };
   }
 
   private async load(): Promise<void> {
