@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
@@ -7,6 +6,7 @@ import { UserError } from './errors.js';
 import { diffLinesOf, unifiedDiffOfLines } from './line-diff.js';
 import { git, gitDir, isGitRepository } from './git.js';
 import { isPathError, pathErrorFrom, quotePath } from './reading.js';
+import { KIND_MISSING, STAMP_WIDTH, statAll } from './stat-pass.js';
 import { Workspace } from './workspace.js';
 
 /**
@@ -27,7 +27,7 @@ export interface FileFilter {
   glob?: string | undefined;
 }
 
-export async function listFiles(workspace: Workspace, filter: FileFilter = {}): Promise<FileList & { version: number; changedAt: number }> {
+export async function listFiles(workspace: Workspace, filter: FileFilter = {}): Promise<FileList & { version: number; changedAt: Promise<number> }> {
   const prefix = await pathPrefix(workspace, filter.path);
   const listing = await currentListing(workspace.root);
   let paths = listing.paths;
@@ -47,14 +47,23 @@ interface Listing {
   paths: string[];
   git: boolean;
   version: number;
-  /** [absolute path, mtimeMs]; NaN marks a stamp too fresh to trust, forcing a new listing. */
-  stamps: Array<[string, number]>;
+  /**
+   * Taken on a thread while the caller goes on with the listing; taken after git listed is as
+   * good as before, since a stamp newer than the listing's start is distrusted anyway.
+   */
+  stamps: Promise<Stamps>;
   /**
    * The newest of the stamps (ms since the epoch; Infinity while one is too fresh to trust):
    * no file was added, removed or newly ignored since, so a result computed after it still
    * covers exactly these files.
    */
-  changedAt: number;
+  changedAt: Promise<number>;
+}
+
+/** Absolute paths and their mtimeMs; NaN marks a stamp too fresh to trust, forcing a new listing, -1 a missing path. */
+interface Stamps {
+  paths: string[];
+  mtimes: Float64Array;
 }
 
 const listings = new Map<string, Listing>();
@@ -64,21 +73,37 @@ export const RACY_MS = 2000;
 
 async function currentListing(root: string): Promise<Listing> {
   const cached = listings.get(root);
-  if (cached && cached.stamps.every(([path, mtime]) => (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? -1) === mtime)) return cached;
+  if (cached && (await stampsHold(await cached.stamps))) return cached;
   const started = Date.now();
   // git lists the files while it is still asked whether this is a repository: two processes at once, not one after the other.
   const listed = gitFiles(root);
   listed.catch(() => undefined); // outside a repository it fails, and is not used
   const inGit = await isGitRepository(root);
   const paths = (inGit ? await listed : await walkFiles(root)).sort(comparePaths);
-  const stamps = await stampsFor(root, paths, inGit, started - RACY_MS);
-  const changedAt = stamps.reduce((newest, [, mtime]) => Math.max(newest, Number.isNaN(mtime) ? Infinity : mtime), 0);
-  const listing = { paths, git: inGit, version: ++listingVersion, stamps, changedAt };
+  const stamps = stampsFor(root, paths, inGit, started - RACY_MS);
+  const changedAt = stamps.then(({ mtimes }) => mtimes.reduce((newest, mtime) => Math.max(newest, Number.isNaN(mtime) ? Infinity : mtime), 0));
+  // A failed stamp pass only means the next call lists again.
+  const listing = { paths, git: inGit, version: ++listingVersion, stamps: stamps.catch(() => NO_STAMPS), changedAt: changedAt.catch(() => Infinity) };
   listings.set(root, listing);
   return listing;
 }
 
-async function stampsFor(root: string, paths: readonly string[], inGit: boolean, racyAfter: number): Promise<Listing['stamps']> {
+/** Stamps that never hold: the listing they belong to is made again. */
+const NO_STAMPS: Stamps = { paths: [''], mtimes: Float64Array.of(Number.NaN) };
+
+async function stampsHold({ paths, mtimes }: Stamps): Promise<boolean> {
+  const now = await statAll('', paths, { follow: true });
+  for (let i = 0; i < paths.length; i++) {
+    const kind = now[i * STAMP_WIDTH]!;
+    if ((kind === KIND_MISSING ? -1 : now[i * STAMP_WIDTH + 2]!) !== mtimes[i]) return false;
+  }
+  return true;
+}
+
+/** Lists past this many folders stamp them on a thread: the caller has other things to do meanwhile. */
+const STAMP_THREADS_FROM = 2_000;
+
+async function stampsFor(root: string, paths: readonly string[], inGit: boolean, racyAfter: number): Promise<Stamps> {
   const watched = new Set<string>([root]);
   let lastFolder = '';
   for (const path of paths) {
@@ -97,10 +122,14 @@ async function stampsFor(root: string, paths: readonly string[], inGit: boolean,
     const folder = await gitDir(root);
     watched.add(join(folder, 'index')).add(join(folder, 'info', 'exclude'));
   }
-  return [...watched].map((path) => {
-    const mtime = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
-    return [path, mtime === undefined ? -1 : mtime > racyAfter ? NaN : mtime];
-  });
+  const stamped = [...watched];
+  const stamps = await statAll('', stamped, { follow: true, threadsFrom: STAMP_THREADS_FROM });
+  const mtimes = new Float64Array(stamped.length);
+  for (let i = 0; i < stamped.length; i++) {
+    const mtime = stamps[i * STAMP_WIDTH + 2]!;
+    mtimes[i] = stamps[i * STAMP_WIDTH] === KIND_MISSING ? -1 : mtime > racyAfter ? Number.NaN : mtime;
+  }
+  return { paths: stamped, mtimes };
 }
 
 /** Plain code-unit order: stable, and the order `git` itself uses. */
@@ -142,7 +171,11 @@ async function gitFiles(root: string): Promise<string[]> {
   const paths = stdout.split('\0');
   paths.pop(); // the trailing NUL
   // A file both staged-for-deletion and present, or listed once per conflict stage, appears twice.
-  return [...new Set(paths)];
+  paths.sort(comparePaths);
+  let kept = 0;
+  for (const path of paths) if (kept === 0 || paths[kept - 1] !== path) paths[kept++] = path;
+  paths.length = kept;
+  return paths;
 }
 
 /** Walks a plain folder, honouring .gitignore files at every level and skipping .git. */

@@ -13,7 +13,7 @@ import { buildGraph, isAuxiliary, rankedSymbols, rankFiles, type GraphFile } fro
 import { repoScan } from '../../src/tools/repo-scan/scan.js';
 import { renderScan } from '../../src/tools/repo-scan/render.js';
 import { RepoScanInput } from '../../src/tools/repo-scan/schema.js';
-import { KIND_FILE, KIND_FOLDER, KIND_MISSING, KIND_OTHER, STAMP_WIDTH, statAll } from '../../src/tools/repo-scan/stat-pass.js';
+import { KIND_FILE, KIND_FOLDER, KIND_MISSING, KIND_OTHER, STAMP_WIDTH, statAll } from '../../src/core/stat-pass.js';
 import { TagCache } from '../../src/tools/repo-scan/tag-cache.js';
 import { decodeIndex, encodeIndex, MEMBER, type FileRecord } from '../../src/tools/repo-scan/tag-index.js';
 import type { SymbolInfo } from '../../src/tools/repo-scan/tags/index.js';

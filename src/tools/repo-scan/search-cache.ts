@@ -85,7 +85,7 @@ const STATS_PER_TURN = 4096;
 /** Whether the files `filter` covers are the same files, with the same content, as before `time`. */
 async function unchangedSince(workspace: Workspace, filter: FileFilter, time: number, signal?: AbortSignal): Promise<boolean> {
   const listing = await listFiles(workspace, filter);
-  if (!(listing.changedAt < time)) return false;
+  if (!((await listing.changedAt) < time)) return false;
   const { paths } = listing;
   for (let index = 0; index < paths.length; index++) {
     if (index % STATS_PER_TURN === STATS_PER_TURN - 1) {

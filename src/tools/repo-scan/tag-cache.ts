@@ -9,7 +9,7 @@ import { NameTable } from './name-table.js';
 import type { ParsedFile } from './parse-file.js';
 import { ParsePool } from './parse-pool.js';
 import { Skips, statThroughWorkspace, type Skipped } from './skipped.js';
-import { KIND_FILE, KIND_FOLDER, KIND_MISSING, KIND_OTHER, STAMP_WIDTH, statAll, statAllReusing, type EarlyStamps } from './stat-pass.js';
+import { KIND_FILE, KIND_FOLDER, KIND_MISSING, KIND_OTHER, STAMP_WIDTH, statAll, statAllReusing, type EarlyStamps } from '../../core/stat-pass.js';
 import { TreeWatch } from './tree-watch.js';
 import { decodeIndex, encodeIndex, MEMBER, type BlobRef, type FileRecord } from './tag-index.js';
 import type { FileTags, SymbolInfo } from './tags/index.js';

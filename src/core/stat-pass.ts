@@ -22,15 +22,25 @@ export const STAMP_WIDTH = 3;
 
 const PARALLEL_FROM = 8_000;
 const MAX_THREADS = 4;
+/** A thread costs about as much to start as this many lstat calls. */
+const MIN_PER_THREAD = 1_000;
 
-/** The stamps of `paths` (relative to `root`), STAMP_WIDTH numbers each. */
-export async function statAll(root: string, paths: readonly string[]): Promise<Float64Array> {
-  if (paths.length < PARALLEL_FROM) return stampPaths(root, paths);
-  const threads = Math.min(MAX_THREADS, Math.max(2, availableParallelism()));
+export interface StatOptions {
+  /** stat rather than lstat: a symlink's stamps are its target's. */
+  follow?: boolean;
+  /** From this many paths on the pass runs on threads (default PARALLEL_FROM). */
+  threadsFrom?: number;
+}
+
+/** The stamps of `paths` (relative to `root`; absolute when `root` is ''), STAMP_WIDTH numbers each. */
+export async function statAll(root: string, paths: readonly string[], options: StatOptions = {}): Promise<Float64Array> {
+  const follow = options.follow ?? false;
+  if (paths.length < (options.threadsFrom ?? PARALLEL_FROM)) return stampPaths(root, paths, follow);
+  const threads = Math.min(MAX_THREADS, Math.max(2, availableParallelism()), Math.ceil(paths.length / MIN_PER_THREAD));
   const size = Math.ceil(paths.length / threads);
   const parts = await Promise.all(
     Array.from({ length: threads }, (_, t) =>
-      inThread(root, paths.slice(t * size, (t + 1) * size)).catch(() => stampPaths(root, paths.slice(t * size, (t + 1) * size))),
+      inThread(root, paths.slice(t * size, (t + 1) * size), follow).catch(() => stampPaths(root, paths.slice(t * size, (t + 1) * size), follow)),
     ),
   );
   const stamps = new Float64Array(paths.length * STAMP_WIDTH);
@@ -71,9 +81,9 @@ export async function statAllReusing(root: string, paths: readonly string[], ear
   return stamps;
 }
 
-function inThread(root: string, paths: readonly string[]): Promise<Float64Array> {
+function inThread(root: string, paths: readonly string[], follow: boolean): Promise<Float64Array> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { root, paths }, stdout: true });
+    const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { root, paths, follow }, stdout: true });
     worker.stdout.pipe(process.stderr, { end: false }); // stdout belongs to the MCP transport
     worker.once('message', (stamps: Float64Array) => {
       resolve(stamps);
@@ -88,11 +98,12 @@ function inThread(root: string, paths: readonly string[]): Promise<Float64Array>
  * The pass itself, here or in a thread. A thread runs it from its source text, so it uses
  * nothing but its arguments and globals (process.getBuiltinModule, literal kinds: KIND_*).
  */
-function stampPaths(root: string, paths: readonly string[]): Float64Array {
-  const { lstatSync } = process.getBuiltinModule('node:fs');
+function stampPaths(root: string, paths: readonly string[], follow: boolean): Float64Array {
+  const fs = process.getBuiltinModule('node:fs');
+  const look = follow ? fs.statSync : fs.lstatSync;
   const stamps = new Float64Array(paths.length * 3);
   for (let i = 0; i < paths.length; i++) {
-    const info = lstatSync(`${root}/${paths[i]}`, { throwIfNoEntry: false });
+    const info = look(root ? `${root}/${paths[i]}` : paths[i]!, { throwIfNoEntry: false });
     stamps[i * 3] = !info ? 0 : info.isFile() ? 1 : info.isDirectory() ? 2 : 3;
     stamps[i * 3 + 1] = info?.size ?? 0;
     stamps[i * 3 + 2] = info?.mtimeMs ?? 0;
@@ -102,6 +113,6 @@ function stampPaths(root: string, paths: readonly string[]): Float64Array {
 
 const THREAD_SOURCE = `
   const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
-  const stamps = (${stampPaths.toString()})(workerData.root, workerData.paths);
+  const stamps = (${stampPaths.toString()})(workerData.root, workerData.paths, workerData.follow);
   parentPort.postMessage(stamps, [stamps.buffer]);
 `;
