@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { describeError } from './core/errors.js';
 import type { Logger } from './log.js';
 import type { WorkspaceServices } from './core/context.js';
+import { whenIdle } from './mcp/idle.js';
 import { installTools, type AskRoots, type WorkspaceSource } from './mcp/tools.js';
 import { registerSessionResources } from './session/resources.js';
 import { servicesFor } from './services.js';
@@ -129,23 +130,28 @@ let warmed = false;
 function warmUp(workspace: WorkspaceSource | undefined, log: Logger): void {
   if (warmed) return;
   warmed = true;
-  setImmediate(() => {
-    void (async () => {
-      const { warmTokenizer } = await import('./core/budget.js');
-      await warmTokenizer();
-      await Promise.all(TOOLS.map((tool) => tool.schemas()));
-      const [{ SessionStore }, { languageTable }, { isGitRepository }] = await Promise.all([
-        import('./session/store.js'),
-        import('./tools/repo-scan/languages.js'),
-        import('./core/git.js'),
-        import('./session/session.js'),
-        import('./tools/repo-scan/scan.js'),
-      ]);
-      await languageTable();
-      if (!workspace) return;
-      const { workspace: files, state } = await workspace();
-      // The first git call also loads the process wrapper; its answer is cached for the root.
-      await Promise.all([SessionStore.for(state).current(), isGitRepository(files.root)]);
-    })().catch((error: unknown) => log.debug(`warm-up: ${describeError(error)}`));
-  });
+  // Each step waits until no call is in flight: a call that came first loads what it needs itself.
+  void (async () => {
+    await whenIdle();
+    const { warmTokenizer } = await import('./core/budget.js');
+    await whenIdle();
+    await warmTokenizer();
+    await whenIdle();
+    await Promise.all(TOOLS.map((tool) => tool.schemas()));
+    await whenIdle();
+    const [{ SessionStore }, { languageTable }, { isGitRepository }] = await Promise.all([
+      import('./session/store.js'),
+      import('./tools/repo-scan/languages.js'),
+      import('./core/git.js'),
+      import('./session/session.js'),
+      import('./tools/repo-scan/scan.js'),
+    ]);
+    await whenIdle();
+    await languageTable();
+    if (!workspace) return;
+    const { workspace: files, state } = await workspace();
+    await whenIdle();
+    // The first git call also loads the process wrapper; its answer is cached for the root.
+    await Promise.all([SessionStore.for(state).current(), isGitRepository(files.root)]);
+  })().catch((error: unknown) => log.debug(`warm-up: ${describeError(error)}`));
 }

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { UserError } from './errors.js';
 import { runProcess } from './process.js';
 
@@ -65,6 +66,18 @@ export async function gitDir(root: string): Promise<string> {
   if (folder === undefined) throw new UserError(`${root} is not inside a git work tree`);
   return folder;
 }
+
+/**
+ * Whether `root` holds a repository whose index lists at most a few hundred files: its own
+ * `.git` folder (not a worktree's `.git` file, not a parent's) with an index this small.
+ * For such a repository, reading the files is quicker than starting another git process.
+ */
+export function hasSmallIndex(root: string): boolean {
+  const size = statSync(`${root}/.git/index`, { throwIfNoEntry: false })?.size;
+  return size !== undefined && size <= SMALL_INDEX_BYTES;
+}
+/** About 100 bytes per entry. */
+const SMALL_INDEX_BYTES = 32 << 10;
 
 export interface GitStatus {
   branch: string | null;

@@ -17,6 +17,7 @@ import { recordCall } from '../session/record.js';
 import { runTool } from '../tools/run.js';
 import type { ToolSpec } from '../tools/spec.js';
 import { toolDefinitions } from './definitions.js';
+import { callStarted } from './idle.js';
 
 declare const __BATON_TOOL_LIST__: Tool[] | undefined;
 
@@ -68,6 +69,21 @@ export function installTools(server: McpServer, tools: readonly ToolSpec[], host
 
 /** One call, from raw arguments to the result both channels carry; errors shaped, the call logged. */
 async function callTool(
+  spec: ToolSpec,
+  rawArgs: Record<string, unknown>,
+  host: ToolHost,
+  askRoots: AskRoots,
+  call: { signal: AbortSignal; progress(message: string): void },
+): Promise<CallToolResult> {
+  const finished = callStarted();
+  try {
+    return await serveCall(spec, rawArgs, host, askRoots, call);
+  } finally {
+    finished();
+  }
+}
+
+async function serveCall(
   spec: ToolSpec,
   rawArgs: Record<string, unknown>,
   host: ToolHost,

@@ -1,7 +1,7 @@
 import { detectTestRunners, readManifests, type DetectedRunner, type Manifest } from '../../core/project.js';
 import type { Workspace } from '../../core/workspace.js';
 import { comparePaths, countFileLines, listFiles, mapLimit } from '../../core/files.js';
-import { git, gitStatus } from '../../core/git.js';
+import { git, gitStatus, hasSmallIndex } from '../../core/git.js';
 import { languageTable, provenanceOf } from './languages.js';
 import { Skips, type Skipped } from './skipped.js';
 
@@ -29,6 +29,8 @@ export interface Overview {
   skippedTotal?: number;
 }
 
+/** Past this many files (untracked ones, beside a small index) `git grep` counts the lines after all. */
+const SMALL_REPOSITORY_FILES = 500;
 const TREE_DEPTH = 2;
 const TREE_MAX_LINES = 60;
 const README_MAX_LINES = 30;
@@ -39,15 +41,17 @@ export async function overview(workspace: Workspace): Promise<Overview> {
   // What needs no listing (git's status and line counts, the test runners) starts beside it,
   // and before git has said whether this is a repository at all: on a small repository these
   // processes are most of the call, and outside one the two git calls only fail.
+  // A small repository's lines are counted here: reading a few files costs less than a process.
   const status = gitStatus(workspace.root);
-  const gitLines = gitLineCounts(workspace.root);
+  const gitLines = hasSmallIndex(workspace.root) ? undefined : gitLineCounts(workspace.root);
   const runners = detectTestRunners(workspace.root);
-  for (const started of [status, gitLines, runners]) started.catch(() => undefined); // awaited below, even when the listing fails first
+  for (const started of [status, gitLines, runners]) started?.catch(() => undefined); // awaited below, even when the listing fails first
   const files = await listFiles(workspace);
   const skips = new Skips();
+  const lines = !files.git ? undefined : (gitLines ?? (files.paths.length > SMALL_REPOSITORY_FILES ? gitLineCounts(workspace.root) : undefined));
   const [gitState, languages, manifests, testRunners, readme] = await Promise.all([
     files.git ? status : null,
-    languageStats(workspace, files.paths, files.git ? gitLines : undefined, skips),
+    languageStats(workspace, files.paths, lines, skips),
     readableManifests(workspace, files.paths, skips),
     runners,
     readmeExcerpt(workspace, files.paths, skips),
