@@ -1,7 +1,7 @@
-import type { Parser } from 'web-tree-sitter';
+import type { Parser, Tree } from 'web-tree-sitter';
 import type { DiffLines, LineChange } from '../../core/line-diff.js';
 import type { GrammarName } from '../../core/treesitter.js';
-import { familyOf, TopLevelScanner, topLevelStarts } from './top-level.js';
+import { type Family, familyOf, TopLevelScanner, topLevelStarts } from './top-level.js';
 
 /**
  * The syntax guard's quick answer for the first edit of a file: instead of parsing the whole
@@ -20,6 +20,11 @@ import { familyOf, TopLevelScanner, topLevelStarts } from './top-level.js';
  * answer, and the caller parses the whole files, which is also where every reported error and
  * its position come from. The scan is lexical, and errs towards "not a boundary", which only
  * makes regions larger; the old region parsing cleanly is the second check of its boundaries.
+ *
+ * One thing a region can hide from its parse: C's grammar takes an #else, #elif or #endif whose
+ * #if is outside the region for a lone directive, without an error. So a region of C or C++
+ * with such a directive gives no answer either (its #if may lie outside, and an edit could
+ * remove the one or the other).
  */
 
 /** Lines `oldFrom..oldTo` of the old text became `newFrom..newTo` of the new one (0-based, end excluded). */
@@ -99,10 +104,11 @@ export function regionsStayClean(parser: Parser, grammar: GrammarName, before: L
   let chars = 0;
   for (const region of regions) chars += oldStarts[region.oldTo]! - oldStarts[region.oldFrom]! + newStarts[region.newTo]! - newStarts[region.newFrom]!;
   if (chars > before.text.length) return false;
+  const family = familyOf(grammar)!;
   const parsesClean = (text: string): boolean => {
     const tree = parser.parse(text);
     if (!tree) return false;
-    const clean = !tree.rootNode.hasError;
+    const clean = !tree.rootNode.hasError && !continuesOutside(tree, family);
     tree.delete();
     return clean;
   };
@@ -111,6 +117,14 @@ export function regionsStayClean(parser: Parser, grammar: GrammarName, before: L
       parsesClean(before.text.slice(oldStarts[region.oldFrom], oldStarts[region.oldTo])) &&
       parsesClean(after.text.slice(newStarts[region.newFrom], newStarts[region.newTo])),
   );
+}
+
+/** A directive that continues an #if, parsed as a lone one: where the #if is, the region cannot tell. */
+const CONTINUING_DIRECTIVE = /^#\s*(?:else|elif|endif)/;
+
+function continuesOutside(tree: Tree, family: Family): boolean {
+  if (family !== 'c') return false;
+  return tree.rootNode.descendantsOfType('preproc_directive').some((node) => node !== null && CONTINUING_DIRECTIVE.test(node.text));
 }
 
 /** Where each line starts, and (last) where the text ends, in UTF-16 code units. */

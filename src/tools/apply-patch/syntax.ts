@@ -132,11 +132,16 @@ function collect(node: Node, path: string, issues: SyntaxIssue[]): void {
     return;
   }
   if (!node.hasError) return;
+  const before = issues.length;
   for (const child of node.children) if (child) collect(child, path, issues);
+  // A missing token the grammar hides (Go's statement terminator at the end of a file) is no
+  // child of its node: the error is the node's own, and it ends where the node ends.
+  if (issues.length === before && before < SHOWN_PER_FILE) issues.push({ path, ...at(node, 'end'), message: `incomplete ${node.type.replaceAll('_', ' ')}` });
 }
 
-function at(node: Node): { line: number; column: number } {
-  return { line: node.startPosition.row + 1, column: node.startPosition.column + 1 };
+function at(node: Node, where: 'start' | 'end' = 'start'): { line: number; column: number } {
+  const point = where === 'start' ? node.startPosition : node.endPosition;
+  return { line: point.row + 1, column: point.column + 1 };
 }
 
 /**
