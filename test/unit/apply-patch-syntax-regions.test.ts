@@ -47,6 +47,11 @@ async function guard(path: string, before: string, after: string, options: { who
 /** Edits that break the file outside their own lines, or that only look local: [name, path, before, old text, new text]. */
 const TRICKY: Array<[string, string, string, string, string]> = [
   ['a template with column-0 code gains balanced backticks', 'a.js', 'const code = `\nfoo();\nbar();\n`;\nexport const x = 1;\n', 'foo();', 'foo(`x`);'],
+  ['a tagged template with column-0 code gains balanced backticks', 'a.js', 'sql`\nfoo();\nbar();\n`;\nexport const x = 1;\n', 'foo();', 'foo(`x`);'],
+  ['a string in a block comment gains its end', 'a.ts', '/*\nfoo();\n*/\nconst a = 1;\n', 'foo();', '"*/ x(";'],
+  ['a column-0 line that an incomplete one goes on into', 'a.ts', 'export const a =\nfoo;\nexport const b = 1;\n', 'foo;', "import x from 'y';"],
+  ['a type on its own line before a function', 'a.c', 'static int\narea(void)\n{\n  return 1;\n}\n', 'area(void)', 'int x;'],
+  ['a function declared in an unindented function body', 'a.go', 'package a\n\nfunc f() {\nfoo()\nbar()\nbaz()\n}\n', 'bar()', 'func g() {}'],
   ['an unterminated template', 'a.ts', 'export const a = 1;\nexport const b = 2;\n', 'export const a = 1;', 'export const a = `1;'],
   ['an unterminated block comment', 'a.js', 'const a = 1;\nconst b = 2;\nconst c = 3;\n', 'const b = 2;', '/* const b = 2;'],
   ['a closing brace at column 0 removed', 'a.ts', 'function f() {\n  return 1;\n}\nfunction g() {}\n', '}\nfunction g', 'function g'],
@@ -192,7 +197,10 @@ describe('syntax guard: regions around the changes', () => {
   const EDITS = ['delete', 'replace', 'insert', 'splice', 'cut', 'indent', 'dedent', 'duplicate'] as const;
   const edit = fc.record({ line: fc.nat(), kind: fc.constantFrom(...EDITS), fragment: fc.constantFrom(...FRAGMENTS), column: fc.nat() });
 
-  function applyEdit(lines: string[], { line, kind, fragment, column }: { line: number; kind: (typeof EDITS)[number]; fragment: string; column: number }): string[] {
+  function applyEdit(
+    lines: string[],
+    { line, kind, fragment, column }: { line: number; kind: (typeof EDITS)[number]; fragment: string; column: number },
+  ): string[] {
     const at = line % lines.length;
     const text = lines[at]!;
     const col = column % (text.length + 1);
