@@ -144,6 +144,22 @@ async function speed(rows, guardRows) {
       edits.push({ path: 'big.js', oldText: `${big[i]}\n${big[i + 1]}\n`, newText: `${big[i]} // changed\n${big[i + 1]}\n` });
     }
     const blocks = edits.map((edit) => `big.js\n<<<<<<< SEARCH\n${edit.oldText}=======\n${edit.newText}>>>>>>> REPLACE\n`).join('');
+    // The random lines above do not balance their braces, so big.js is not valid JavaScript (the
+    // syntax guard does not judge it); the same 100 edits on a valid 10k-line file, 2000 functions.
+    const valid = Array.from({ length: 2000 }, (_, f) => [
+      `export function valid_${f}(request, response) {`,
+      '  const result = next(request);',
+      `  if (result.status === ${f % 7}) return response.send(result);`,
+      '  return result;',
+      '}',
+    ]).flat();
+    const validBefore = valid.join('\n') + '\n';
+    const validEdits = Array.from({ length: 100 }, (_, block) => {
+      const i = block * 100 + 50; // the header of function block * 20 + 10
+      return { path: 'valid.js', oldText: `${valid[i]}\n${valid[i + 1]}\n`, newText: `${valid[i]} // changed\n${valid[i + 1]}\n` };
+    });
+    const validBlocks = validEdits.map((edit) => `valid.js\n<<<<<<< SEARCH\n${edit.oldText}=======\n${edit.newText}>>>>>>> REPLACE\n`).join('');
+    const validPatch = gitDiff(work, 'valid.js', validBefore, valid.map((line, i) => (i % 100 === 50 ? `${line} // changed` : line)).join('\n') + '\n');
 
     const repo = join(work, 'repo');
     mkdirSync(join(repo, 'src'), { recursive: true });
@@ -151,6 +167,7 @@ async function speed(rows, guardRows) {
     const resetBig = () => writeFileSync(join(repo, 'big.js'), bigBefore);
     /** Content no earlier call saw (a new first line), so the syntax guard has no tree of it. */
     const resetBigAnew = (run) => writeFileSync(join(repo, 'big.js'), `// ${Date.now()} ${run}\n${bigBefore}`);
+    const resetValidAnew = (run) => writeFileSync(join(repo, 'valid.js'), `// ${Date.now()} ${run}\n${validBefore}`);
     const resetMany = () => {
       for (const [f, lines] of many.entries()) writeFileSync(join(repo, 'src', `file${f}.js`), lines.join('\n') + '\n');
     };
@@ -189,19 +206,27 @@ async function speed(rows, guardRows) {
         ['100 hunks (Codex patch), 10k-line file', { patch: bigCodex }, bigCodex, resetBig, TARGETS.hunks],
         [`${edits.length} search/replace edits, 10k-line file`, { edits }, blocks, resetBig, TARGETS.hunks],
         [`${edits.length} search/replace edits, 10k-line file not seen before`, { edits }, blocks, resetBigAnew, TARGETS.hunks],
+        [
+          `${validEdits.length} search/replace edits, valid 10k-line file not seen before`,
+          { edits: validEdits },
+          validBlocks,
+          resetValidAnew,
+          TARGETS.hunks,
+          validPatch,
+        ],
         ['200-file patch', { patch: manyPatch }, manyPatch, resetMany, ''],
       ];
-      for (const [label, args, text, reset, target] of cases) {
+      for (const [label, args, text, reset, target, baseline] of cases) {
         const inside = await timeApply(local, args, reset);
         const call = await timeApply(mcp, args, reset);
         const process_ = timeProcess(cli, repo, text, reset);
         // The baseline: git apply of the same changes as a git diff (for search/replace, the 100-hunk diff).
-        const git = timeProcess(['git', 'apply', '-'], repo, text === manyPatch ? manyPatch : bigPatch, reset);
+        const git = timeProcess(['git', 'apply', '-'], repo, baseline ?? (text === manyPatch ? manyPatch : bigPatch), reset);
         rows.push([label, ms(inside), ms(call), ms(process_), ms(git), ratio(process_, git), target]);
       }
       // The guard on a file of ordinary size, with and without a grammar, call by call in turn.
       for (const [label, fresh] of [
-        ['the first edit of a file (its old text parsed whole)', true],
+        ['the first edit of a file (no tree of its old text kept)', true],
         ['a later edit (its tree kept, the changed lines reparsed)', false],
       ]) {
         const cost = async (call) => {

@@ -1,6 +1,7 @@
 import type { Node, Parser, Tree } from 'web-tree-sitter';
 import type { DiffLines, LineChange } from '../../core/line-diff.js';
 import { grammarForPath, loadTreeSitter, parserFor, type GrammarName } from '../../core/treesitter.js';
+import { lineStarts, regionsStayClean } from './syntax-regions.js';
 
 /**
  * The syntax guard: a changed file of a language Baton has a grammar for is parsed before and
@@ -11,6 +12,11 @@ import { grammarForPath, loadTreeSitter, parserFor, type GrammarName } from '../
  * The new text is parsed incrementally: the old tree, edited where the lines changed, lets
  * tree-sitter reparse only those regions. Trees of texts parsed lately are kept, so the next
  * edit of a file (or the apply after its dry run) does not parse the old text again.
+ *
+ * The first edit of a file, whose old text has no tree yet, is judged first from the regions
+ * around its changes alone (syntax-regions.ts says why that is sound): when they parse cleanly
+ * before and after, nothing is introduced and no whole text is parsed. Otherwise the whole
+ * texts are, and every error reported, with its line and column, comes from them.
  */
 
 export interface SyntaxIssue {
@@ -51,6 +57,7 @@ export async function introducedSyntaxErrors(
   const [parser, treeSitter] = await Promise.all([parserFor(grammar), loadTreeSitter()]).catch(() => [undefined, undefined] as const);
   if (!parser || !treeSitter) return []; // no grammar at run time: not judged
   // No await from here on: the parser is shared by every caller for this language.
+  if (before !== undefined && changes && !trees.has(grammar, before.text) && regionsStayClean(parser, grammar, before, after, changes)) return [];
   const oldTree = before === undefined ? undefined : treeOf(parser, grammar, before.text);
   if (before !== undefined && (!oldTree || oldTree.rootNode.hasError)) return []; // already broken: not judged
   let tree = trees.get(grammar, after.text);
@@ -106,13 +113,6 @@ export function treeEdits(before: SourceText, after: SourceText, changes: readon
   });
 }
 
-/** Where each line starts, and (last) where the text ends. */
-function lineStarts({ lines, endings }: DiffLines): number[] {
-  const starts = [0];
-  for (let i = 0; i < lines.length; i++) starts.push(starts[i]! + lines[i]!.length + endings[i]!.length);
-  return starts;
-}
-
 /** The point just past line `end - 1`: the start of line `end`, or the end of a last line without a newline. */
 function endPoint({ lines, endings }: DiffLines, end: number, rowShift: number): { row: number; column: number } {
   if (end > 0 && end === lines.length && !endings[end - 1]) return { row: end - 1 + rowShift, column: lines[end - 1]!.length };
@@ -132,11 +132,16 @@ function collect(node: Node, path: string, issues: SyntaxIssue[]): void {
     return;
   }
   if (!node.hasError) return;
+  const before = issues.length;
   for (const child of node.children) if (child) collect(child, path, issues);
+  // A missing token the grammar hides (Go's statement terminator at the end of a file) is no
+  // child of its node: the error is the node's own, and it ends where the node ends.
+  if (issues.length === before && before < SHOWN_PER_FILE) issues.push({ path, ...at(node, 'end'), message: `incomplete ${node.type.replaceAll('_', ' ')}` });
 }
 
-function at(node: Node): { line: number; column: number } {
-  return { line: node.startPosition.row + 1, column: node.startPosition.column + 1 };
+function at(node: Node, where: 'start' | 'end' = 'start'): { line: number; column: number } {
+  const point = where === 'start' ? node.startPosition : node.endPosition;
+  return { line: point.row + 1, column: point.column + 1 };
 }
 
 /**
@@ -151,6 +156,11 @@ class TreeCache {
     private readonly maxEntries: number,
     private readonly maxChars: number,
   ) {}
+
+  /** Whether a tree of `text` is kept (without making it the most recent). */
+  has(grammar: GrammarName, text: string): boolean {
+    return this.entries.some((entry) => entry.grammar === grammar && entry.text === text);
+  }
 
   get(grammar: GrammarName, text: string): Tree | undefined {
     const index = this.entries.findIndex((entry) => entry.grammar === grammar && entry.text === text);
