@@ -62,6 +62,22 @@ describe('run-tests on real projects', () => {
     expect(result.summary.passed).toBe(1);
   });
 
+  it("keeps only a passed run's last lines of output, its summary among them", async () => {
+    const root = join(dir.path, 'chatty');
+    await writeFiles(root, {
+      'package.json': JSON.stringify({ name: 'chatty', type: 'module', scripts: { test: 'node --test' } }),
+      'test/chatty.test.js': Array.from({ length: 120 }, (_, i) => `test('case ${i}', () => {});`).join('\n').replace(/^/, "import test from 'node:test';\n"),
+    });
+    const result = await run(root, { runner: 'node' });
+    expect(result.status).toBe('passed');
+    expect(result.summary.total).toBe(120);
+    const lines = result.output.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(30);
+    expect(lines.length).toBeGreaterThan(5);
+    expect(result.output).toMatch(/pass 120/);
+    expect(result.output).not.toMatch(/case 0\b/);
+  });
+
   it('runs an npm test script and reads its summary line', async () => {
     const root = join(dir.path, 'script');
     await writeFiles(root, {

@@ -11,7 +11,7 @@ import { ParsePool } from './parse-pool.js';
 import { Skips, statThroughWorkspace, type Skipped } from './skipped.js';
 import { KIND_FILE, KIND_FOLDER, KIND_MISSING, KIND_OTHER, STAMP_WIDTH, statAll, statAllReusing, type EarlyStamps } from '../../core/stat-pass.js';
 import { TreeWatch } from './tree-watch.js';
-import { decodeIndex, encodeIndex, MEMBER, type BlobRef, type FileRecord } from './tag-index.js';
+import { decodeIndex, encodeIndex, indexPaths, MEMBER, type BlobRef, type FileRecord } from './tag-index.js';
 import type { FileTags, SymbolInfo } from './tags/index.js';
 
 /** Files above this size are not parsed: they are data or generated, not code to map. */
@@ -91,8 +91,9 @@ export class TagCache {
     | { paths: readonly string[]; vouched: Uint8Array; present: string[]; skipped: Skipped[]; generation: number; index?: Map<string, number> }
     | undefined;
 
-  /** Stamps of the stored files, taken early by prepare() for the first full check. */
+  /** Stamps of the stored files, taken while the index loads for the first full check (prepare()). */
   private early: EarlyStamps | undefined;
+  private stampRoot: string | undefined;
 
   private constructor(private readonly dir: string) {}
 
@@ -354,23 +355,29 @@ export class TagCache {
   }
 
   /**
-   * Reads the stored index and starts the stat pass over the files it holds, both while the
-   * caller lists the tree: after a restart, listing, index and stat pass are most of the first
-   * map's time, and none of them needs the others. The next full check takes these stamps and
-   * stats only files the index did not hold.
+   * Reads the stored index, and on the first load starts the stat pass over the files it holds,
+   * both while the caller lists the tree: after a restart, listing, index and stat pass are most
+   * of the first map's time, and none of them needs the others. The next full check takes these
+   * stamps and stats only files the index did not hold.
    */
   async prepare(root: string): Promise<void> {
+    if (!this.loading) this.stampRoot = root;
     await this.load();
-    if (this.lastLook || this.early || !this.files.size) return;
-    const paths = [...this.files.keys()];
-    this.early = { root, paths, stamps: statAll(root, paths) };
   }
 
   private async load(): Promise<void> {
     this.loading ??= (async () => {
-      const stored = await readFile(`${this.dir}/${INDEX_FILE}`)
-        .then(decodeIndex)
-        .catch(() => undefined); // a missing or damaged index is rebuilt, never fatal
+      const bytes = await readFile(`${this.dir}/${INDEX_FILE}`).catch(() => undefined);
+      // The stored files are statted on threads while this thread decodes the rest of the index.
+      let stored: ReturnType<typeof decodeIndex>;
+      try {
+        // The stored files are statted on threads while this thread decodes the rest of the index.
+        const paths = bytes && indexPaths(bytes);
+        if (paths?.length && this.stampRoot !== undefined && !this.lastLook) this.early = { root: this.stampRoot, paths, stamps: statAll(this.stampRoot, paths) };
+        stored = bytes && decodeIndex(bytes, paths);
+      } catch {
+        stored = undefined; // a missing or damaged index is rebuilt, never fatal
+      }
       if (stored) {
         this.names = stored.names;
         this.files = stored.files;

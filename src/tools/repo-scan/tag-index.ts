@@ -129,14 +129,25 @@ export function encodeIndex(names: NameTable, files: ReadonlyMap<string, FileRec
   });
 }
 
-/** The index in `buffer`, or undefined when it is another version or damaged (then it is rebuilt). */
-export function decodeIndex(buffer: Uint8Array): StoredIndex | undefined {
+/** The paths the index in `buffer` holds, in its order (what decodeIndex gives them), without decoding the rest. */
+export function indexPaths(buffer: Uint8Array): string[] | undefined {
+  const decoded = decodeSections<IndexHeader>(buffer, FORMAT, INDEX_VERSION);
+  const paths = decoded?.text('paths');
+  if (paths === undefined) return undefined;
+  return decoded!.header.files ? paths.split('\0') : [];
+}
+
+/**
+ * The index in `buffer`, or undefined when it is another version or damaged (then it is rebuilt).
+ * `pathList`: what indexPaths gave for the same buffer, when the caller has it already.
+ */
+export function decodeIndex(buffer: Uint8Array, pathList?: string[]): StoredIndex | undefined {
   const decoded = decodeSections<IndexHeader>(buffer, FORMAT, INDEX_VERSION);
   if (!decoded) return undefined;
   const { header, view, text } = decoded;
   const names = text('names');
   const flags = view('flags', Uint8Array);
-  const paths = text('paths');
+  const paths = pathList ? '' : text('paths');
   const stamps = view('stamps', Float64Array);
   const hashes = view('hashes', Uint8Array);
   const languages = view('languages', Uint8Array);
@@ -149,7 +160,7 @@ export function decodeIndex(buffer: Uint8Array): StoredIndex | undefined {
     return undefined;
   }
   const count = header.files;
-  const pathList = count ? paths.split('\0') : [];
+  pathList ??= count ? paths!.split('\0') : [];
   if (
     pathList.length !== count ||
     stamps.length !== 2 * count ||

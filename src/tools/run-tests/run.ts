@@ -401,6 +401,15 @@ function noteFor(status: RunTestsOutput['status'], result: ProcessResult, outcom
   return notes.length ? { note: notes.join('; ') } : {};
 }
 
+/** Lines of output a passed run keeps. */
+const PASSED_TAIL_LINES = 30;
+
+function lastLines(text: string, count: number): string {
+  let at = text.endsWith('\n') ? text.length - 1 : text.length;
+  for (let kept = 0; kept < count && at > 0; kept++) at = text.lastIndexOf('\n', at - 1);
+  return at > 0 ? text.slice(at + 1) : text;
+}
+
 /** Failures and the summary always show; the output tail gets the budget that is left. */
 async function shape(output: RunTestsOutput, maxTokens: number | undefined): Promise<RunTestsOutput> {
   const budget = budgetOf(maxTokens);
@@ -410,7 +419,10 @@ async function shape(output: RunTestsOutput, maxTokens: number | undefined): Pro
     failures = failures.slice(0, Math.ceil(failures.length / 2));
     fixed = await countTokens(renderFailures({ ...output, failures, output: '' }));
   }
-  const tail = await fitTail(output.output, Math.max(0, budget - fixed - 40));
+  // A run that passed needs no log beyond its last lines (the runner's own summary): a page of
+  // "ok" lines would spend the model's context on nothing.
+  const log = output.status === 'passed' ? lastLines(output.output, PASSED_TAIL_LINES) : output.output;
+  const tail = await fitTail(log, Math.max(0, budget - fixed - 40));
   const omitted = output.failures.length - failures.length;
   const note = omitted ? `${output.note ? `${output.note}; ` : ''}${omitted} more failures are in the log file` : output.note;
   return { ...output, failures, output: tail.text, ...(note ? { note } : {}) };
