@@ -66,7 +66,9 @@ describe('run-tests on real projects', () => {
     const root = join(dir.path, 'chatty');
     await writeFiles(root, {
       'package.json': JSON.stringify({ name: 'chatty', type: 'module', scripts: { test: 'node --test' } }),
-      'test/chatty.test.js': Array.from({ length: 120 }, (_, i) => `test('case ${i}', () => {});`).join('\n').replace(/^/, "import test from 'node:test';\n"),
+      'test/chatty.test.js': Array.from({ length: 120 }, (_, i) => `test('case ${i}', () => {});`)
+        .join('\n')
+        .replace(/^/, "import test from 'node:test';\n"),
     });
     const result = await run(root, { runner: 'node' });
     expect(result.status).toBe('passed');

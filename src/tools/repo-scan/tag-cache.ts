@@ -373,7 +373,8 @@ export class TagCache {
       try {
         // The stored files are statted on threads while this thread decodes the rest of the index.
         const paths = bytes && indexPaths(bytes);
-        if (paths?.length && this.stampRoot !== undefined && !this.lastLook) this.early = { root: this.stampRoot, paths, stamps: statAll(this.stampRoot, paths) };
+        if (paths?.length && this.stampRoot !== undefined && !this.lastLook)
+          this.early = { root: this.stampRoot, paths, stamps: statAll(this.stampRoot, paths) };
         stored = bytes && decodeIndex(bytes, paths);
       } catch {
         stored = undefined; // a missing or damaged index is rebuilt, never fatal
