@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import { UserError } from './errors.js';
 
 /**
@@ -113,26 +115,29 @@ export function childEnv(parent: NodeJS.ProcessEnv, passEnv: readonly string[] =
 }
 
 export async function runProcess(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
-  const { execa } = await import('execa');
   const started = performance.now();
   const limit = options.maxOutputChars ?? 1 << 20;
   const combined = new HeadTail(limit);
   const stdout = new HeadTail(options.keepStdout ? Infinity : limit);
   const stderr = new HeadTail(limit);
 
-  const child = execa(file, [...args], {
+  // node:child_process itself: what Baton needs of a process wrapper is this file, and a
+  // library for it costs the first call of a fresh server a large share of its time to load.
+  const child = spawn(file, [...args], {
     cwd: options.cwd,
     env: childEnv(process.env, options.passEnv, options.env),
-    extendEnv: false,
     detached: true, // its own process group, so the whole tree can be signalled at once
-    cleanup: false,
-    reject: false,
-    buffer: false,
-    stripFinalNewline: false,
-    encoding: 'utf8',
-    stdin: options.input === undefined ? 'ignore' : 'pipe',
-    ...(options.input === undefined ? {} : { input: options.input }),
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  // Settled by the first of: the process and its streams closed, or it could not be started.
+  const ended = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null; error?: NodeJS.ErrnoException }>((resolve) => {
+    child.once('close', (exitCode, signal) => resolve({ exitCode, signal }));
+    child.once('error', (error: NodeJS.ErrnoException) => resolve({ exitCode: null, signal: null, error }));
+  });
+  if (options.input !== undefined) {
+    child.stdin?.on('error', () => {}); // a process that exits without reading its input: EPIPE, not a failure of ours
+    child.stdin?.end(options.input);
+  }
 
   let timedOut = false;
   let cancelled = false;
@@ -157,17 +162,23 @@ export async function runProcess(file: string, args: readonly string[], options:
 
   const lines = { stdout: new LineSplitter(), stderr: new LineSplitter() };
   for (const stream of ['stdout', 'stderr'] as const) {
-    child[stream]?.on('data', (chunk: Buffer | string) => {
-      if (stream === 'stdout' && options.onStdoutBytes) return options.onStdoutBytes(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-      const text = chunk.toString();
+    // Decoded across chunks: a character split between two reads stays one character.
+    const decoder = new StringDecoder('utf8');
+    const take = (text: string): void => {
+      if (!text) return;
       if (stream === 'stdout') options.onStdout?.(text);
       combined.push(text);
       (stream === 'stdout' ? stdout : stderr).push(text);
       if (options.onLine) for (const line of lines[stream].push(text)) options.onLine(line, stream);
+    };
+    child[stream]?.on('data', (chunk: Buffer) => {
+      if (stream === 'stdout' && options.onStdoutBytes) return options.onStdoutBytes(chunk);
+      take(decoder.write(chunk));
     });
+    child[stream]?.on('end', () => take(decoder.end()));
   }
 
-  const result = await child;
+  const result = await ended;
   clearTimeout(timeout);
   options.signal?.removeEventListener('abort', onAbort);
   if (killTimer) {
@@ -182,14 +193,18 @@ export async function runProcess(file: string, args: readonly string[], options:
     }
   }
 
-  const spawnError = (result as { code?: string }).code;
-  if (result.failed && spawnError === 'ENOENT') {
+  if (result.error?.code === 'ENOENT') {
     throw new UserError(`${file} is not installed or not on PATH`, `Install ${file} or adjust PATH, then try again`);
+  }
+  if (result.error) {
+    const reason = `could not start ${file}: ${result.error.message}\n`;
+    combined.push(reason);
+    stderr.push(reason);
   }
   return {
     command: [file, ...args],
-    exitCode: result.exitCode ?? null,
-    signal: result.signal ?? null,
+    exitCode: result.exitCode,
+    signal: result.signal,
     timedOut,
     cancelled,
     output: combined.text(),

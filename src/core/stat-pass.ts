@@ -30,13 +30,16 @@ export interface StatOptions {
   follow?: boolean;
   /** From this many paths on the pass runs on threads (default PARALLEL_FROM). */
   threadsFrom?: number;
+  /** Cores this thread keeps busy meanwhile: the pass takes that many fewer threads (at least one). */
+  busyCores?: number;
 }
 
 /** The stamps of `paths` (relative to `root`; absolute when `root` is ''), STAMP_WIDTH numbers each. */
 export async function statAll(root: string, paths: readonly string[], options: StatOptions = {}): Promise<Float64Array> {
   const follow = options.follow ?? false;
   if (paths.length < (options.threadsFrom ?? PARALLEL_FROM)) return stampPaths(root, paths, follow);
-  const threads = Math.min(MAX_THREADS, Math.max(2, availableParallelism()), Math.ceil(paths.length / MIN_PER_THREAD));
+  const cores = Math.max(1, availableParallelism() - (options.busyCores ?? 0));
+  const threads = Math.min(MAX_THREADS, options.busyCores ? cores : Math.max(2, cores), Math.ceil(paths.length / MIN_PER_THREAD));
   const size = Math.ceil(paths.length / threads);
   const parts = await Promise.all(
     Array.from({ length: threads }, (_, t) =>

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { constants, writeSync } from 'node:fs';
+import { constants, readFileSync, writeSync } from 'node:fs';
 import { access, chmod, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from './errors.js';
@@ -188,6 +188,20 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
 }
 
 /** Writes the parts, one after the other, through a temp file, fsync and rename, like writeJsonAtomic. */
+/**
+ * A state file's bytes, read at once, or undefined when it is missing or unreadable. Synchronous
+ * on purpose: fs/promises reads a large file in 512 KiB steps, each a trip through the thread
+ * pool that other work is queued in, and the stores read this way (tens of MB) then take many
+ * times longer to arrive than one read takes.
+ */
+export function readStateFile(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function writeFileAtomic(file: string, parts: ReadonlyArray<string | Uint8Array>): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: STATE_DIR_MODE });
   const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;

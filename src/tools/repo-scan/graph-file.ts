@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../../core/state.js';
+import { readStateFile, writeFileAtomic } from '../../core/state.js';
 import { decodeSections, encodeSections } from './binary-file.js';
 import type { GraphArrays } from './repomap.js';
 
@@ -65,7 +64,7 @@ export async function readGraph(
   files: number,
   storeNames: number,
 ): Promise<{ graph: GraphArrays; base: BaseRanking } | undefined> {
-  const bytes = await readFile(file).catch(() => undefined);
+  const bytes = readStateFile(file);
   const decoded =
     bytes &&
     decodeSections<{ format: string; version: number; key: GraphKey; usesPerFile: number; sections: Record<string, [number, number]> }>(bytes, FORMAT, VERSION);

@@ -2,7 +2,7 @@ import type { ToolContext } from '../../core/context.js';
 import { comparePaths, listFiles } from '../../core/files.js';
 import { provenanceOf } from './languages.js';
 import { graphKey, readGraph, writeGraph, type GraphKey } from './graph-file.js';
-import { buildGraph, graphOver, isAuxiliary, rankFiles, type GraphInput, type MapGraph, type Ranking, type RankRequest } from './repomap.js';
+import { buildGraph, graphOver, isAuxiliary, rankFiles, type GraphFile, type GraphInput, type MapGraph, type Ranking, type RankRequest } from './repomap.js';
 import type { Skipped } from './skipped.js';
 import { TagCache } from './tag-cache.js';
 import { tagLanguageFor } from './tags/index.js';
@@ -47,8 +47,11 @@ const graphMemo = new Map<string, Built>();
  */
 export async function currentGraph(services: MapServices, filter: { path?: string | undefined; glob?: string | undefined }): Promise<CurrentGraph> {
   const store = TagCache.for(services.state);
-  // The stored tags load while git lists the tree: after a restart both take a while.
-  const [listing] = await Promise.all([listFiles(services.workspace, filter), store.prepare(services.workspace.root)]);
+  // The stored tags load while git lists the tree: after a restart both take a while. git is
+  // started first: the index then decodes on this thread while git works.
+  const listed = listFiles(services.workspace, filter);
+  await new Promise((resolve) => setImmediate(resolve));
+  const [listing] = await Promise.all([listed, store.prepare(services.workspace.root)]);
   const filterKey = `${listing.version}|${filter.path ?? ''}|${filter.glob ?? ''}`;
   let candidates = candidateMemo.get(services.state.dir);
   if (candidates?.key !== filterKey) {
@@ -92,16 +95,7 @@ export async function currentGraph(services: MapServices, filter: { path?: strin
 /** The graph over `present` as stored for the store's revision, or built (and then stored, after the call). */
 async function graphFor(services: MapServices, store: TagCache, present: readonly string[]): Promise<Omit<Built, 'key'>> {
   const input: GraphInput = {
-    // The arrays are views made when first used: a stored graph needs few of them.
-    files: present.map((path) => ({
-      path,
-      get uses() {
-        return store.record(path)!.uses;
-      },
-      get defines() {
-        return store.record(path)!.defines;
-      },
-    })),
+    files: present.map((path) => new StoredFile(path, store)),
     names: store.nameTable,
     symbolsOf: (path) => store.symbolsOf(path),
   };
@@ -116,6 +110,22 @@ async function graphFor(services: MapServices, store: TagCache, present: readonl
   const rankings = new Map<string, Ranking>();
   storeLater(file, key, graph, rankings);
   return { graph, rankings };
+}
+
+/** A file as the graph reads it; its arrays are views made when first used (a stored graph needs few of them). */
+class StoredFile implements GraphFile {
+  constructor(
+    readonly path: string,
+    private readonly store: TagCache,
+  ) {}
+
+  get uses(): Uint32Array {
+    return this.store.record(this.path)!.uses;
+  }
+
+  get defines(): Uint32Array {
+    return this.store.record(this.path)!.defines;
+  }
 }
 
 /**

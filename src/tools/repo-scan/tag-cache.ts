@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { contentHash } from '../../core/files.js';
-import { listStateDir, removeStateFile, writeFileAtomic, type WorkspaceState } from '../../core/state.js';
+import { listStateDir, readStateFile, removeStateFile, writeFileAtomic, type WorkspaceState } from '../../core/state.js';
 import type { Workspace } from '../../core/workspace.js';
 import { throttled } from '../../core/progress.js';
 import { NameTable } from './name-table.js';
@@ -367,14 +366,14 @@ export class TagCache {
 
   private async load(): Promise<void> {
     this.loading ??= (async () => {
-      const bytes = await readFile(`${this.dir}/${INDEX_FILE}`).catch(() => undefined);
+      const bytes = readStateFile(`${this.dir}/${INDEX_FILE}`);
       // The stored files are statted on threads while this thread decodes the rest of the index.
       let stored: ReturnType<typeof decodeIndex>;
       try {
         // The stored files are statted on threads while this thread decodes the rest of the index.
         const paths = bytes && indexPaths(bytes);
         if (paths?.length && this.stampRoot !== undefined && !this.lastLook)
-          this.early = { root: this.stampRoot, paths, stamps: statAll(this.stampRoot, paths) };
+          this.early = { root: this.stampRoot, paths, stamps: statAll(this.stampRoot, paths, { busyCores: 1 }) };
         stored = bytes && decodeIndex(bytes, paths);
       } catch {
         stored = undefined; // a missing or damaged index is rebuilt, never fatal
