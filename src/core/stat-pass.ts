@@ -2,12 +2,12 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 /**
- * The stamps (kind, size, mtime) of many files at once, for the map's check of what changed
- * since the tags were stored: on a large tree after a restart, tens of thousands of lstat calls
- * are most of the first map's time, and on a busy disk each waits on the kernel. Past
- * PARALLEL_FROM files they run on a few threads at once; the threads only lstat (no file is
- * opened, no link followed), and a path that is not a plain file or folder is left to the
- * caller to look at through the workspace.
+ * The stamps (kind, size, mtime) of many paths at once: for the map's check of what changed
+ * since the tags were stored (on a large tree after a restart, tens of thousands of lstat calls
+ * are most of the first map's time, and on a busy disk each waits on the kernel), and for the
+ * folders a listing depends on. Past PARALLEL_FROM paths they run on a few threads at once; the
+ * threads only stat (no file is opened; links followed only when asked), and a path that is
+ * not a plain file or folder is left to the caller to look at through the workspace.
  *
  * The thread runs stampPaths's source text (as search-thread.ts does with its worker), so the
  * same code runs from the TypeScript sources and from the bundle.
