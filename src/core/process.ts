@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { UserError } from './errors.js';
+import { FileFollower } from './file-follow.js';
 
 /**
  * The one way Baton starts a process: argv only (never a shell string), its own process
@@ -34,7 +36,19 @@ export interface RunOptions {
   keepStdout?: boolean;
   /** Grace between SIGTERM and SIGKILL for the group. Default 2000 ms. */
   killGraceMs?: number;
+  /**
+   * Where stdout and stderr go instead of pipes: this file, appended to (created 0600), both
+   * streams in the order written. Baton reads it back every `OUTPUT_FILE_FOLLOW_MS` for `onLine`
+   * and once the process has exited, for `output`; `stdout` and `stderr` stay empty, and lines
+   * come as "stdout". For runners that print a line per test: reading a pipe wakes the server
+   * at every line, and the child, in its own session (and so, on Linux, its own scheduler
+   * group), loses its CPU to it each time (bench/run-tests.mjs). Not with the stdout options.
+   */
+  outputFile?: string;
 }
+
+/** How often a process's output file is read while it runs: progress needs no more. */
+export const OUTPUT_FILE_FOLLOW_MS = 500;
 
 export interface RunResult {
   command: string[];
@@ -121,14 +135,42 @@ export async function runProcess(file: string, args: readonly string[], options:
   const stdout = new HeadTail(options.keepStdout ? Infinity : limit);
   const stderr = new HeadTail(limit);
 
-  // node:child_process itself: what Baton needs of a process wrapper is this file, and a
-  // library for it costs the first call of a fresh server a large share of its time to load.
-  const child = spawn(file, [...args], {
-    cwd: options.cwd,
-    env: childEnv(process.env, options.passEnv, options.env),
-    detached: true, // its own process group, so the whole tree can be signalled at once
-    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-  });
+  const lines = { stdout: new LineSplitter(), stderr: new LineSplitter() };
+  /** Takes decoded output from one stream (or both, from an output file) as it arrives. */
+  const taker = (stream: 'stdout' | 'stderr', kept: HeadTail | undefined) => {
+    // Decoded across chunks: a character split between two reads stays one character.
+    const decoder = new StringDecoder('utf8');
+    const take = (text: string): void => {
+      if (!text) return;
+      if (kept === stdout) options.onStdout?.(text);
+      combined.push(text);
+      kept?.push(text);
+      if (options.onLine) for (const line of lines[stream].push(text)) options.onLine(line, stream);
+    };
+    return { chunk: (chunk: Buffer) => take(decoder.write(chunk)), end: () => take(decoder.end()) };
+  };
+
+  const outputFd = options.outputFile === undefined ? undefined : openSync(options.outputFile, 'a', 0o600);
+  let follower: FileFollower | undefined;
+  let fromFile: ReturnType<typeof taker> | undefined;
+  let child: ReturnType<typeof spawn>;
+  try {
+    if (outputFd !== undefined) {
+      fromFile = taker('stdout', undefined);
+      follower = await FileFollower.open(options.outputFile!, fstatSync(outputFd).size, fromFile.chunk);
+    }
+    // node:child_process itself: what Baton needs of a process wrapper is this file, and a
+    // library for it costs the first call of a fresh server a large share of its time to load.
+    child = spawn(file, [...args], {
+      cwd: options.cwd,
+      env: childEnv(process.env, options.passEnv, options.env),
+      detached: true, // its own process group, so the whole tree can be signalled at once
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', outputFd ?? 'pipe', outputFd ?? 'pipe'],
+    });
+  } finally {
+    if (outputFd !== undefined) closeSync(outputFd); // the child has its own copy
+  }
+  follower?.follow(OUTPUT_FILE_FOLLOW_MS);
   // Settled by the first of: the process and its streams closed, or it could not be started.
   const ended = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null; error?: NodeJS.ErrnoException }>((resolve) => {
     child.once('close', (exitCode, signal) => resolve({ exitCode, signal }));
@@ -160,25 +202,20 @@ export async function runProcess(file: string, args: readonly string[], options:
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const lines = { stdout: new LineSplitter(), stderr: new LineSplitter() };
   for (const stream of ['stdout', 'stderr'] as const) {
-    // Decoded across chunks: a character split between two reads stays one character.
-    const decoder = new StringDecoder('utf8');
-    const take = (text: string): void => {
-      if (!text) return;
-      if (stream === 'stdout') options.onStdout?.(text);
-      combined.push(text);
-      (stream === 'stdout' ? stdout : stderr).push(text);
-      if (options.onLine) for (const line of lines[stream].push(text)) options.onLine(line, stream);
-    };
+    const take = taker(stream, stream === 'stdout' ? stdout : stderr);
     child[stream]?.on('data', (chunk: Buffer) => {
       if (stream === 'stdout' && options.onStdoutBytes) return options.onStdoutBytes(chunk);
-      take(decoder.write(chunk));
+      take.chunk(chunk);
     });
-    child[stream]?.on('end', () => take(decoder.end()));
+    child[stream]?.on('end', take.end);
   }
 
   const result = await ended;
+  if (follower) {
+    await follower.finish();
+    fromFile!.end();
+  }
   clearTimeout(timeout);
   options.signal?.removeEventListener('abort', onAbort);
   if (killTimer) {

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { childEnv, HeadTail, runProcess } from '../../src/core/process.js';
 import { tempDir } from '../helpers/repo.js';
@@ -46,6 +47,48 @@ describe('process', () => {
     expect(Buffer.concat(chunks).toString('utf8')).toBe('€'.repeat(100000));
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe('done\n');
+  });
+
+  describe('with an output file', () => {
+    it('writes both streams into it in the order written, after what it held, and reads them back while the process runs', async () => {
+      const file = join(dir.path, 'run.log');
+      writeFileSync(file, 'an earlier step\n');
+      const seen: Array<{ line: string; at: number }> = [];
+      const script = "console.log('one'); console.error('two'); setTimeout(() => console.log('three'), 1500)";
+      const result = await runProcess('node', ['-e', script], {
+        cwd: dir.path,
+        outputFile: file,
+        onLine: (line) => seen.push({ line, at: performance.now() }),
+      });
+      expect(readFileSync(file, 'utf8')).toBe('an earlier step\none\ntwo\nthree\n');
+      expect(result.output).toBe('one\ntwo\nthree\n');
+      expect(result.stdout + result.stderr).toBe('');
+      expect(seen.map((entry) => entry.line)).toEqual(['one', 'two', 'three']);
+      // Followed, not read only at the end: the first lines came while the process slept.
+      expect(seen[2]!.at - seen[0]!.at).toBeGreaterThan(800);
+    });
+
+    it('keeps characters whole across reads, and the output to its head and tail', async () => {
+      const file = join(dir.path, 'run.log');
+      const result = await runProcess('node', ['-e', "process.stdout.write('a€'.repeat(600000))"], { cwd: dir.path, outputFile: file, maxOutputChars: 1000 });
+      expect(statSync(file).size).toBe(2_400_000); // more than one read
+      expect((statSync(file).mode & 0o777).toString(8)).toBe('600'); // created private: test output can hold secrets
+      expect(result.output).toMatch(/^(a€){250}\n… 1199000 characters of output omitted …\n(a€){250}$/);
+    });
+
+    it('still kills the whole group on timeout, and says a missing program is missing', async () => {
+      const file = join(dir.path, 'run.log');
+      const script = `
+        const { spawn } = require('node:child_process');
+        const g = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+        console.log(g.pid);
+        setInterval(() => {}, 1000);`;
+      const result = await runProcess('node', ['-e', script], { cwd: dir.path, outputFile: file, timeoutMs: 1500, killGraceMs: 500 });
+      expect(result.timedOut).toBe(true);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(alive(Number(result.output.trim()))).toBe(false);
+      await expect(runProcess('baton-no-such-program', [], { cwd: dir.path, outputFile: file })).rejects.toThrow(/not installed or not on PATH/);
+    });
   });
 
   it('kills the whole process group on timeout, leaving no orphans', async () => {

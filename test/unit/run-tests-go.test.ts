@@ -3,6 +3,7 @@
  * that is installed (.ci/run installs Debian's golang-go), nothing written by hand.
  */
 import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTextSummary } from '../../src/tools/run-tests/parse/text.js';
@@ -97,13 +98,19 @@ describe.skipIf(!hasGo)('go runner on real `go test -json` output', () => {
     await writeFiles(moduleDir, MODULE);
     request = { root, dir: moduleDir, files: [], reportDir: root, packageManager: 'npm' };
     const invocation = await go.invocation(request);
+    // As run-tests runs it: stdout and stderr into one file, in the order written.
+    const outputFile = join(root, 'go-test.log');
+    const fd = openSync(outputFile, 'w');
     const run = spawnSync(invocation.file, invocation.args, {
       cwd: invocation.cwd,
-      encoding: 'utf8',
+      stdio: ['ignore', fd, fd],
       env: { ...process.env, GOPROXY: 'off', GOFLAGS: '-mod=mod' },
     });
+    closeSync(fd);
     expect(run.status).not.toBe(0);
-    report = go.parse(run.stdout, `${run.stderr}\n${run.stdout}`, request);
+    expect(invocation.reportInOutput).toBe(true);
+    const output = readFileSync(outputFile, 'utf8');
+    report = go.parse(output, output, request);
     cases = report.cases;
   }, 180_000);
   afterAll(() => dir?.cleanup());

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { throttled } from '../../src/core/progress.js';
+import { cargo } from '../../src/tools/run-tests/runners/cargo.js';
+import { go } from '../../src/tools/run-tests/runners/go.js';
 import { pytest } from '../../src/tools/run-tests/runners/pytest.js';
 
 describe('run-tests progress', () => {
@@ -36,5 +38,25 @@ describe("pytest's progress lines (its default output, pytest 9.0.3)", () => {
     const events = lines.map((line) => pytest.progress(line)).filter((event) => event !== undefined);
     expect(events.reduce((sum, event) => sum + (event.finished ?? 0), 0)).toBe(152);
     expect(events.map((event) => event.file).filter(Boolean)).toEqual(['tests/test_few.py', 'tests/test_many.py']);
+  });
+});
+
+describe('the current file in cargo and go progress', () => {
+  // Lines as cargo 1.8x and go 1.19 print them.
+  it.each([
+    [cargo, '     Running unittests src/lib.rs (target/debug/deps/bench-f45110b94ca06ea2)', { file: 'src/lib.rs' }],
+    [cargo, '     Running tests/t0.rs (target/debug/deps/t0-01b8ef26f5ccd051)', { file: 'tests/t0.rs' }],
+    [cargo, '   Doc-tests bench', { file: 'the doc tests of bench' }],
+    [cargo, 'test t7 ... ok', { finished: 1 }],
+    [cargo, 'test result: ok. 100 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s', undefined],
+    [
+      go,
+      '{"Time":"2026-12-06T21:47:51.897095588Z","Action":"pass","Package":"example.com/p","Test":"TestA","Elapsed":0}',
+      { finished: 1, file: 'example.com/p' },
+    ],
+    [go, '{"Time":"2026-12-06T21:47:51.897103052Z","Action":"run","Package":"example.com/p","Test":"TestB"}', undefined],
+    [go, '{"Time":"2026-12-06T21:47:51.9Z","Action":"pass","Package":"example.com/p","Elapsed":0.01}', undefined],
+  ])('line %#', (runner, line, event) => {
+    expect(runner.progress(line)).toEqual(event);
   });
 });

@@ -1,4 +1,3 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import { answerJob, type JobContext, type RunningJob } from '../../core/jobs.js'
 import { runProcess } from '../../core/process.js';
 import { detectTestRunners, packageManagerOf, type RunnerId, testScriptPlan } from '../../core/project.js';
 import type { ScriptStep } from '../../core/test-script.js';
-import { readJson, STATE_FILE_MODE, writeJsonAtomic } from '../../core/state.js';
+import { readJson, writeJsonAtomic } from '../../core/state.js';
 import type { Workspace } from '../../core/workspace.js';
 import { splitArgv } from './argv.js';
 import { fromReport } from './runners/outcome.js';
@@ -237,16 +236,16 @@ function emptyOutput(status: RunTestsOutput['status'], runner: string): RunTests
 
 /** Runs the plan to the end (or the timeout, or a cancel) and turns what came out into the result. */
 async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContext, job: JobContext): Promise<RunTestsOutput> {
+  // The runner writes its output straight into the run's log file (see RunOptions.outputFile).
   const logFile = context.state.path('run-tests', `${job.jobId}.log`);
   await mkdir(context.state.path('run-tests'), { recursive: true });
-  const log = bufferedLog(createWriteStream(logFile, { mode: STATE_FILE_MODE }));
   let finished = 0;
   let currentFile: string | undefined;
   const progress = throttled((message) => job.progress(message));
   job.progress(`started ${plan.runnerName}`);
   const started = performance.now();
   try {
-    const common = { passEnv: context.config.env.pass, signal: job.signal, onLine: (line: string) => log.line(line) };
+    const common = { passEnv: context.config.env.pass, signal: job.signal, outputFile: logFile };
     for (const step of plan.before) {
       job.progress(`running the script's build step: ${step.text}`);
       const remaining = input.timeoutSec * 1000 - (performance.now() - started);
@@ -275,15 +274,14 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
         );
       }
     }
+    // Where this run's output starts in the log, after any build step's.
+    const logStart = plan.before.length ? (await stat(logFile)).size : 0;
     const result = await runProcess(plan.invocation.file, plan.invocation.args, {
+      ...common,
       cwd: plan.invocation.cwd,
       ...(plan.invocation.env ? { env: plan.invocation.env } : {}),
-      passEnv: context.config.env.pass,
       timeoutMs: Math.max(1, input.timeoutSec * 1000 - (performance.now() - started)),
-      signal: job.signal,
-      keepStdout: plan.invocation.reportOnStdout ?? false,
       onLine: (line) => {
-        log.line(line);
         const event = plan.runner?.progress(line);
         if (!event) return;
         finished += event.finished ?? 0;
@@ -291,8 +289,8 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
         progress(`${finished} test${finished === 1 ? '' : 's'} finished${currentFile ? `; running ${currentFile}` : ''}`);
       },
     });
-    const report = plan.invocation.reportOnStdout
-      ? result.stdout
+    const report = plan.invocation.reportInOutput
+      ? (await readFile(logFile)).subarray(logStart).toString('utf8')
       : plan.invocation.reportFile
         ? await readFile(plan.invocation.reportFile, 'utf8').catch(() => undefined)
         : undefined;
@@ -328,7 +326,6 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
       input.maxTokens,
     );
   } finally {
-    await log.end();
     await rm(plan.request.reportDir, { recursive: true, force: true });
   }
 }
@@ -346,32 +343,6 @@ function onlySelected(outcome: RunnerOutcome, only: TestCase[] | undefined): Run
   if (left === 0) return outcome;
   const note = `${left} other test${left === 1 ? '' : 's'} of the same files, not selected, left out`;
   return { ...outcome, cases, summary: countCases(cases), note: outcome.note ? `${outcome.note}; ${note}` : note };
-}
-
-/**
- * The run's log, written in chunks: a write per line of a runner that prints thousands of them
- * costs more than the parsing (bench/run-tests.mjs).
- */
-function bufferedLog(stream: WriteStream): { line: (line: string) => void; end: () => Promise<void> } {
-  let pending: string[] = [];
-  let size = 0;
-  const flush = (): void => {
-    if (!pending.length) return;
-    stream.write(pending.join(''));
-    pending = [];
-    size = 0;
-  };
-  return {
-    line(line) {
-      pending.push(line, '\n');
-      size += line.length + 1;
-      if (size >= 64 * 1024) flush();
-    },
-    end() {
-      flush();
-      return new Promise((resolve) => stream.end(resolve));
-    },
-  };
 }
 
 type ProcessResult = Awaited<ReturnType<typeof runProcess>>;

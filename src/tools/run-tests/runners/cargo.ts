@@ -26,7 +26,10 @@ export const cargo: Runner = {
   },
   parse: (report, output) => ({ ...parseCargoTest(output), source: 'text' }),
   progress(line) {
-    return /^test \S+ \.\.\. (ok|FAILED|ignored)/.test(line) ? { finished: 1 } : undefined;
+    if (/^test \S+ \.\.\. (ok|FAILED|ignored)/.test(line)) return { finished: 1 };
+    // cargo names each test binary as it starts it: `Running tests/t0.rs (target/…)`, `Doc-tests name`.
+    const binary = /^\s+(?:Running (?:unittests )?(\S+)|Doc-tests (\S+))/.exec(line);
+    return binary ? { file: binary[1] ?? `the doc tests of ${binary[2]}` } : undefined;
   },
 };
 

@@ -24,7 +24,7 @@ export const go: Runner = {
     const names = request.only?.map((test) => test.name.split('/')[0]!);
     const pattern = names?.length ? exactNamesPattern([...new Set(names)]) : request.testNamePattern;
     // Glued: one argv element whatever the pattern starts with.
-    return { file: 'go', args: ['test', '-json', ...(pattern ? [`-run=${pattern}`] : []), ...packages], cwd: request.dir, reportOnStdout: true };
+    return { file: 'go', args: ['test', '-json', ...(pattern ? [`-run=${pattern}`] : []), ...packages], cwd: request.dir, reportInOutput: true };
   },
   parse(report, output, request) {
     const module = modules.get(request);
@@ -34,16 +34,12 @@ export const go: Runner = {
       if (importPath === module) return base;
       return importPath.startsWith(`${module}/`) ? join(base, importPath.slice(module.length + 1)) : undefined;
     };
-    // go before 1.24 prints build errors on stderr as text, beside the events on stdout.
-    const stderrText = output
-      .split('\n')
-      .filter((line) => line.trim() !== '' && !line.trimStart().startsWith('{'))
-      .join('\n');
-    return fromReport(report, output, 'json', (text) => parseGoTestJson(stderrText ? `${text}\n${stderrText}` : text, folderOf));
+    // go before 1.24 prints build errors on stderr as text: they are in the report, between the events.
+    return fromReport(report, output, 'json', (text) => parseGoTestJson(text, folderOf));
   },
   progress(line) {
-    const event = /"Action":"(pass|fail|skip)".*"Test":"([^"]+)"/.exec(line);
-    return event ? { finished: 1 } : undefined;
+    const event = /"Action":"(pass|fail|skip)".*?"Package":"([^"]+)".*?"Test":"/.exec(line);
+    return event ? { finished: 1, file: event[2]! } : undefined;
   },
 };
 

@@ -31,8 +31,11 @@ export interface Invocation {
   env?: Record<string, string>;
   /** Where the machine-readable report will be, if the runner writes one. */
   reportFile?: string;
-  /** The report is the runner's stdout (go test -json): kept whole, not cut to head and tail. */
-  reportOnStdout?: boolean;
+  /**
+   * The report is the runner's output itself (go test -json), read whole from the run's log,
+   * not cut to head and tail; what the runner printed on stderr is mixed in, in order.
+   */
+  reportInOutput?: boolean;
   /** The project's arguments Baton replaced with its own (its reporter), said in the result. */
   replaced?: string[];
 }
