@@ -187,7 +187,6 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
   await writeFileAtomic(file, [JSON.stringify(value)]);
 }
 
-/** Writes the parts, one after the other, through a temp file, fsync and rename, like writeJsonAtomic. */
 /**
  * A state file's bytes, read at once, or undefined when it is missing or unreadable. Synchronous
  * on purpose: fs/promises reads a large file in 512 KiB steps, each a trip through the thread
@@ -202,6 +201,7 @@ export function readStateFile(file: string): Buffer | undefined {
   }
 }
 
+/** Writes the parts, one after the other, through a temp file, fsync and rename, like writeJsonAtomic. */
 export async function writeFileAtomic(file: string, parts: ReadonlyArray<string | Uint8Array>): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: STATE_DIR_MODE });
   const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;

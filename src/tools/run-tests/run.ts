@@ -9,7 +9,7 @@ import { answerJob, type JobContext, type RunningJob } from '../../core/jobs.js'
 import { runProcess } from '../../core/process.js';
 import { detectTestRunners, packageManagerOf, type RunnerId, testScriptPlan } from '../../core/project.js';
 import type { ScriptStep } from '../../core/test-script.js';
-import { readJson, writeJsonAtomic } from '../../core/state.js';
+import { readJson, readStateFile, writeFileAtomic } from '../../core/state.js';
 import type { Workspace } from '../../core/workspace.js';
 import { splitArgv } from './argv.js';
 import { fromReport } from './runners/outcome.js';
@@ -404,6 +404,10 @@ async function lastFailures(context: RunTestsContext): Promise<LastFailures | un
 }
 
 async function rememberFailures(context: RunTestsContext, plan: Plan, outcome: RunnerOutcome, path: string): Promise<void> {
+  const file = context.state.path('run-tests', 'last-failures.json');
   const failures = outcome.cases.filter((test) => test.status === 'failed');
-  await writeJsonAtomic(context.state.path('run-tests', 'last-failures.json'), { runner: plan.runnerName, path, failures } satisfies LastFailures);
+  const record = JSON.stringify({ runner: plan.runnerName, path, failures } satisfies LastFailures);
+  // Most runs record what the one before did (nothing failed, again): that needs no write.
+  if (readStateFile(file)?.toString('utf8') === record) return;
+  await writeFileAtomic(file, [record]);
 }
