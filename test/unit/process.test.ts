@@ -76,6 +76,25 @@ describe('process', () => {
       expect(result.output).toMatch(/^(a€){250}\n… 1199000 characters of output omitted …\n(a€){250}$/);
     });
 
+    it('ends when the process does, even if something it started still holds the output', async () => {
+      // Through pipes the run would wait for the grandchild to let go of them, here until the timeout.
+      const file = join(dir.path, 'run.log');
+      const script = `
+        const { spawn } = require('node:child_process');
+        const g = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'inherit', detached: true });
+        g.unref();
+        console.log(g.pid);`;
+      const result = await runProcess('node', ['-e', script], { cwd: dir.path, outputFile: file, timeoutMs: 10_000 });
+      const grandchild = Number(result.output.trim());
+      try {
+        expect(result.timedOut).toBe(false);
+        expect(result.exitCode).toBe(0);
+        expect(alive(grandchild)).toBe(true);
+      } finally {
+        process.kill(grandchild, 'SIGKILL');
+      }
+    });
+
     it('still kills the whole group on timeout, and says a missing program is missing', async () => {
       const file = join(dir.path, 'run.log');
       const script = `
