@@ -115,7 +115,8 @@ export function batonCheckout() {
   return root;
 }
 
-export function commitAll(root) {
+/** One commit of everything under `root` (a new repository), then the marker that says the tree is ready. */
+export function commitAll(root, message = 'as published', readyMarker = '.corpus-ready') {
   const git = (...args) =>
     execFileSync('git', ['-c', 'user.name=corpus', '-c', 'user.email=corpus@example.invalid', '-c', 'commit.gpgsign=false', ...args], {
       cwd: root,
@@ -123,6 +124,6 @@ export function commitAll(root) {
     });
   git('init', '-q', '-b', 'main');
   git('add', '-A');
-  git('commit', '-q', '-m', 'as published');
-  writeFileSync(join(root, '.corpus-ready'), new Date().toISOString());
+  git('commit', '-q', '-m', message);
+  writeFileSync(join(root, readyMarker), new Date().toISOString());
 }
