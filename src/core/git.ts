@@ -19,7 +19,7 @@ export interface GitOptions {
   signal?: AbortSignal;
 }
 
-/** Runs git in `cwd`; an exit code outside `okExitCodes` is a UserError with git's first line. */
+/** Runs git in `cwd`; an exit code outside `okExitCodes` is a UserError with git's reason (gitFailureReason). */
 export async function git(cwd: string, args: readonly string[], options: GitOptions = {}): Promise<{ stdout: string; exitCode: number }> {
   const result = await runProcess('git', [...args], {
     cwd,
@@ -30,10 +30,20 @@ export async function git(cwd: string, args: readonly string[], options: GitOpti
   });
   const exitCode = result.exitCode ?? -1;
   if (!(options.okExitCodes ?? [0]).includes(exitCode)) {
-    const reason = result.stderr.trim().split('\n')[0] || (result.timedOut ? 'timed out' : `exit code ${exitCode}`);
+    const reason = gitFailureReason(result.stderr) || (result.timedOut ? 'timed out' : `exit code ${exitCode}`);
     throw new UserError(`git ${args[0]} failed: ${reason}`);
   }
   return { stdout: result.stdout, exitCode };
+}
+
+/**
+ * The line of git's stderr that says why it failed: its first `fatal:` or `error:` line, else its
+ * first line. Warnings can come first: threads of `git grep` that fail at once print
+ * "warning: die() called many times" before one of them prints its fatal line.
+ */
+export function gitFailureReason(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  return lines.find((line) => /^(fatal|error): /.test(line)) ?? lines[0] ?? '';
 }
 
 /** Per root: its repository's git folder (absolute), or undefined outside a git work tree. */
