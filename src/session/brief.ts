@@ -1,5 +1,5 @@
 import { countTokens, fitItems } from '../core/budget.js';
-import type { CallEvent, CheckpointEvent, SessionEvent, SummaryEvent, TestOutcome } from './types.js';
+import type { CheckpointEvent, SessionEvent, SummaryEvent, TestOutcome } from './types.js';
 
 /**
  * The brief: everything a fresh context window needs to carry on. Pinned facts (goal,

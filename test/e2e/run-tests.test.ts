@@ -47,6 +47,45 @@ describe('run-tests on real projects', () => {
     expect(() => readFileSync(result.logFile!, 'utf8')).not.toThrow(); // mocha's JSON goes to the report, so its log may be empty
   });
 
+  it("mocha: progress names the file and counts tests, and the log reads like mocha's spec output", async () => {
+    const root = join(dir.path, 'mocha-progress');
+    await jsProject(root, FIXTURES.mocha.pkg, {
+      ...FIXTURES.mocha.files,
+      // A second file that ends after more than a second, so a second message can go out.
+      'test/b.spec.js': "describe('slow', () => {\n  it('waits', (done) => setTimeout(done, 1500));\n  it('then passes', () => {});\n});\n",
+    });
+    const progress: string[] = [];
+    const result = await runTests(
+      RunTestsInput.parse({ waitSec: 120 }),
+      await toolContext(root, join(dir.path, 'state'), loadConfig({}, {}), { progress: (message) => void progress.push(message) }),
+    );
+    expect(result).toMatchObject({ runner: 'mocha', reportSource: 'json', summary: { total: 6, passed: 4, failed: 1, skipped: 1 } });
+    expect(progress.slice(0, 2)).toEqual(['started mocha', '0 tests finished; running test/a.spec.js']);
+    // Usually 5 (the slow test's line, the first after a quiet second); 4 on a machine slow enough.
+    expect(progress.some((message) => /^[45] tests finished; running test\/b\.spec\.js$/.test(message))).toBe(true);
+    const log = readFileSync(result.logFile!, 'utf8');
+    expect(log).toContain('mocha \u25b8 test/a.spec.js\n  \u2713 list is empty\n  \u2713 list has one\n  \u2717 list has two\n  - list has many\n');
+    expect(log).toMatch(/ {2}4 passing \(\d+ms\)\n {2}1 pending\n {2}1 failing\n$/);
+  });
+
+  it('mocha --parallel: the same counts, and the log still names each file', async () => {
+    const root = join(dir.path, 'mocha-parallel');
+    await jsProject(
+      root,
+      { ...FIXTURES.mocha.pkg, scripts: { test: 'mocha --parallel' } },
+      {
+        ...FIXTURES.mocha.files,
+        'test/b.spec.js': "describe('more', () => {\n  it('passes', () => {});\n});\n",
+      },
+    );
+    const result = await run(root);
+    expect(result).toMatchObject({ runner: 'mocha', reportSource: 'json', summary: { total: 5, passed: 3, failed: 1, skipped: 1 } });
+    expect(result.command).toContain('--parallel');
+    const log = readFileSync(result.logFile!, 'utf8');
+    expect(log).toContain('mocha \u25b8 test/a.spec.js\n');
+    expect(log).toContain('mocha \u25b8 test/b.spec.js\n  \u2713 more passes\n');
+  });
+
   it('re-runs only the failures of the last run', async () => {
     const root = join(dir.path, 'vitest');
     await run(root);

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
 import type { RunnerId } from '../../src/core/project.js';
 import { RUNNERS } from '../../src/tools/run-tests/runners/index.js';
@@ -14,11 +17,15 @@ import type { RunRequest } from '../../src/tools/run-tests/runners/runner.js';
 // Baton's own checkout has node_modules/.bin/{vitest,jest,mocha}, which the JS runners look up.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
+/** A real folder: the mocha runner writes its reporter there. */
+const REPORT_DIR = mkdtempSync(join(tmpdir(), 'baton-argv-test-'));
+afterAll(() => rmSync(REPORT_DIR, { recursive: true, force: true }));
+
 const request = (over: Partial<RunRequest> = {}): RunRequest => ({
   root: ROOT,
   dir: ROOT,
   files: [],
-  reportDir: '/tmp/baton-argv-test',
+  reportDir: REPORT_DIR,
   packageManager: 'npm',
   ...over,
 });

@@ -1,7 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { detectTestRunners } from '../../src/core/project.js';
 import { planTestScript, type TestScriptPlan } from '../../src/core/test-script.js';
 import { RUNNERS } from '../../src/tools/run-tests/runners/index.js';
@@ -109,11 +111,15 @@ describe('scripts.test: the runner step with every argument the project gave it'
 });
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+/** A real folder: the mocha runner writes its reporter there. */
+const REPORT_DIR = mkdtempSync(join(tmpdir(), 'baton-argv-test-'));
+afterAll(() => rmSync(REPORT_DIR, { recursive: true, force: true }));
+
 const request = (over: Partial<RunRequest>): RunRequest => ({
   root: ROOT,
   dir: ROOT,
   files: [],
-  reportDir: '/tmp/baton-argv-test',
+  reportDir: REPORT_DIR,
   packageManager: 'npm',
   ...over,
 });

@@ -4,6 +4,7 @@ import { parseJestJson } from '../parse/jest-json.js';
 import { parseJunit } from '../parse/junit.js';
 import { parseMochaJson } from '../parse/mocha-json.js';
 import { exactNamesPattern, localBin, pathArg, type RunRequest, type Runner, type RunnerOutcome } from './runner.js';
+import { mochaProgress, writeMochaReporter } from './mocha-reporter.js';
 import { fromReport } from './outcome.js';
 import { type ArgTable, JEST_ARGS, MOCHA_ARGS, NODE_ARGS, splitProjectArgs, VITEST_ARGS } from './project-args.js';
 
@@ -129,7 +130,16 @@ export const mocha: Runner = {
     return {
       file: await requireBin(request, 'mocha'),
       // No "--": mocha re-parses its positional arguments, so only the ./ form keeps files paths.
-      args: [...options, '--reporter', 'json', '--reporter-option', `output=${reportFile}`, ...(pattern ? [`--grep=${pattern}`] : []), ...files],
+      // The reporter is mocha's JSON reporter with a line per test beside it (mocha-reporter.ts).
+      args: [
+        ...options,
+        '--reporter',
+        await writeMochaReporter(request.reportDir),
+        '--reporter-option',
+        `output=${reportFile}`,
+        ...(pattern ? [`--grep=${pattern}`] : []),
+        ...files,
+      ],
       cwd: request.dir,
       env: envOf(request),
       reportFile,
@@ -137,7 +147,7 @@ export const mocha: Runner = {
     };
   },
   parse: (report, output, request) => fromReport(report, output, 'json', (text) => parseMochaJson(text, request.root, request.dir)),
-  progress: () => undefined,
+  progress: mochaProgress,
 };
 
 export const node: Runner = {

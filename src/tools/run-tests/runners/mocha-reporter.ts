@@ -1,0 +1,78 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * mocha takes one reporter, and Baton needs two things from a run: mocha's JSON report (the
+ * results) and a line per test as it ends (progress, and an output a person can read). This
+ * reporter is mocha's own JSON reporter, found in the mocha that loaded it, so the report is the
+ * one `--reporter json` writes, field for field; beside it, it writes to stderr:
+ *
+ *     mocha ▸ test/hash-test.js           when a file's suites start
+ *       ✓ Hash function should work       per test: ✓ passed, ✗ failed (or a hook), - pending
+ *       12 passing (31ms)                 at the end, as mocha's spec reporter says it
+ *
+ * stderr, because a mocha too old for `--reporter-option output=` writes the JSON to stdout.
+ * mocha loads reporters with require(), so this is CommonJS, written into the run's report
+ * folder (private to the run) by `writeMochaReporter`.
+ */
+const SOURCE = String.raw`'use strict';
+const { relative, sep } = require('node:path');
+
+// The JSON reporter of the mocha running this runner: require.cache holds every built-in reporter
+// of a loaded mocha, beside the lib/runner.js whose Runner made this runner.
+function jsonReporterFor(runner) {
+  const suffix = sep + 'reporters' + sep + 'json.js';
+  for (const [file, loaded] of Object.entries(require.cache)) {
+    if (!file.endsWith(suffix)) continue;
+    const runnerModule = require.cache[file.slice(0, -suffix.length) + sep + 'runner.js'];
+    if (runnerModule && typeof runnerModule.exports === 'function' && runner instanceof runnerModule.exports) return loaded.exports;
+  }
+  return require(require.resolve('mocha/lib/reporters/json.js', { paths: [process.cwd()] }));
+}
+
+module.exports = function BatonMochaReporter(runner, options) {
+  const JSONReporter = jsonReporterFor(runner);
+  const report = new JSONReporter(runner, options);
+  const counts = { passing: 0, pending: 0, failing: 0 };
+  const started = Date.now();
+  let currentFile;
+  const say = (text) => process.stderr.write(text + '\n');
+  // A file's suites start before its tests; under --parallel only its tests say the file.
+  const enter = (file) => {
+    if (!file || file === currentFile) return;
+    currentFile = file;
+    say('mocha \u25b8 ' + relative(process.cwd(), file));
+  };
+  runner.on('suite', (suite) => enter(suite.file));
+  const ended = (symbol, count) => (test) => {
+    enter(test.file);
+    counts[count]++;
+    say('  ' + symbol + ' ' + test.fullTitle());
+  };
+  runner.on('pass', ended('\u2713', 'passing'));
+  runner.on('fail', ended('\u2717', 'failing'));
+  runner.on('pending', ended('-', 'pending'));
+  runner.once('end', () => {
+    say('');
+    say('  ' + counts.passing + ' passing (' + (Date.now() - started) + 'ms)');
+    if (counts.pending) say('  ' + counts.pending + ' pending');
+    if (counts.failing) say('  ' + counts.failing + ' failing');
+  });
+  // mocha waits for the reporter's done(), which the JSON reporter may define.
+  return report;
+};
+`;
+
+/** Writes the reporter into `dir` (the run's own report folder) and returns its path for `--reporter`. */
+export async function writeMochaReporter(dir: string): Promise<string> {
+  const file = join(dir, 'baton-mocha-reporter.cjs');
+  await writeFile(file, SOURCE, { mode: 0o600 });
+  return file;
+}
+
+/** Reads one line the reporter wrote: a file starting, or a test that ended. */
+export function mochaProgress(line: string): { finished?: number; file?: string } | undefined {
+  const file = /^mocha \u25b8 (.+)$/.exec(line);
+  if (file) return { file: file[1]! };
+  return /^ {2}[\u2713\u2717-] /.test(line) ? { finished: 1 } : undefined;
+}
