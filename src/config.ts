@@ -55,6 +55,13 @@ export const ConfigSchema = z
          * prefix written as a string ("make test", "npm run test:e2e").
          */
         allowCommands: z.array(z.string().min(1)).default([]),
+        /** The most output a run may write to its log; past it the run is stopped, as a run that never ends would fill the disk. */
+        maxLogMB: z
+          .number()
+          .int()
+          .min(1)
+          .max(1 << 20)
+          .default(256),
       })
       .strict()
       .prefault({}),

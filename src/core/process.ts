@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, fstatSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, truncateSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { UserError } from './errors.js';
 import { FileFollower } from './file-follow.js';
@@ -45,6 +45,12 @@ export interface RunOptions {
    * group), loses its CPU to it each time (bench/run-tests.mjs). Not with the stdout options.
    */
   outputFile?: string;
+  /**
+   * With `outputFile`: the most bytes this process may add to it. Past that the process group is
+   * killed (`outputLimited`) and the file is cut back to the limit: output that never ends would
+   * otherwise fill the disk until the timeout.
+   */
+  maxOutputFileBytes?: number;
 }
 
 /** How often a process's output file is read while it runs: progress needs no more. */
@@ -56,6 +62,8 @@ export interface RunResult {
   signal: string | null;
   timedOut: boolean;
   cancelled: boolean;
+  /** Killed for writing more than `maxOutputFileBytes`. */
+  outputLimited: boolean;
   /** stdout and stderr interleaved as they arrived, head and tail kept. */
   output: string;
   stdout: string;
@@ -153,11 +161,28 @@ export async function runProcess(file: string, args: readonly string[], options:
   const outputFd = options.outputFile === undefined ? undefined : openSync(options.outputFile, 'a', 0o600);
   let follower: FileFollower | undefined;
   let fromFile: ReturnType<typeof taker> | undefined;
+  let outputStart = 0;
+  let outputLimited = false;
   let child: ReturnType<typeof spawn>;
   try {
     if (outputFd !== undefined) {
       fromFile = taker('stdout', undefined);
-      follower = await FileFollower.open(options.outputFile!, fstatSync(outputFd).size, fromFile.chunk);
+      outputStart = fstatSync(outputFd).size;
+      const limit = options.maxOutputFileBytes;
+      follower = await FileFollower.open(
+        options.outputFile!,
+        outputStart,
+        fromFile.chunk,
+        limit === undefined
+          ? undefined
+          : {
+              bytes: limit,
+              onLimit: () => {
+                outputLimited = true;
+                killGroup();
+              },
+            },
+      );
     }
     // node:child_process itself: what Baton needs of a process wrapper is this file, and a
     // library for it costs the first call of a fresh server a large share of its time to load.
@@ -223,6 +248,7 @@ export async function runProcess(file: string, args: readonly string[], options:
     clearTimeout(killTimer);
     signalGroup(child.pid, 'SIGKILL');
   }
+  if (outputLimited) truncateSync(options.outputFile!, outputStart + options.maxOutputFileBytes!);
   if (options.onLine) {
     for (const stream of ['stdout', 'stderr'] as const) {
       const rest = lines[stream].flush();
@@ -244,6 +270,7 @@ export async function runProcess(file: string, args: readonly string[], options:
     signal: result.signal,
     timedOut,
     cancelled,
+    outputLimited,
     output: combined.text(),
     stdout: stdout.text(),
     stderr: stderr.text(),

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -84,6 +84,21 @@ describe('run-tests on real projects', () => {
     const log = readFileSync(result.logFile!, 'utf8');
     expect(log).toContain('mocha \u25b8 test/a.spec.js\n');
     expect(log).toContain('mocha \u25b8 test/b.spec.js\n  \u2713 more passes\n');
+  });
+
+  it('stops a run whose output never ends at runTests.maxLogMB, and says so', async () => {
+    const root = join(dir.path, 'mocha-endless');
+    await jsProject(root, FIXTURES.mocha.pkg, {
+      'test/a.spec.js':
+        "describe('noise', () => {\n  it('never ends', () => {\n    const line = 'x'.repeat(1023) + '\\n';\n    for (;;) process.stdout.write(line);\n  });\n});\n",
+    });
+    const config = loadConfig({}, {});
+    config.runTests.maxLogMB = 1;
+    const result = await run(root, { timeoutSec: 120 }, config);
+    expect(result.status).toBe('error');
+    expect(result.note).toMatch(/wrote more than 1 MB of output, so Baton stopped it \(runTests\.maxLogMB\)/);
+    expect(statSync(result.logFile!).size).toBe(2 ** 20);
+    expect(result.durationMs).toBeLessThan(60_000); // the limit ended it, not the timeout
   });
 
   it('re-runs only the failures of the last run', async () => {

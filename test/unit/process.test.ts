@@ -95,6 +95,28 @@ describe('process', () => {
       }
     });
 
+    it('stops a process that writes without end at the limit, and cuts the file back to it', async () => {
+      const file = join(dir.path, 'run.log');
+      writeFileSync(file, 'an earlier step\n');
+      const limit = 1 << 20;
+      // Writes for ever; only the limit can end it before the timeout.
+      const endless = "const line = 'x'.repeat(1023) + '\\n'; for (;;) process.stdout.write(line)";
+      const result = await runProcess('node', ['-e', endless], { cwd: dir.path, outputFile: file, maxOutputFileBytes: limit, timeoutMs: 60_000 });
+      expect(result).toMatchObject({ outputLimited: true, timedOut: false });
+      expect(statSync(file).size).toBe('an earlier step\n'.length + limit);
+      expect(readFileSync(file, 'utf8').startsWith('an earlier step\nxxx')).toBe(true);
+      expect(result.output.length).toBeLessThanOrEqual(limit);
+
+      // Exactly the limit is not past it.
+      const exact = await runProcess('node', ['-e', `process.stdout.write('y'.repeat(${limit}))`], {
+        cwd: dir.path,
+        outputFile: file,
+        maxOutputFileBytes: limit,
+      });
+      expect(exact).toMatchObject({ outputLimited: false, exitCode: 0 });
+      expect(statSync(file).size).toBe('an earlier step\n'.length + 2 * limit);
+    });
+
     it('still kills the whole group on timeout, and says a missing program is missing', async () => {
       const file = join(dir.path, 'run.log');
       const script = `

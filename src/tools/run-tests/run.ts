@@ -245,7 +245,8 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
   job.progress(`started ${plan.runnerName}`);
   const started = performance.now();
   try {
-    const common = { passEnv: context.config.env.pass, signal: job.signal, outputFile: logFile };
+    const maxLogMB = context.config.runTests.maxLogMB;
+    const common = { passEnv: context.config.env.pass, signal: job.signal, outputFile: logFile, maxOutputFileBytes: maxLogMB * 2 ** 20 };
     for (const step of plan.before) {
       job.progress(`running the script's build step: ${step.text}`);
       const remaining = input.timeoutSec * 1000 - (performance.now() - started);
@@ -255,7 +256,7 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
         env: { ...step.env, CI: 'true' },
         timeoutMs: Math.max(1, remaining),
       });
-      if (built.exitCode !== 0 || built.cancelled || built.timedOut) {
+      if (built.exitCode !== 0 || built.cancelled || built.timedOut || built.outputLimited) {
         const status = built.cancelled ? 'cancelled' : built.timedOut ? 'timeout' : 'error';
         return await shape(
           {
@@ -267,7 +268,7 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
             logFile,
             note: [
               ...plan.notes,
-              `the script's build step "${step.text}" ${status === 'error' ? `failed (exit ${built.exitCode ?? built.signal})` : `ended: ${status}`}; the tests did not run`,
+              `the script's build step "${step.text}" ${built.outputLimited ? outputLimitNote(maxLogMB) : status === 'error' ? `failed (exit ${built.exitCode ?? built.signal})` : `ended: ${status}`}; the tests did not run`,
             ].join('; '),
           },
           input.maxTokens,
@@ -321,7 +322,7 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
         reportSource: outcome.source,
         logFile,
         ...(plan.skippedSteps.length ? { skippedSteps: plan.skippedSteps } : {}),
-        ...noteFor(status, result, outcome, plan.notes),
+        ...noteFor(status, result, outcome, plan.notes, maxLogMB),
       },
       input.maxTokens,
     );
@@ -350,6 +351,7 @@ type ProcessResult = Awaited<ReturnType<typeof runProcess>>;
 function statusOf(result: ProcessResult, outcome: RunnerOutcome, runner: string): RunTestsOutput['status'] {
   if (result.cancelled) return 'cancelled';
   if (result.timedOut) return 'timeout';
+  if (result.outputLimited) return 'error';
   if (outcome.summary.failed > 0 || outcome.errors.length > 0) return 'failed';
   if (outcome.summary.total === 0) {
     const nothingCollected =
@@ -363,11 +365,16 @@ function emptyResult(status: RunTestsOutput['status'], plan: Plan): RunTestsOutp
   return { ...emptyOutput(status, plan.runnerName), ...(plan.skippedSteps.length ? { skippedSteps: plan.skippedSteps } : {}) };
 }
 
-function noteFor(status: RunTestsOutput['status'], result: ProcessResult, outcome: RunnerOutcome, planNotes: string[]): { note?: string } {
+/** Says why a run (or a build step) that wrote too much was stopped. */
+const outputLimitNote = (maxLogMB: number): string =>
+  `wrote more than ${maxLogMB} MB of output, so Baton stopped it (runTests.maxLogMB); the log keeps the first ${maxLogMB} MB`;
+
+function noteFor(status: RunTestsOutput['status'], result: ProcessResult, outcome: RunnerOutcome, planNotes: string[], maxLogMB: number): { note?: string } {
   const notes: string[] = [...planNotes];
   if (outcome.note) notes.push(outcome.note);
   if (status === 'timeout') notes.push('the run hit timeoutSec and its process group was killed');
-  if (status === 'error') notes.push(`the runner exited with code ${result.exitCode ?? result.signal} before reporting any test result; see the output`);
+  if (result.outputLimited) notes.push(`the run ${outputLimitNote(maxLogMB)}; the counts are what it reported until then`);
+  else if (status === 'error') notes.push(`the runner exited with code ${result.exitCode ?? result.signal} before reporting any test result; see the output`);
   if (status === 'no-tests') notes.push('the runner found no tests to run');
   return notes.length ? { note: notes.join('; ') } : {};
 }
