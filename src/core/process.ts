@@ -6,8 +6,8 @@ import { FileFollower } from './file-follow.js';
 
 /**
  * The one way Baton starts a process: argv only (never a shell string), its own process
- * group so a timeout or cancel kills everything it forked, secrets stripped from the
- * environment, and output bounded to its head and tail.
+ * group so a timeout or cancel kills everything it forked (and nothing in the group outlives
+ * the process), secrets stripped from the environment, and output bounded to its head and tail.
  */
 export interface RunOptions {
   /** Absolute working directory; callers resolve it through the workspace first. */
@@ -243,11 +243,10 @@ export async function runProcess(file: string, args: readonly string[], options:
   }
   clearTimeout(timeout);
   options.signal?.removeEventListener('abort', onAbort);
-  if (killTimer) {
-    // The leader is gone; make sure nothing it forked outlives it, then stop waiting.
-    clearTimeout(killTimer);
-    signalGroup(child.pid, 'SIGKILL');
-  }
+  // The leader is gone: nothing left in its group outlives it (a test server a suite forgot to
+  // stop, or what a timeout's SIGTERM did not end), and nothing holds the call up.
+  clearTimeout(killTimer);
+  signalGroup(child.pid, 'SIGKILL');
   if (outputLimited) truncateSync(options.outputFile!, outputStart + options.maxOutputFileBytes!);
   if (options.onLine) {
     for (const stream of ['stdout', 'stderr'] as const) {

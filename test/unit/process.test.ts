@@ -132,6 +132,20 @@ describe('process', () => {
     });
   });
 
+  it('leaves nothing of its group running after a normal exit', async () => {
+    // A grandchild in the same group, as a test server a suite forgot to stop would be.
+    const script = `
+      const { spawn } = require('node:child_process');
+      const g = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      g.unref();
+      console.log(g.pid);`;
+    const result = await runProcess('node', ['-e', script], { cwd: dir.path, timeoutMs: 10_000 });
+    expect(result).toMatchObject({ exitCode: 0, timedOut: false });
+    const grandchild = Number(result.stdout.trim());
+    await new Promise((r) => setTimeout(r, 200));
+    expect(alive(grandchild)).toBe(false);
+  });
+
   it('kills the whole process group on timeout, leaving no orphans', async () => {
     // The child forks a grandchild that would outlive a plain kill of the child.
     const script = `
