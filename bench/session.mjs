@@ -17,7 +17,7 @@ function workspaceDir(stateDir, root) {
   return join(stateDir, `${name}-${createHash('sha256').update(real).digest('hex').slice(0, 12)}`);
 }
 
-function syntheticLog(count) {
+export function syntheticLog(count) {
   const lines = [];
   const at = (i) => new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString();
   for (let i = 0; i < count; i++) {

@@ -38,16 +38,23 @@ const MAX_VALUE_LINES = 5;
  */
 export function parseMochaJson(json: string, root: string, cwd = root): ParsedReport {
   const report = findReport(json);
+  // A file's tests share one path to work out.
+  const paths = new Map<string, string>();
+  const pathOf = (file: string): string => {
+    let path = paths.get(file);
+    if (path === undefined) paths.set(file, (path = projectPath(file, root)));
+    return path;
+  };
   const failed = new Set((report.failures ?? []).map(keyOf));
   const pending = new Set((report.pending ?? []).map(keyOf));
   const cases = (report.tests ?? []).map((test) => {
     const key = keyOf(test);
-    return toCase(test, failed.has(key) ? 'failed' : pending.has(key) ? 'skipped' : 'passed', root, cwd);
+    return toCase(test, failed.has(key) ? 'failed' : pending.has(key) ? 'skipped' : 'passed', root, cwd, pathOf);
   });
   // A failing hook ("before each" hook for "x") is in `failures` but not in `tests`.
   const listed = new Set((report.tests ?? []).map(keyOf));
   for (const failure of report.failures ?? []) {
-    if (!listed.has(keyOf(failure))) cases.push(toCase(failure, 'failed', root, cwd));
+    if (!listed.has(keyOf(failure))) cases.push(toCase(failure, 'failed', root, cwd, pathOf));
   }
   return { cases, summary: summaryOf(report, cases), errors: [] };
 }
@@ -59,7 +66,10 @@ export function parseMochaJson(json: string, root: string, cwd = root): ParsedRe
  * object), so every candidate is tried, first to last.
  */
 function findReport(text: string): MochaReport {
-  for (const candidate of [text.trim(), ...objectSlices(text)]) {
+  const whole = tryParse(text);
+  if (isMochaReport(whole)) return whole;
+  // Lazily: the slices are built only when the text is not the report by itself.
+  for (const candidate of objectSlices(text)) {
     const parsed = tryParse(candidate);
     if (isMochaReport(parsed)) return parsed;
   }
@@ -98,12 +108,12 @@ function keyOf(test: MochaTest): string {
   return `${test.file ?? ''}\u0000${test.fullTitle ?? test.title ?? ''}`;
 }
 
-function toCase(test: MochaTest, status: TestCase['status'], root: string, cwd: string): TestCase {
+function toCase(test: MochaTest, status: TestCase['status'], root: string, cwd: string, pathOf: (file: string) => string): TestCase {
   const title = test.title ?? '';
   const fullTitle = test.fullTitle ?? title;
   // fullTitle is the describe titles and the title joined by spaces: the suite part is what precedes the title.
   const suites = title !== '' && fullTitle.endsWith(` ${title}`) ? fullTitle.slice(0, -title.length - 1) : '';
-  const file = test.file ? projectPath(test.file, root) : undefined;
+  const file = test.file ? pathOf(test.file) : undefined;
   const testCase: TestCase = {
     name: suites !== '' ? `${suites} > ${title}` : fullTitle,
     file,
