@@ -42,7 +42,10 @@ export function parseMochaJson(json: string, root: string, cwd = root): ParsedRe
   const paths = new Map<string, string>();
   const pathOf = (file: string): string => {
     let path = paths.get(file);
-    if (path === undefined) paths.set(file, (path = projectPath(file, root)));
+    if (path === undefined) {
+      path = projectPath(file, root);
+      paths.set(file, path);
+    }
     return path;
   };
   const failed = new Set((report.failures ?? []).map(keyOf));
