@@ -241,6 +241,7 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
   await mkdir(context.state.path('run-tests'), { recursive: true });
   let finished = 0;
   let currentFile: string | undefined;
+  let progressQueued = false;
   const progress = throttled((message) => job.progress(message));
   job.progress(`started ${plan.runnerName}`);
   const started = performance.now();
@@ -287,7 +288,14 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
         if (!event) return;
         finished += event.finished ?? 0;
         currentFile = event.file ?? currentFile;
-        progress(`${finished} test${finished === 1 ? '' : 's'} finished${currentFile ? `; running ${currentFile}` : ''}`);
+        // Once per read of the output, after all its lines: the message says where the run is
+        // now, not where the first line of the read left it.
+        if (progressQueued) return;
+        progressQueued = true;
+        queueMicrotask(() => {
+          progressQueued = false;
+          progress(`${finished} test${finished === 1 ? '' : 's'} finished${currentFile ? `; running ${currentFile}` : ''}`);
+        });
       },
     });
     const report = plan.invocation.reportInOutput

@@ -36,19 +36,19 @@ module.exports = function BatonMochaReporter(runner, options) {
   const counts = { passing: 0, pending: 0, failing: 0 };
   const started = Date.now();
   let currentFile;
-  // Lines go out in batches: a write per test would cost the run more than the tests
-  // themselves take in a fast suite, and Baton reads the output only twice a second.
+  // Lines go out in batches, five times a second: a write per test would cost a fast suite
+  // more than its tests take, and Baton reads the output only twice a second.
   let pending = '';
-  let flushedAt = Date.now();
   const flush = () => {
     if (pending) process.stderr.write(pending);
     pending = '';
-    flushedAt = Date.now();
   };
   const say = (text) => {
     pending += text + '\n';
-    if (pending.length > 65536 || Date.now() - flushedAt >= 200) flush();
+    if (pending.length > 65536) flush();
   };
+  const timer = setInterval(flush, 200);
+  timer.unref();
   process.once('exit', flush);
   // A file's suites start before its tests; under --parallel only its tests say the file.
   const enter = (file) => {
@@ -70,6 +70,7 @@ module.exports = function BatonMochaReporter(runner, options) {
     say('  ' + counts.passing + ' passing (' + (Date.now() - started) + 'ms)');
     if (counts.pending) say('  ' + counts.pending + ' pending');
     if (counts.failing) say('  ' + counts.failing + ' failing');
+    clearInterval(timer);
     flush();
   });
   // mocha waits for the reporter's done(), which the JSON reporter may define.
