@@ -18,12 +18,18 @@ const RUN_ENV = { CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', GOPROXY: 'off', G
 
 /**
  * The corpus is TypeScript; it is bundled here, two folders below the root like its source, so
- * the paths it finds from its own location (Baton's node_modules, bench/) stay right.
+ * the paths it finds from its own location (Baton's node_modules, bench/) stay right. With it
+ * comes the writer of Baton's mocha reporter, which Baton's command names and which a direct
+ * run needs in its own report folder.
  */
 async function loadCorpus() {
   const outfile = join(ROOT, 'bench', '.build', 'projects.mjs');
   await build({
-    entryPoints: [join(ROOT, 'test', 'corpus', 'projects.ts')],
+    stdin: {
+      contents: `export * from './projects.ts';\nexport { writeMochaReporter } from '../../src/tools/run-tests/runners/mocha-reporter.ts';\n`,
+      resolveDir: join(ROOT, 'test', 'corpus'),
+      loader: 'ts',
+    },
     outfile,
     bundle: true,
     platform: 'node',
@@ -36,9 +42,10 @@ async function loadCorpus() {
 }
 
 export async function run() {
-  const { CORPUS, hasProgram } = await loadCorpus();
+  const { CORPUS, hasProgram, writeMochaReporter } = await loadCorpus();
   const state = mkdtempSync(join(tmpdir(), 'baton-bench-corpus-'));
   const reports = mkdtempSync(join(tmpdir(), 'baton-bench-reports-'));
+  await writeMochaReporter(reports);
   const rows = [];
   const all = process.env.BENCH_CORPUS_ALL === '1';
   try {
@@ -51,9 +58,12 @@ export async function run() {
       const root = project.prepare();
       const cwd = join(root, project.path);
       const env = { ...process.env, ...RUN_ENV, PATH: `${join(cwd, 'node_modules', '.bin')}:${join(root, 'node_modules', '.bin')}:${process.env.PATH}` };
-      const timed = (file, args) => {
+      // Baton runs its command with the variables the script sets before it (NODE_OPTIONS=…).
+      const assignments = /^(?:\w+=\S+\s+)*/.exec(project.own)[0].trim().split(/\s+/).filter(Boolean);
+      const stepEnv = { ...env, ...Object.fromEntries(assignments.map((word) => word.split(/=(.*)/s).slice(0, 2))) };
+      const timed = (file, args, withEnv = env) => {
         const started = performance.now();
-        spawnSync(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+        spawnSync(file, args, { cwd, env: withEnv, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
         return performance.now() - started;
       };
       const own = () => timed('sh', ['-c', project.own]);
@@ -80,12 +90,19 @@ export async function run() {
         let last = await baton();
         // Baton's command run directly: what the reporter Baton asks for costs the runner itself.
         const [file, ...args] = last.result.command.map((word) => word.replace(/\/tmp\/baton-run-tests-[^/]+\//, `${reports}/`));
+        // A direct run that fails where Baton's did not (a file it names is missing) measures nothing.
+        const check = spawnSync(file, args, { cwd, env: stepEnv, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+        if (check.status !== last.result.exitCode) {
+          throw new Error(
+            `${project.name}: Baton's command run directly exited ${check.status}, under Baton ${last.result.exitCode}: ${check.stderr.toString().slice(0, 800)}`,
+          );
+        }
         const owns = [];
         const directs = [];
         const batons = [];
         for (let i = 0; i < RUNS; i++) {
           owns.push(own());
-          directs.push(timed(file, args));
+          directs.push(timed(file, args, stepEnv));
           last = await baton();
           batons.push(last.elapsed);
         }
