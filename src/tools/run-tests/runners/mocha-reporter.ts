@@ -36,8 +36,8 @@ module.exports = function BatonMochaReporter(runner, options) {
   const counts = { passing: 0, pending: 0, failing: 0 };
   const started = Date.now();
   let currentFile;
-  // Lines go out in batches, five times a second: a write per test would cost a fast suite
-  // more than its tests take, and Baton reads the output only twice a second.
+  // Lines go out in batches, five times a second: a write per test costs a fast suite a few
+  // per cent (bench/run-tests.mjs), and Baton reads the output only twice a second.
   let pending = '';
   const flush = () => {
     if (pending) process.stderr.write(pending);
