@@ -60,6 +60,7 @@ const TRICKY: Array<[string, string, string, string, string]> = [
   ['a block comment with column-0 code closed early', 'a.ts', '/*\nfoo();\n*/\nconst a = 1;\n', 'foo();', 'foo(); */ bar('],
   ['an Allman-style body replaced', 'a.js', 'function f()\n{\n  return 1;\n}\n', '{\n  return 1;\n}', 'f = 1;'],
   ['a string with column-0 lines gains triple quotes', 'a.py', 'USAGE = """\nusage: tool\n"""\nx = 1\n', 'usage: tool', 'usage: """tool"""'],
+  ['a lone backslash as the last line', 'a.py', 'x = 1\ny = 2', 'y = 2', '\\'],
   ['an unterminated triple quote', 'a.py', 'x = 1\ny = 2\n', 'x = 1', 'x = """1'],
   ['a decorator left without its function', 'a.py', '@decorate\ndef f(): pass\nx = 1\n', 'def f(): pass', 'y = 2'],
   ['an except left without its try', 'a.py', 'try:\n    a()\nexcept E:\n    b()\n', 'try:', 'if a:'],

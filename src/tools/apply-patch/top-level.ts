@@ -201,7 +201,9 @@ export class TopLevelScanner {
     if (isIdentifierChar(first)) return true;
     switch (this.family) {
       case 'python':
-        return !' \t\f\r#)]}'.includes(line[0]!);
+        // A backslash first joins the line to the next, and tree-sitter takes a lone one at the
+        // start of a file, where it would fail after any statement.
+        return !' \t\f\r#)]}\\'.includes(line[0]!);
       case 'js':
         return first === Ch.DoubleQuote || first === Ch.Quote || first === Ch.At;
       case 'c':
