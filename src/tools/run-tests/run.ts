@@ -247,7 +247,7 @@ async function execute(plan: Plan, input: RunTestsInput, context: RunTestsContex
   const started = performance.now();
   try {
     const maxLogMB = context.config.runTests.maxLogMB;
-    const common = { passEnv: context.config.env.pass, signal: job.signal, outputFile: logFile, maxOutputFileBytes: maxLogMB * 2 ** 20 };
+    const common = { passEnv: context.config.env.pass, signal: job.signal, outputFile: logFile, maxOutputFileBytes: maxLogMB * 1_000_000 };
     for (const step of plan.before) {
       job.progress(`running the script's build step: ${step.text}`);
       const remaining = input.timeoutSec * 1000 - (performance.now() - started);
