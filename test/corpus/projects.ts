@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 // @ts-expect-error: plain .mjs helpers shared with the benchmarks
 import { cargoDirectorySource, debBinaryProject, debSourceProject } from '../../bench/corpus-debian.mjs';
@@ -41,18 +41,32 @@ const mochaFailure = "\ndescribe('baton corpus', function () {\n  it('injected f
 const pythonFailure = "\n\ndef test_baton_injected():\n    assert 1 + 1 == 3, 'injected'\n";
 const goFailure = '\nfunc TestBatonInjected(t *testing.T) {\n\tt.Fatal("injected")\n}\n';
 
-/** The package's runtime dependencies from the registry once; its runner is Baton's own mocha (as the earlier corpus did). */
-function withBatonMocha(root: string): string {
+/**
+ * The package's runtime dependencies from the registry once, and the mocha its devDependencies
+ * name (the newest release in the range, pinned here): the mocha the project itself runs, old
+ * ones included. It is installed once in a folder of its own and linked, as the rest of
+ * devDependencies (linters) is not needed.
+ */
+function withMocha(root: string, version: string): string {
   if (!existsSync(join(root, 'node_modules', '.corpus-deps'))) {
     npmInstall(root, ['--omit=dev']);
     writeFileSync(join(root, 'node_modules', '.corpus-deps'), '');
   }
-  // The cache outlives checkouts: mocha is linked to the checkout running now, every time.
+  const release = join(CACHE, `rt-mocha-${version}`);
+  if (!existsSync(join(release, '.corpus-ready'))) {
+    rmSync(release, { recursive: true, force: true });
+    mkdirSync(release, { recursive: true });
+    writeFileSync(join(release, 'package.json'), JSON.stringify({ name: 'corpus-mocha', private: true, dependencies: { mocha: version } }));
+    npmInstall(release, []);
+    writeFileSync(join(release, '.corpus-ready'), '');
+  }
+  // Linked anew every time: a cache made by an earlier corpus may link another mocha.
   mkdirSync(join(root, 'node_modules', '.bin'), { recursive: true });
-  rmSync(join(root, 'node_modules', 'mocha'), { force: true });
+  rmSync(join(root, 'node_modules', 'mocha'), { recursive: true, force: true });
   rmSync(join(root, 'node_modules', '.bin', 'mocha'), { force: true });
-  symlinkSync(join(BATON_NODE_MODULES, 'mocha'), join(root, 'node_modules', 'mocha'));
-  symlinkSync('../mocha/bin/mocha.js', join(root, 'node_modules', '.bin', 'mocha'));
+  symlinkSync(join(release, 'node_modules', 'mocha'), join(root, 'node_modules', 'mocha'));
+  const { bin } = JSON.parse(readFileSync(join(release, 'node_modules', 'mocha', 'package.json'), 'utf8')) as { bin: { mocha: string } };
+  symlinkSync(join('..', 'mocha', bin.mocha), join(root, 'node_modules', '.bin', 'mocha'));
   return root;
 }
 
@@ -88,28 +102,30 @@ function monorepoOf(name: string, version: string, folder: string): string {
 
 export const CORPUS: CorpusProject[] = [
   {
-    // scripts.test: mocha --reporter=spec test/*-test.js && npm run lint
-    name: 'hash.js@1.1.7 (npm)',
+    // scripts.test: mocha --reporter=spec test/*-test.js && npm run lint; mocha ^5.2.0, whose
+    // JSON reporter writes to stdout only
+    name: 'hash.js@1.1.7 (npm, mocha 5.2.0)',
     runner: 'mocha',
-    prepare: () => withBatonMocha(npmProject('hash.js', '1.1.7')),
+    prepare: () => withMocha(npmProject('hash.js', '1.1.7'), '5.2.0'),
     path: '',
     own: 'mocha --reporter=spec test/*-test.js',
     inject: { file: 'test/hash-test.js', append: mochaFailure },
     failure: 'baton corpus > injected failure',
   },
   {
-    name: 'hmac-drbg@1.0.1 (npm)',
+    // mocha ^3.2.0: the oldest mocha of the corpus
+    name: 'hmac-drbg@1.0.1 (npm, mocha 3.5.3)',
     runner: 'mocha',
-    prepare: () => withBatonMocha(npmProject('hmac-drbg', '1.0.1')),
+    prepare: () => withMocha(npmProject('hmac-drbg', '1.0.1'), '3.5.3'),
     path: '',
     own: 'mocha --reporter=spec test/*-test.js',
     inject: { file: 'test/drbg-test.js', append: mochaFailure },
     failure: 'baton corpus > injected failure',
   },
   {
-    name: 'des.js@1.1.0 (npm)',
+    name: 'des.js@1.1.0 (npm, mocha 10.8.2)',
     runner: 'mocha',
-    prepare: () => withBatonMocha(npmProject('des.js', '1.1.0')),
+    prepare: () => withMocha(npmProject('des.js', '1.1.0'), '10.8.2'),
     path: '',
     own: 'NODE_OPTIONS=--openssl-legacy-provider mocha --reporter=spec test/*-test.js',
     inject: { file: 'test/des-test.js', append: mochaFailure },

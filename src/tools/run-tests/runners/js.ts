@@ -135,7 +135,8 @@ export const mocha: Runner = {
         ...options,
         '--reporter',
         await writeMochaReporter(request.reportDir),
-        '--reporter-option',
+        // The plural spelling: every mocha since 3 takes it (6 and later as an alias).
+        '--reporter-options',
         `output=${reportFile}`,
         ...(pattern ? [`--grep=${pattern}`] : []),
         ...files,

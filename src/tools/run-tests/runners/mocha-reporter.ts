@@ -11,11 +11,16 @@ import { join } from 'node:path';
  *       ✓ Hash function should work       per test: ✓ passed, ✗ failed (or a hook), - pending
  *       12 passing (31ms)                 at the end, as mocha's spec reporter says it
  *
- * stderr, because a mocha too old for `--reporter-option output=` writes the JSON to stdout.
+ * stderr, because a mocha before 9 writes the JSON to stdout: its JSON reporter has no `output`
+ * option. For those, the reporter writes the report file itself from what the JSON reporter
+ * left on the runner (`runner.testResults`, there since mocha 3), so Baton reads the same file
+ * from every mocha.
+ *
  * mocha loads reporters with require(), so this is CommonJS, written into the run's report
  * folder (private to the run) by `writeMochaReporter`.
  */
 const SOURCE = String.raw`'use strict';
+const { existsSync, writeFileSync } = require('node:fs');
 const { relative, sep } = require('node:path');
 
 // The JSON reporter of the mocha running this runner: require.cache holds every built-in reporter
@@ -31,8 +36,6 @@ function jsonReporterFor(runner) {
 }
 
 module.exports = function BatonMochaReporter(runner, options) {
-  const JSONReporter = jsonReporterFor(runner);
-  const report = new JSONReporter(runner, options);
   const counts = { passing: 0, pending: 0, failing: 0 };
   const started = Date.now();
   let currentFile;
@@ -65,6 +68,7 @@ module.exports = function BatonMochaReporter(runner, options) {
   runner.on('pass', ended('\u2713', 'passing'));
   runner.on('fail', ended('\u2717', 'failing'));
   runner.on('pending', ended('-', 'pending'));
+  // Before the JSON reporter's: the lines are out before an old mocha prints its JSON to stdout.
   runner.once('end', () => {
     say('');
     say('  ' + counts.passing + ' passing (' + (Date.now() - started) + 'ms)');
@@ -72,6 +76,19 @@ module.exports = function BatonMochaReporter(runner, options) {
     if (counts.failing) say('  ' + counts.failing + ' failing');
     clearInterval(timer);
     flush();
+  });
+  const JSONReporter = jsonReporterFor(runner);
+  const report = new JSONReporter(runner, options);
+  // After the JSON reporter's (listeners run in order, and it writes synchronously): the file
+  // it was asked for, if it could not write one.
+  const output = ((options && (options.reporterOption || options.reporterOptions)) || {}).output;
+  runner.once('end', () => {
+    if (!output || !runner.testResults || existsSync(output)) return;
+    try {
+      writeFileSync(output, JSON.stringify(runner.testResults));
+    } catch (error) {
+      process.stderr.write('baton: could not write the mocha report ' + output + ': ' + error.message + '\n');
+    }
   });
   // mocha waits for the reporter's done(), which the JSON reporter may define.
   return report;
