@@ -304,6 +304,15 @@ describe('parseJestJson', () => {
     expectTidyExcerpts(report);
   });
 
+  it("vitest 0.34.6: the tests' own statuses, not totals that count a skipped test as passed", () => {
+    const report = parseJestJson(fixture('vitest-0.34.json'), '/tmp/cap/vitest-0.34');
+    expect(stripAnsi(fixture('vitest-0.34.txt'))).toContain('Tests  2 failed | 2 passed | 1 skipped | 1 todo (6)');
+    expect(JSON.parse(fixture('vitest-0.34.json'))).toMatchObject({ numTotalTests: 6, numPassedTests: 4, numPendingTests: 0, numTodoTests: 1 });
+    expect(report.summary).toEqual({ total: 6, passed: 2, failed: 2, skipped: 2 });
+    expect(failedNames(report)).toEqual(['adds wrong', 'math suite > deep equal']);
+    expect(byName(report, 'adds wrong')).toMatchObject({ file: 'test/math.test.js', line: 4 });
+  });
+
   it('vitest --includeTaskLocation: the declared line of tests that did not fail', () => {
     const report = parseJestJson(fixture('vitest-location.json'), VITEST_ROOT);
     expect(byName(report, 'adds').line).toBe(3);
