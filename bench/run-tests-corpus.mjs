@@ -19,14 +19,14 @@ const RUN_ENV = { CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', GOPROXY: 'off', G
 /**
  * The corpus is TypeScript; it is bundled here, two folders below the root like its source, so
  * the paths it finds from its own location (Baton's node_modules, bench/) stay right. With it
- * comes the writer of Baton's mocha reporter, which Baton's command names and which a direct
- * run needs in its own report folder.
+ * come the writer of Baton's mocha reporter, which Baton's command names and which a direct run
+ * needs in its own report folder, and Baton's script splitter, for the variables a script sets.
  */
 async function loadCorpus() {
   const outfile = join(ROOT, 'bench', '.build', 'projects.mjs');
   await build({
     stdin: {
-      contents: `export * from './projects.ts';\nexport { writeMochaReporter } from '../../src/tools/run-tests/runners/mocha-reporter.ts';\n`,
+      contents: `export * from './projects.ts';\nexport { writeMochaReporter } from '../../src/tools/run-tests/runners/mocha-reporter.ts';\nexport { splitSteps } from '../../src/core/test-script.ts';\n`,
       resolveDir: join(ROOT, 'test', 'corpus'),
       loader: 'ts',
     },
@@ -42,7 +42,7 @@ async function loadCorpus() {
 }
 
 export async function run() {
-  const { CORPUS, hasProgram, writeMochaReporter } = await loadCorpus();
+  const { CORPUS, hasProgram, writeMochaReporter, splitSteps } = await loadCorpus();
   const state = mkdtempSync(join(tmpdir(), 'baton-bench-corpus-'));
   const reports = mkdtempSync(join(tmpdir(), 'baton-bench-reports-'));
   await writeMochaReporter(reports);
@@ -59,8 +59,7 @@ export async function run() {
       const cwd = join(root, project.path);
       const env = { ...process.env, ...RUN_ENV, PATH: `${join(cwd, 'node_modules', '.bin')}:${join(root, 'node_modules', '.bin')}:${process.env.PATH}` };
       // Baton runs its command with the variables the script sets before it (NODE_OPTIONS=…).
-      const assignments = /^(?:\w+=\S+\s+)*/.exec(project.own)[0].trim().split(/\s+/).filter(Boolean);
-      const stepEnv = { ...env, ...Object.fromEntries(assignments.map((word) => word.split(/=(.*)/s).slice(0, 2))) };
+      const stepEnv = { ...env, ...splitSteps(project.own, 'test')[0].env };
       const timed = (file, args, withEnv = env) => {
         const started = performance.now();
         spawnSync(file, args, { cwd, env: withEnv, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
